@@ -1,0 +1,75 @@
+//! The command tree and the pieces every command shares: the error type,
+//! time parsing, reading and writing files.
+
+use std::fmt;
+use std::path::Path;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+
+/// licensectl: issue, verify and inspect licenses; count actioned certificates.
+#[derive(Debug, Parser)]
+#[command(name = "licensectl", version, about)]
+pub struct Args {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Every command; each group's arguments live in its own module.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Walk through the library with sample data (no files of yours needed).
+    Demo(crate::demo::DemoArgs),
+}
+
+/// What a command reports on failure: one line, then exit 1.
+#[derive(Debug)]
+pub enum CliError {
+    /// The library refused something.
+    Core(license_core::Error),
+    /// A file could not be read or written.
+    Io(String),
+}
+
+impl fmt::Display for CliError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CliError::Core(e) => write!(f, "{e} [{}]", e.kind().name()),
+            CliError::Io(e) => f.write_str(e),
+        }
+    }
+}
+
+impl From<license_core::Error> for CliError {
+    fn from(e: license_core::Error) -> CliError {
+        CliError::Core(e)
+    }
+}
+
+/// The command's result: an exit code, or an error to print.
+pub type CliResult = Result<ExitCode, CliError>;
+
+/// The current time; the CLI is the one place that reads the clock.
+pub fn now() -> OffsetDateTime {
+    OffsetDateTime::now_utc().replace_nanosecond(0).unwrap_or_else(|_| OffsetDateTime::now_utc())
+}
+
+/// Parses `--at` style RFC 3339 arguments.
+#[allow(dead_code)]
+pub fn parse_time(text: &str) -> Result<OffsetDateTime, String> {
+    OffsetDateTime::parse(text, &Rfc3339).map_err(|e| format!("`{text}` is not an RFC 3339 time: {e}"))
+}
+
+/// Reads a whole file, naming it in the error.
+#[allow(dead_code)]
+pub fn read(path: &Path) -> Result<Vec<u8>, CliError> {
+    std::fs::read(path).map_err(|e| CliError::Io(format!("cannot read {}: {e}", path.display())))
+}
+
+/// Writes a whole file, naming it in the error.
+#[allow(dead_code)]
+pub fn write(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
+    std::fs::write(path, bytes).map_err(|e| CliError::Io(format!("cannot write {}: {e}", path.display())))
+}

@@ -1,0 +1,50 @@
+//! license-core: offline software licensing for products that run on
+//! customers' own servers.
+//!
+//! The vendor side issues licenses; the installation side checks them,
+//! watches expiry and counts the "actioned certificates" it is billed for.
+//! Nothing here reads the clock, the network or the environment on its own:
+//! time is passed in, so every result is exact and repeatable.
+//!
+//! ```
+//! use license_core::{ActionedLimit, Feature, License, LicenseDiff, LicenseStatus};
+//! use time::macros::datetime;
+//!
+//! let installed = License::builder("LIC-1", "certmgr", datetime!(2026-01-01 0:00 UTC))
+//!     .licensee("Example Ltd")
+//!     .expires_at(datetime!(2027-01-01 0:00 UTC))
+//!     .feature("api", Feature::enabled().with_quantity(10))
+//!     .actioned_limit(ActionedLimit::Counted(5_000))
+//!     .build()?;
+//! assert_eq!(
+//!     installed.status(datetime!(2026-06-01 0:00 UTC)),
+//!     LicenseStatus::Valid { days_left: Some(214) }
+//! );
+//!
+//! let renewal = installed
+//!     .to_builder()
+//!     .expires_at(datetime!(2028-01-01 0:00 UTC))
+//!     .build()?;
+//! let diff = LicenseDiff::between(&installed, &renewal);
+//! assert!(diff.takes_nothing_away());
+//! println!("{diff}");
+//! # Ok::<(), license_core::Error>(())
+//! ```
+
+#![forbid(unsafe_code)]
+#![deny(missing_docs, unreachable_pub)]
+
+mod error;
+mod license;
+mod table;
+mod timefmt;
+
+pub use error::{Error, ErrorFamily, ErrorKind, Result};
+pub use license::{
+    ActionedLimit, ExpiryChange, ExpiryMilestone, ExpiryPolicy, ExpiryWatch, Feature, FeatureChange,
+    FeatureSet, FieldChange, InstanceBinding, License, LicenseBuilder, LicenseDiff, LicenseStatus,
+    Licensee, LimitChange, Loss, DEFAULT_WARNING_DAYS,
+};
+
+/// The library's version, as in its Cargo.toml.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

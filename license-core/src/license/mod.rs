@@ -1,0 +1,219 @@
+//! The license model: who may use which product, with which features, until
+//! when, and for how many actioned certificates.
+
+mod builder;
+mod diff;
+mod feature;
+mod limit;
+mod status;
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+pub use builder::LicenseBuilder;
+pub use diff::{ExpiryChange, FeatureChange, FieldChange, LicenseDiff, LimitChange, Loss};
+pub use feature::{Feature, FeatureSet};
+pub use limit::ActionedLimit;
+pub use status::{ExpiryMilestone, ExpiryPolicy, ExpiryWatch, LicenseStatus, DEFAULT_WARNING_DAYS};
+
+use crate::timefmt;
+
+/// Who a license is issued to.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Licensee {
+    /// The person or entity named on the license; never empty.
+    pub name: String,
+    /// The organisation, if different from the name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organisation: Option<String>,
+    /// A contact e-mail address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+}
+
+/// Ties a license to one server instance and its hardware.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InstanceBinding {
+    /// The instance the license is for.
+    pub instance_id: String,
+    /// The instance's hardware fingerprint, as its canonical text.
+    pub fingerprint: String,
+}
+
+/// A validated license. Build one with [`License::builder`] or read one from
+/// its JSON form with [`License::from_json`]; either way every field has been
+/// checked, so a `License` value is always well-formed.
+///
+/// ```
+/// use license_core::{ActionedLimit, Feature, License};
+/// use time::macros::datetime;
+///
+/// let license = License::builder("LIC-2026-0001", "certmgr", datetime!(2026-01-01 0:00 UTC))
+///     .licensee("Example Ltd")
+///     .expires_at(datetime!(2027-01-01 0:00 UTC))
+///     .feature("api", Feature::enabled().with_quantity(10))
+///     .actioned_limit(ActionedLimit::Counted(5_000))
+///     .build()?;
+/// assert!(license.features().is_enabled("api", datetime!(2026-06-01 0:00 UTC)));
+/// # Ok::<(), license_core::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "LicenseBuilder", into = "LicenseBuilder")]
+pub struct License {
+    pub(crate) id: String,
+    pub(crate) product: String,
+    pub(crate) licensee: Licensee,
+    pub(crate) issued_at: OffsetDateTime,
+    pub(crate) expires_at: Option<OffsetDateTime>,
+    pub(crate) expiry_policy: ExpiryPolicy,
+    pub(crate) features: FeatureSet,
+    pub(crate) actioned_limit: ActionedLimit,
+    pub(crate) binding: Option<InstanceBinding>,
+    pub(crate) attributes: BTreeMap<String, String>,
+}
+
+impl License {
+    /// Starts a license with its three required values; see
+    /// [`LicenseBuilder`] for the rest.
+    pub fn builder(
+        id: impl Into<String>,
+        product: impl Into<String>,
+        issued_at: OffsetDateTime,
+    ) -> LicenseBuilder {
+        LicenseBuilder::new(id, product, issued_at)
+    }
+
+    /// Reads the license's JSON form (the serde form of this type), checking
+    /// every field as the builder does.
+    pub fn from_json(json: &str) -> crate::Result<License> {
+        let builder: LicenseBuilder = serde_json::from_str(json).map_err(|e| {
+            crate::Error::new(
+                crate::ErrorKind::InvalidJson,
+                format!("license JSON at line {} column {}: {e}", e.line(), e.column()),
+            )
+        })?;
+        builder.build()
+    }
+
+    /// The license's JSON form, pretty-printed, deterministic.
+    pub fn to_json(&self) -> String {
+        // Serialising plain data to a String cannot fail.
+        serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+
+    /// A builder holding this license's values, to derive a changed copy.
+    pub fn to_builder(&self) -> LicenseBuilder {
+        LicenseBuilder::from(self.clone())
+    }
+
+    /// The license's unique id.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// The product code the license is for.
+    pub fn product(&self) -> &str {
+        &self.product
+    }
+
+    /// Who the license is issued to.
+    pub fn licensee(&self) -> &Licensee {
+        &self.licensee
+    }
+
+    /// When the license was issued.
+    pub fn issued_at(&self) -> OffsetDateTime {
+        self.issued_at
+    }
+
+    /// When the license expires; `None` for a perpetual license.
+    pub fn expires_at(&self) -> Option<OffsetDateTime> {
+        self.expires_at
+    }
+
+    /// Warning thresholds and grace period.
+    pub fn expiry_policy(&self) -> &ExpiryPolicy {
+        &self.expiry_policy
+    }
+
+    /// The features the license enables.
+    pub fn features(&self) -> &FeatureSet {
+        &self.features
+    }
+
+    /// The licensed number of actioned certificates.
+    pub fn actioned_limit(&self) -> ActionedLimit {
+        self.actioned_limit
+    }
+
+    /// The instance the license is bound to, if any.
+    pub fn binding(&self) -> Option<&InstanceBinding> {
+        self.binding.as_ref()
+    }
+
+    /// Free-form string attributes, in name order.
+    pub fn attributes(&self) -> &BTreeMap<String, String> {
+        &self.attributes
+    }
+
+    /// A human summary: one `field  value` line per field.
+    pub fn to_table(&self) -> String {
+        let mut t = crate::table::Table::new();
+        for (field, value) in self.display_fields() {
+            t.row([field, value]);
+        }
+        t.render()
+    }
+
+    /// Every field as `(label, value)` text for tables and diffs, in a fixed
+    /// order. Features are listed one per row as `feature NAME`.
+    pub(crate) fn display_fields(&self) -> Vec<(String, String)> {
+        let mut rows = vec![
+            ("id".to_owned(), self.id.clone()),
+            ("product".to_owned(), self.product.clone()),
+            ("licensee".to_owned(), self.licensee.name.clone()),
+        ];
+        if let Some(org) = &self.licensee.organisation {
+            rows.push(("organisation".to_owned(), org.clone()));
+        }
+        if let Some(email) = &self.licensee.email {
+            rows.push(("email".to_owned(), email.clone()));
+        }
+        rows.push(("issued".to_owned(), timefmt::format(self.issued_at)));
+        rows.push((
+            "expires".to_owned(),
+            self.expires_at.map_or_else(|| "never (perpetual)".to_owned(), timefmt::format),
+        ));
+        rows.push(("grace period".to_owned(), format!("{} days", self.expiry_policy.grace_days)));
+        rows.push(("warnings".to_owned(), describe_warnings(&self.expiry_policy.warning_days)));
+        rows.push(("actioned limit".to_owned(), self.actioned_limit.to_string()));
+        if let Some(b) = &self.binding {
+            rows.push(("instance".to_owned(), b.instance_id.clone()));
+            rows.push(("fingerprint".to_owned(), b.fingerprint.clone()));
+        }
+        for (name, f) in self.features.iter() {
+            rows.push((format!("feature {name}"), f.describe()));
+        }
+        for (name, value) in &self.attributes {
+            rows.push((format!("attribute {name}"), value.clone()));
+        }
+        rows
+    }
+}
+
+/// `60, 30, 5 days before expiry`.
+pub(crate) fn describe_warnings(days: &[u32]) -> String {
+    let list: Vec<String> = days.iter().map(u32::to_string).collect();
+    format!("{} days before expiry", list.join(", "))
+}
+
+impl TryFrom<LicenseBuilder> for License {
+    type Error = crate::Error;
+    fn try_from(builder: LicenseBuilder) -> crate::Result<License> {
+        builder.build()
+    }
+}
