@@ -222,18 +222,11 @@ pub struct Error {
 impl Error {
     /// An error of `kind` with a detail saying where it happened.
     pub fn new(kind: ErrorKind, detail: impl Into<String>) -> Error {
-        Error {
-            kind,
-            detail: detail.into(),
-            source: None,
-        }
+        Error { kind, detail: detail.into(), source: None }
     }
 
     /// Attaches the lower-level error that caused this one.
-    pub fn with_source(
-        mut self,
-        source: impl std::error::Error + Send + Sync + 'static,
-    ) -> Error {
+    pub fn with_source(mut self, source: impl std::error::Error + Send + Sync + 'static) -> Error {
         self.source = Some(Box::new(source));
         self
     }

@@ -42,9 +42,14 @@ mod timefmt;
 pub use error::{Error, ErrorFamily, ErrorKind, Result};
 pub use license::{
     ActionedLimit, ExpiryChange, ExpiryMilestone, ExpiryPolicy, ExpiryWatch, Feature, FeatureChange,
-    FeatureSet, FieldChange, InstanceBinding, License, LicenseBuilder, LicenseDiff, LicenseStatus,
-    Licensee, LimitChange, Loss, DEFAULT_WARNING_DAYS,
+    FeatureSet, FieldChange, InstanceBinding, License, LicenseBuilder, LicenseDiff, LicenseStatus, Licensee,
+    LimitChange, Loss, DEFAULT_WARNING_DAYS,
 };
 
 /// The library's version, as in its Cargo.toml.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+// The README's example is compiled and run as a doc-test.
+#[doc = include_str!("../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

@@ -78,9 +78,6 @@ mod tests {
         let mut t = Table::new().header(["field", "value"]);
         t.row(["id", "LIC-1"]);
         t.row(["licensee", "Åsa"]);
-        assert_eq!(
-            t.render(),
-            "field     value\n---------------\nid        LIC-1\nlicensee  Åsa\n"
-        );
+        assert_eq!(t.render(), "field     value\n---------------\nid        LIC-1\nlicensee  Åsa\n");
     }
 }

@@ -31,16 +31,13 @@ pub(crate) fn normalize(t: OffsetDateTime, what: &str) -> Result<OffsetDateTime>
 /// Formats a normalised time as RFC 3339 with a `Z` offset.
 pub(crate) fn format(t: OffsetDateTime) -> String {
     // Normalised times are in 1970..=9999 and UTC, so formatting cannot fail.
-    t.to_offset(UtcOffset::UTC)
-        .format(&Rfc3339)
-        .unwrap_or_else(|_| t.unix_timestamp().to_string())
+    t.to_offset(UtcOffset::UTC).format(&Rfc3339).unwrap_or_else(|_| t.unix_timestamp().to_string())
 }
 
 /// Parses an RFC 3339 time and normalises it. `what` names the value.
 pub(crate) fn parse(text: &str, what: &str) -> Result<OffsetDateTime> {
-    let t = OffsetDateTime::parse(text, &Rfc3339).map_err(|e| {
-        Error::new(ErrorKind::InvalidTime, format!("{what}: `{text}`: {e}"))
-    })?;
+    let t = OffsetDateTime::parse(text, &Rfc3339)
+        .map_err(|e| Error::new(ErrorKind::InvalidTime, format!("{what}: `{text}`: {e}")))?;
     normalize(t, what)
 }
 
@@ -69,10 +66,7 @@ pub(crate) mod rfc3339 {
         use serde::{de::Error as _, Deserialize, Deserializer, Serializer};
         use time::OffsetDateTime;
 
-        pub(crate) fn serialize<S: Serializer>(
-            t: &Option<OffsetDateTime>,
-            s: S,
-        ) -> Result<S::Ok, S::Error> {
+        pub(crate) fn serialize<S: Serializer>(t: &Option<OffsetDateTime>, s: S) -> Result<S::Ok, S::Error> {
             match t {
                 Some(t) => s.serialize_str(&super::super::format(*t)),
                 None => s.serialize_none(),
@@ -83,9 +77,7 @@ pub(crate) mod rfc3339 {
             d: D,
         ) -> Result<Option<OffsetDateTime>, D::Error> {
             match <Option<std::borrow::Cow<'de, str>>>::deserialize(d)? {
-                Some(text) => super::super::parse(&text, "time")
-                    .map(Some)
-                    .map_err(D::Error::custom),
+                Some(text) => super::super::parse(&text, "time").map(Some).map_err(D::Error::custom),
                 None => Ok(None),
             }
         }

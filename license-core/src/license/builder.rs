@@ -288,7 +288,10 @@ mod tests {
             (base().email("a@b"), ErrorKind::InvalidEmail),
             (base().email("a@b..c"), ErrorKind::InvalidEmail),
             (base().expires_at(t0), ErrorKind::ExpiryNotAfterIssue),
-            (base().feature("a", Feature::enabled()).feature("a", Feature::disabled()), ErrorKind::DuplicateFeature),
+            (
+                base().feature("a", Feature::enabled()).feature("a", Feature::disabled()),
+                ErrorKind::DuplicateFeature,
+            ),
             (base().feature("a b", Feature::enabled()), ErrorKind::InvalidFeatureName),
             (base().feature("a", Feature::enabled().with_expiry(t0)), ErrorKind::FeatureExpiryNotAfterIssue),
             (base().attribute("", "v"), ErrorKind::InvalidAttributeName),
@@ -300,7 +303,10 @@ mod tests {
                 base().binding(InstanceBinding { instance_id: "".into(), fingerprint: "f".into() }),
                 ErrorKind::InvalidBinding,
             ),
-            (License::builder("id", "p", datetime!(1960-01-01 0:00 UTC)).licensee("x"), ErrorKind::InvalidTime),
+            (
+                License::builder("id", "p", datetime!(1960-01-01 0:00 UTC)).licensee("x"),
+                ErrorKind::InvalidTime,
+            ),
             (base().actioned_limit(ActionedLimit::Counted(0)), ErrorKind::InvalidLimit),
             (base().attribute("note", "bell\u{7}"), ErrorKind::InvalidText),
             (base().grace_days(5000), ErrorKind::InvalidArgument),

@@ -215,10 +215,7 @@ impl LicenseDiff {
 
     /// Whether the two licenses are the same in every field.
     pub fn is_empty(&self) -> bool {
-        self.fields.is_empty()
-            && self.features.is_empty()
-            && self.limit.is_none()
-            && self.expiry.is_none()
+        self.fields.is_empty() && self.features.is_empty() && self.limit.is_none() && self.expiry.is_none()
     }
 
     /// Whether the replacement takes nothing away.
@@ -230,9 +227,8 @@ impl LicenseDiff {
 /// The plain fields: everything but features, limit and expiry, which have
 /// structured changes of their own.
 fn field_changes(a: &License, b: &License) -> Vec<FieldChange> {
-    let structured = |label: &str| {
-        label.starts_with("feature ") || label == "actioned limit" || label == "expires"
-    };
+    let structured =
+        |label: &str| label.starts_with("feature ") || label == "actioned limit" || label == "expires";
     let before: Vec<_> = a.display_fields().into_iter().filter(|(l, _)| !structured(l)).collect();
     let after: Vec<_> = b.display_fields().into_iter().filter(|(l, _)| !structured(l)).collect();
     // Labels in first-seen order, so optional rows keep their place.
@@ -365,7 +361,9 @@ impl fmt::Display for LicenseDiff {
         }
         if let Some(change) = self.expiry {
             let (from, to) = match change {
-                ExpiryChange::Later { from, to } | ExpiryChange::Earlier { from, to } => (Some(from), Some(to)),
+                ExpiryChange::Later { from, to } | ExpiryChange::Earlier { from, to } => {
+                    (Some(from), Some(to))
+                }
                 ExpiryChange::BecomesPerpetual { from } => (Some(from), None),
                 ExpiryChange::GainsExpiry { to } => (None, Some(to)),
             };
@@ -376,13 +374,19 @@ impl fmt::Display for LicenseDiff {
                 LimitChange::Raised { from, to } | LimitChange::Lowered { from, to } => {
                     (ActionedLimit::Counted(from), ActionedLimit::Counted(to))
                 }
-                LimitChange::CountedToSite { from } => (ActionedLimit::Counted(from), ActionedLimit::SiteLicense),
+                LimitChange::CountedToSite { from } => {
+                    (ActionedLimit::Counted(from), ActionedLimit::SiteLicense)
+                }
                 LimitChange::SiteToCounted { to } => (ActionedLimit::SiteLicense, ActionedLimit::Counted(to)),
             };
             t.row(["actioned limit".to_owned(), describe_limit(from), describe_limit(to)]);
         }
         for c in &self.features {
-            t.row([format!("feature {}", c.name), describe_feature(c.installed), describe_feature(c.candidate)]);
+            t.row([
+                format!("feature {}", c.name),
+                describe_feature(c.installed),
+                describe_feature(c.candidate),
+            ]);
         }
         f.write_str(&t.render())?;
         if self.losses.is_empty() {

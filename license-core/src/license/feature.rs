@@ -179,7 +179,12 @@ pub(crate) struct NamedFeature {
 
 impl NamedFeature {
     pub(crate) fn new(name: &str, f: Feature) -> NamedFeature {
-        NamedFeature { name: name.to_owned(), enabled: f.enabled, quantity: f.quantity, expires_at: f.expires_at }
+        NamedFeature {
+            name: name.to_owned(),
+            enabled: f.enabled,
+            quantity: f.quantity,
+            expires_at: f.expires_at,
+        }
     }
 
     pub(crate) fn feature(&self) -> Feature {

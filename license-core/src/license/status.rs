@@ -118,10 +118,9 @@ impl std::fmt::Display for LicenseStatus {
         match self {
             LicenseStatus::Valid { days_left: None } => f.write_str("valid (perpetual)"),
             LicenseStatus::Valid { days_left: Some(d) } => write!(f, "valid, {d} days left"),
-            LicenseStatus::ExpiringSoon { days_left, threshold_days } => write!(
-                f,
-                "expiring soon: {days_left} days left (inside the {threshold_days}-day warning)"
-            ),
+            LicenseStatus::ExpiringSoon { days_left, threshold_days } => {
+                write!(f, "expiring soon: {days_left} days left (inside the {threshold_days}-day warning)")
+            }
             LicenseStatus::InGrace { grace_ends_at, days_left } => write!(
                 f,
                 "expired, in grace until {} ({days_left} days left)",
@@ -270,11 +269,7 @@ impl ExpiryWatch {
             self.license_id = Some(license.id().to_owned());
             self.reported.clear();
         }
-        license
-            .milestones_reached(at)
-            .into_iter()
-            .filter(|m| self.reported.insert(*m))
-            .collect()
+        license.milestones_reached(at).into_iter().filter(|m| self.reported.insert(*m)).collect()
     }
 }
 
