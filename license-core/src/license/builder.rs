@@ -184,6 +184,9 @@ impl LicenseBuilder {
         if let Some(b) = &self.binding {
             check_text(&b.instance_id, "binding.instance_id", ErrorKind::InvalidBinding)?;
             check_text(&b.fingerprint, "binding.fingerprint", ErrorKind::InvalidBinding)?;
+            if let Some(policy) = &b.policy {
+                check_text(policy, "binding.policy", ErrorKind::InvalidBinding)?;
+            }
         }
         for (name, value) in &self.attributes {
             check_name(name, ErrorKind::InvalidAttributeName, "attribute")?;
@@ -300,7 +303,11 @@ mod tests {
                 ErrorKind::InvalidWarningThresholds,
             ),
             (
-                base().binding(InstanceBinding { instance_id: "".into(), fingerprint: "f".into() }),
+                base().binding(InstanceBinding {
+                    instance_id: "".into(),
+                    fingerprint: "f".into(),
+                    policy: None,
+                }),
                 ErrorKind::InvalidBinding,
             ),
             (

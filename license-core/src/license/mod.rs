@@ -40,8 +40,13 @@ pub struct Licensee {
 pub struct InstanceBinding {
     /// The instance the license is for.
     pub instance_id: String,
-    /// The instance's hardware fingerprint, as its canonical text.
+    /// The instance's hardware fingerprint, as its canonical text
+    /// (`Fingerprint`'s `Display` form).
     pub fingerprint: String,
+    /// How closely a machine must match the fingerprint, as the canonical
+    /// text of a `MatchPolicy`; `None` is the default policy.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<String>,
 }
 
 /// A validated license. Build one with [`License::builder`] or read one from

@@ -1,0 +1,90 @@
+//! Helpers shared by the cross-surface tests: finding outside tools (the
+//! peers we interoperate with) and the Python virtualenv.
+//!
+//! A test that needs a peer calls [`peer`] or [`venv_python`]. When the peer
+//! is missing, the test fails if `LC_REQUIRE_PEERS=1` (set by
+//! `scripts/test`, so CI can never pass by skipping) and otherwise prints a
+//! note and returns `None`, so a bare `cargo test` on a machine without the
+//! tools still runs everything else.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The repository root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The directory of golden test vectors shared by the Rust, C and Python tests.
+pub fn vectors() -> PathBuf {
+    root().join("tests").join("vectors")
+}
+
+fn missing(what: &str) -> Option<PathBuf> {
+    if std::env::var("LC_REQUIRE_PEERS").as_deref() == Ok("1") {
+        panic!("{what} is required (LC_REQUIRE_PEERS=1) but was not found; scripts/test installs it");
+    }
+    eprintln!("note: {what} not found; skipping this interop check (scripts/test installs it)");
+    None
+}
+
+/// The path of an executable on PATH, or `None` (see the module docs).
+pub fn peer(tool: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(tool))
+        .find(|p| p.is_file())
+        .or_else(|| missing(tool))
+}
+
+/// The virtualenv's python, if it has every module in `modules` importable.
+pub fn venv_python(modules: &[&str]) -> Option<PathBuf> {
+    let venv = std::env::var_os("LC_VENV")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join(".venv"));
+    let python = venv.join("bin").join("python");
+    if !python.is_file() {
+        return missing(&format!("the virtualenv python ({})", python.display()));
+    }
+    for module in modules {
+        let ok = Command::new(&python)
+            .args(["-c", &format!("import {module}")])
+            .output()
+            .map(|o| o.status.success())
+            .unwrap_or(false);
+        if !ok {
+            return missing(&format!("the Python module `{module}` in {}", venv.display()));
+        }
+    }
+    Some(python)
+}
+
+/// Runs a command, returning (success, stdout, stderr) as text.
+pub fn run(cmd: &mut Command) -> (bool, String, String) {
+    let out = cmd.output().unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// The `licensectl` example binary built for this test run.
+pub fn licensectl() -> Command {
+    let exe = root().join("target").join(if cfg!(debug_assertions) { "debug" } else { "release" });
+    let exe = exe.join("examples").join("licensectl");
+    assert!(
+        exe.is_file(),
+        "{} is missing: build it with `cargo build --example licensectl`",
+        exe.display()
+    );
+    Command::new(exe)
+}
+
+/// Writes `bytes` to `dir/name` and returns the path.
+pub fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, bytes).unwrap();
+    p
+}
