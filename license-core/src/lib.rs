@@ -34,11 +34,15 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs, unreachable_pub)]
 
+#[cfg(feature = "pdf")]
+mod certificate;
 mod error;
 mod license;
 mod table;
 mod timefmt;
 
+#[cfg(feature = "pdf")]
+pub use certificate::{Certifiable, CertificateInfo, CertifiedItem, LicenseCertificate, PaperSize};
 pub use error::{Error, ErrorFamily, ErrorKind, Result};
 pub use license::{
     ActionedLimit, ExpiryChange, ExpiryMilestone, ExpiryPolicy, ExpiryWatch, Feature, FeatureChange,
