@@ -37,6 +37,7 @@
 #[cfg(feature = "pdf")]
 mod certificate;
 mod error;
+mod interchange;
 mod license;
 mod table;
 mod timefmt;
@@ -44,6 +45,11 @@ mod timefmt;
 #[cfg(feature = "pdf")]
 pub use certificate::{Certifiable, CertificateInfo, CertifiedItem, LicenseCertificate, PaperSize};
 pub use error::{Error, ErrorFamily, ErrorKind, Result};
+pub use interchange::{
+    read_clickhouse_state32, read_clickhouse_state64, read_id_set, read_portable32, read_portable64,
+    write_clickhouse_state32, write_clickhouse_state64, write_portable32, write_portable32_no_runs,
+    write_portable64, IdSet, IdSetFormat, IdWidth, InterchangeLimits,
+};
 pub use license::{
     ActionedLimit, ExpiryChange, ExpiryMilestone, ExpiryPolicy, ExpiryWatch, Feature, FeatureChange,
     FeatureSet, FieldChange, InstanceBinding, License, LicenseBuilder, LicenseDiff, LicenseStatus, Licensee,
