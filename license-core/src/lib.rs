@@ -39,6 +39,7 @@ mod error;
 mod license;
 mod table;
 mod timefmt;
+mod xml;
 
 pub use crypto::{
     KeyId, SigningKey, TrustedKeys, VerifyingKey, DEFAULT_KEY_BITS, MAX_KEY_BITS, MIN_KEY_BITS,
@@ -49,6 +50,7 @@ pub use license::{
     FeatureSet, FieldChange, InstanceBinding, License, LicenseBuilder, LicenseDiff, LicenseStatus, Licensee,
     LimitChange, Loss, DEFAULT_WARNING_DAYS,
 };
+pub use xml::XmlLimits;
 
 /// The library's version, as in its Cargo.toml.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
