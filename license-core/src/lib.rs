@@ -36,14 +36,19 @@
 
 #[cfg(feature = "pdf")]
 mod certificate;
+mod crypto;
 mod error;
 mod interchange;
 mod license;
 mod table;
 mod timefmt;
+mod xml;
 
 #[cfg(feature = "pdf")]
 pub use certificate::{Certifiable, CertificateInfo, CertifiedItem, LicenseCertificate, PaperSize};
+pub use crypto::{
+    KeyId, SigningKey, TrustedKeys, VerifyingKey, DEFAULT_KEY_BITS, MAX_KEY_BITS, MIN_KEY_BITS,
+};
 pub use error::{Error, ErrorFamily, ErrorKind, Result};
 pub use interchange::{
     read_clickhouse_state32, read_clickhouse_state64, read_id_set, read_portable32, read_portable64,
@@ -55,6 +60,7 @@ pub use license::{
     FeatureSet, FieldChange, InstanceBinding, License, LicenseBuilder, LicenseDiff, LicenseStatus, Licensee,
     LimitChange, Loss, DEFAULT_WARNING_DAYS,
 };
+pub use xml::XmlLimits;
 
 /// The library's version, as in its Cargo.toml.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
