@@ -58,7 +58,8 @@ pub use interchange::{
 pub use license::{
     ActionedLimit, ExpiryChange, ExpiryMilestone, ExpiryPolicy, ExpiryWatch, Feature, FeatureChange,
     FeatureSet, FieldChange, InstanceBinding, License, LicenseBuilder, LicenseDiff, LicenseStatus, Licensee,
-    LimitChange, Loss, DEFAULT_WARNING_DAYS,
+    LimitChange, Loss, UnverifiedLicense, VerifiedLicense, DEFAULT_WARNING_DAYS, LICENSE_NAMESPACE,
+    LICENSE_XML_VERSION,
 };
 pub use xml::XmlLimits;
 
