@@ -38,8 +38,10 @@
 mod certificate;
 mod crypto;
 mod error;
+mod fsutil;
 mod interchange;
 mod license;
+mod store;
 mod table;
 mod timefmt;
 mod xml;
@@ -60,6 +62,10 @@ pub use license::{
     FeatureSet, FieldChange, InstanceBinding, License, LicenseBuilder, LicenseDiff, LicenseStatus, Licensee,
     LimitChange, Loss, UnverifiedLicense, VerifiedLicense, DEFAULT_WARNING_DAYS, LICENSE_NAMESPACE,
     LICENSE_XML_VERSION,
+};
+pub use store::{
+    ClockCheck, DirLock, DirStorage, HistoryEntry, LicenseStore, StageOptions, StagedReplacement, Storage,
+    StoreOptions, StoreWatch,
 };
 pub use xml::XmlLimits;
 
