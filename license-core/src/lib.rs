@@ -34,11 +34,20 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs, unreachable_pub)]
 
+mod actioned;
+mod alert;
 mod error;
 mod license;
 mod table;
 mod timefmt;
 
+pub use actioned::{
+    count_sets, synthetic_records, ActionedCount, Category, CategorySets, CertificateRecord, CountConfig,
+    CountHistory, CountSchedule, CountTally, Event, Explanation, IdSet, Inventory, ReferencedCollections,
+    Trend, MAX_HISTORY_BYTES, MAX_LINE_BYTES, MAX_NAMES_PER_RECORD, SNAPSHOT_MAGIC, SNAPSHOT_VERSION,
+    SYNTHETIC_COLLECTIONS, SYNTHETIC_METADATA, SYNTHETIC_STORES,
+};
+pub use alert::{Alert, Severity};
 pub use error::{Error, ErrorFamily, ErrorKind, Result};
 pub use license::{
     ActionedLimit, ExpiryChange, ExpiryMilestone, ExpiryPolicy, ExpiryWatch, Feature, FeatureChange,
