@@ -372,8 +372,7 @@ mod tests {
 
     #[test]
     fn json_keys_and_round_trip() {
-        let mut tally = CountTally::default();
-        tally.total = 12;
+        let mut tally = CountTally { total: 12, ..CountTally::default() };
         tally.categories[Category::CertStore.index()] = 12;
         let count =
             ActionedCount::from_tally(datetime!(2026-11-23 2:00 UTC), tally, ActionedLimit::Counted(10));
