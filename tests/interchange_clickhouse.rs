@@ -8,7 +8,7 @@ use std::process::Command;
 
 use license_core::{
     read_clickhouse_state32, read_clickhouse_state64, read_id_set, write_clickhouse_state32,
-    write_clickhouse_state64, IdSet, IdSetFormat, InterchangeLimits,
+    write_clickhouse_state64, DecodedSet, IdSetFormat, InterchangeLimits,
 };
 use roaring::{RoaringBitmap, RoaringTreemap};
 
@@ -38,7 +38,10 @@ fn we_read_the_states_clickhouse_writes() {
         let ours = read_clickhouse_state32(&state, &l).unwrap_or_else(|e| panic!("{expr}: {e}"));
         let expected: RoaringBitmap = (0..rows).map(|n| eval(expr, n) as u32).collect();
         assert_eq!(ours, expected, "{expr}");
-        assert_eq!(read_id_set(&state, None, &l).unwrap(), (IdSet::U32(expected), IdSetFormat::ClickHouse));
+        assert_eq!(
+            read_id_set(&state, None, &l).unwrap(),
+            (DecodedSet::U32(expected), IdSetFormat::ClickHouse)
+        );
 
         // UInt64: spread over several 2^32 buckets.
         let sql64 = format!("SELECT groupBitmapState(toUInt64({expr}) * 4294967311) FROM numbers({rows})");

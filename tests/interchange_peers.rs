@@ -7,7 +7,7 @@ use std::process::Command;
 
 use license_core::{
     read_id_set, read_portable32, read_portable64, write_portable32, write_portable32_no_runs,
-    write_portable64, IdSet, IdSetFormat, InterchangeLimits,
+    write_portable64, DecodedSet, IdSetFormat, InterchangeLimits,
 };
 use roaring::{RoaringBitmap, RoaringTreemap};
 
@@ -33,7 +33,7 @@ fn the_format_spec_files_read_to_their_documented_contents_and_reserialise_ident
     assert_eq!(write_portable32(&a), with_runs);
     assert_eq!(write_portable32_no_runs(&b), without_runs);
     let (set, format) = read_id_set(&with_runs, None, &l).unwrap();
-    assert_eq!((set, format), (IdSet::U32(spec_set()), IdSetFormat::Portable));
+    assert_eq!((set, format), (DecodedSet::U32(spec_set()), IdSetFormat::Portable));
 }
 
 /// Runs a Python snippet in the virtualenv with pyroaring; `None` when the

@@ -34,6 +34,8 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs, unreachable_pub)]
 
+mod actioned;
+mod alert;
 #[cfg(feature = "pdf")]
 mod certificate;
 mod crypto;
@@ -46,6 +48,13 @@ mod table;
 mod timefmt;
 mod xml;
 
+pub use actioned::{
+    count_sets, synthetic_records, ActionedCount, Category, CategorySets, CertificateRecord, CountConfig,
+    CountHistory, CountSchedule, CountTally, Event, Explanation, IdSet, Inventory, ReferencedCollections,
+    Trend, MAX_HISTORY_BYTES, MAX_LINE_BYTES, MAX_NAMES_PER_RECORD, SNAPSHOT_MAGIC, SNAPSHOT_VERSION,
+    SYNTHETIC_COLLECTIONS, SYNTHETIC_METADATA, SYNTHETIC_STORES,
+};
+pub use alert::{Alert, Severity};
 #[cfg(feature = "pdf")]
 pub use certificate::{Certifiable, CertificateInfo, CertifiedItem, LicenseCertificate, PaperSize};
 pub use crypto::{
@@ -55,7 +64,7 @@ pub use error::{Error, ErrorFamily, ErrorKind, Result};
 pub use interchange::{
     read_clickhouse_state32, read_clickhouse_state64, read_id_set, read_portable32, read_portable64,
     write_clickhouse_state32, write_clickhouse_state64, write_portable32, write_portable32_no_runs,
-    write_portable64, IdSet, IdSetFormat, IdWidth, InterchangeLimits,
+    write_portable64, DecodedSet, IdSetFormat, IdWidth, InterchangeLimits,
 };
 pub use license::{
     ActionedLimit, ExpiryChange, ExpiryMilestone, ExpiryPolicy, ExpiryWatch, Feature, FeatureChange,

@@ -26,19 +26,19 @@ pub enum IdSetFormat {
 
 /// A set of certificate ids of either width.
 #[derive(Debug, Clone, PartialEq)]
-pub enum IdSet {
+pub enum DecodedSet {
     /// 32-bit ids.
     U32(RoaringBitmap),
     /// 64-bit ids.
     U64(RoaringTreemap),
 }
 
-impl IdSet {
+impl DecodedSet {
     /// The number of ids.
     pub fn len(&self) -> u64 {
         match self {
-            IdSet::U32(s) => s.len(),
-            IdSet::U64(s) => s.len(),
+            DecodedSet::U32(s) => s.len(),
+            DecodedSet::U64(s) => s.len(),
         }
     }
 
@@ -50,16 +50,16 @@ impl IdSet {
     /// The width of the ids.
     pub fn width(&self) -> IdWidth {
         match self {
-            IdSet::U32(_) => IdWidth::U32,
-            IdSet::U64(_) => IdWidth::U64,
+            DecodedSet::U32(_) => IdWidth::U32,
+            DecodedSet::U64(_) => IdWidth::U64,
         }
     }
 
     /// The set as 64-bit ids (a 32-bit set widens losslessly).
     pub fn into_u64(self) -> RoaringTreemap {
         match self {
-            IdSet::U32(s) => RoaringTreemap::from_bitmaps([(0, s)]),
-            IdSet::U64(s) => s,
+            DecodedSet::U32(s) => RoaringTreemap::from_bitmaps([(0, s)]),
+            DecodedSet::U64(s) => s,
         }
     }
 }
@@ -78,19 +78,19 @@ pub fn read_id_set(
     bytes: &[u8],
     width: Option<IdWidth>,
     limits: &InterchangeLimits,
-) -> Result<(IdSet, IdSetFormat)> {
+) -> Result<(DecodedSet, IdSetFormat)> {
     let want32 = width != Some(IdWidth::U64);
     let want64 = width != Some(IdWidth::U32);
     if portable::is_cookie(bytes) && want32 {
-        return Ok((IdSet::U32(portable::read_portable32(bytes, limits)?), IdSetFormat::Portable));
+        return Ok((DecodedSet::U32(portable::read_portable32(bytes, limits)?), IdSetFormat::Portable));
     }
     let mut first_error = None;
     if matches!(bytes.first(), Some(0 | 1)) {
         let attempt = match (clickhouse_width(bytes), width) {
             (_, Some(IdWidth::U32)) | (IdWidth::U32, None) => {
-                clickhouse::read_clickhouse_state32(bytes, limits).map(IdSet::U32)
+                clickhouse::read_clickhouse_state32(bytes, limits).map(DecodedSet::U32)
             }
-            _ => clickhouse::read_clickhouse_state64(bytes, limits).map(IdSet::U64),
+            _ => clickhouse::read_clickhouse_state64(bytes, limits).map(DecodedSet::U64),
         };
         match attempt {
             Ok(set) => return Ok((set, IdSetFormat::ClickHouse)),
@@ -99,7 +99,7 @@ pub fn read_id_set(
     }
     if want64 {
         match portable64::read_portable64(bytes, limits) {
-            Ok(set) => return Ok((IdSet::U64(set), IdSetFormat::Portable)),
+            Ok(set) => return Ok((DecodedSet::U64(set), IdSetFormat::Portable)),
             Err(e) => {
                 first_error.get_or_insert(e);
             }
@@ -107,7 +107,7 @@ pub fn read_id_set(
     }
     match first_error {
         Some(e) => Err(e),
-        None => portable::read_portable32(bytes, limits).map(|s| (IdSet::U32(s), IdSetFormat::Portable)),
+        None => portable::read_portable32(bytes, limits).map(|s| (DecodedSet::U32(s), IdSetFormat::Portable)),
     }
 }
 
@@ -144,10 +144,10 @@ mod tests {
             let narrow: RoaringBitmap = (0..n as u32).collect();
             let wide: RoaringTreemap = (0..n).map(|i| i + (1 << 40)).collect();
             let cases = [
-                (write_portable32(&narrow), IdSet::U32(narrow.clone()), IdSetFormat::Portable),
-                (write_clickhouse_state32(&narrow), IdSet::U32(narrow.clone()), IdSetFormat::ClickHouse),
-                (write_portable64(&wide), IdSet::U64(wide.clone()), IdSetFormat::Portable),
-                (write_clickhouse_state64(&wide), IdSet::U64(wide.clone()), IdSetFormat::ClickHouse),
+                (write_portable32(&narrow), DecodedSet::U32(narrow.clone()), IdSetFormat::Portable),
+                (write_clickhouse_state32(&narrow), DecodedSet::U32(narrow.clone()), IdSetFormat::ClickHouse),
+                (write_portable64(&wide), DecodedSet::U64(wide.clone()), IdSetFormat::Portable),
+                (write_clickhouse_state64(&wide), DecodedSet::U64(wide.clone()), IdSetFormat::ClickHouse),
             ];
             for (i, (bytes, set, format)) in cases.into_iter().enumerate() {
                 let (got, got_format) =
