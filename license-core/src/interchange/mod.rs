@@ -13,6 +13,7 @@
 mod clickhouse;
 mod cursor;
 mod detect;
+mod external;
 mod portable;
 mod portable64;
 
@@ -20,6 +21,7 @@ pub use clickhouse::{
     read_clickhouse_state32, read_clickhouse_state64, write_clickhouse_state32, write_clickhouse_state64,
 };
 pub use detect::{read_id_set, DecodedSet, IdSetFormat, IdWidth};
+pub use external::{ExternalSets, SetName};
 pub use portable::{read_portable32, write_portable32, write_portable32_no_runs};
 pub use portable64::{read_portable64, write_portable64};
 
