@@ -15,10 +15,12 @@
 use std::fmt;
 
 use sha2::{Digest, Sha256};
-use time::OffsetDateTime;
 
 use super::{ActionedLimit, ExpiryPolicy, Feature, InstanceBinding, License, LicenseBuilder};
-use crate::xml::schema::{check_attributes, child_path, required_attr, text_only, Children};
+use crate::xml::schema::{
+    boolean, canonical_time, check_attributes, child_path, no_content, number, required_attr, text,
+    text_only, time, Children,
+};
 use crate::xml::{self, Element, XmlLimits, DSIG_NAMESPACE};
 use crate::{timefmt, Error, ErrorKind, KeyId, Result, SigningKey, TrustedKeys};
 
@@ -364,67 +366,6 @@ fn check_root(root: &Element) -> Result<()> {
         ));
     }
     Ok(())
-}
-
-fn text(e: &Element, parent: &str) -> Result<String> {
-    let path = child_path(parent, e);
-    check_attributes(e, &[], &path)?;
-    text_only(e, &path)
-}
-
-fn no_content(e: &Element, path: &str) -> Result<()> {
-    if e.children.is_empty() {
-        Ok(())
-    } else {
-        Err(Error::new(ErrorKind::InvalidValue, format!("{path} must be empty")))
-    }
-}
-
-fn time(e: &Element, parent: &str) -> Result<OffsetDateTime> {
-    let path = child_path(parent, e);
-    let t = text(e, parent)?;
-    canonical_time(&t, &path)
-}
-
-/// An RFC 3339 UTC time in the one spelling the writer uses.
-fn canonical_time(text: &str, path: &str) -> Result<OffsetDateTime> {
-    let t = timefmt::parse(text, path)?;
-    if timefmt::format(t) != text {
-        return Err(Error::new(
-            ErrorKind::InvalidValue,
-            format!("{path} `{}` is not in canonical form (`{}`)", text.escape_debug(), timefmt::format(t)),
-        ));
-    }
-    Ok(t)
-}
-
-/// A decimal number without sign, leading zeros or spaces.
-fn number<T: std::str::FromStr>(text: &str, path: &str) -> Result<T> {
-    let canonical = !text.is_empty()
-        && text.len() <= 20
-        && text.bytes().all(|b| b.is_ascii_digit())
-        && (text == "0" || !text.starts_with('0'));
-    let bad = || {
-        Error::new(
-            ErrorKind::InvalidValue,
-            format!("{path} `{}` is not a decimal number in range", text.escape_debug()),
-        )
-    };
-    if !canonical {
-        return Err(bad());
-    }
-    text.parse().map_err(|_| bad())
-}
-
-fn boolean(text: &str, path: &str) -> Result<bool> {
-    match text {
-        "true" => Ok(true),
-        "false" => Ok(false),
-        _ => Err(Error::new(
-            ErrorKind::InvalidValue,
-            format!("{path} `{}` is not `true` or `false`", text.escape_debug()),
-        )),
-    }
 }
 
 fn read_features(mut builder: LicenseBuilder, features_el: &Element, parent: &str) -> Result<LicenseBuilder> {
