@@ -39,6 +39,7 @@ mod alert;
 #[cfg(feature = "pdf")]
 mod certificate;
 mod crypto;
+mod digest;
 mod error;
 mod fsutil;
 mod interchange;
@@ -46,6 +47,7 @@ mod license;
 mod store;
 mod table;
 mod timefmt;
+mod usage;
 mod xml;
 
 pub use actioned::{
@@ -73,8 +75,12 @@ pub use license::{
     LICENSE_XML_VERSION,
 };
 pub use store::{
-    ClockCheck, DirLock, DirStorage, HistoryEntry, LicenseStore, StageOptions, StagedReplacement, Storage,
-    StoreOptions, StoreWatch,
+    ClockCheck, DirLock, DirStorage, HistoryEntry, LicenseStore, Monitor, StageOptions, StagedReplacement,
+    Storage, StoreOptions, StoreWatch,
+};
+pub use usage::{
+    CountRecord, UsageEntry, UsageInstance, UsageJournal, UsageLedger, UsageLicense, UsageLog,
+    VerifiedUsageLog, MAX_JOURNAL_ENTRIES, USAGE_LOG_NAMESPACE, USAGE_LOG_VERSION,
 };
 pub use xml::XmlLimits;
 

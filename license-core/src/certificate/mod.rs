@@ -139,11 +139,6 @@ impl LicenseCertificate {
     }
 }
 
-/// Lowercase hex of a digest, as every surface prints it.
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 /// `2026-01-01` or `Never (perpetual)`.
 fn date_or_never(t: Option<OffsetDateTime>) -> String {
     t.map_or_else(|| "Never (perpetual)".to_owned(), timefmt::format_date)

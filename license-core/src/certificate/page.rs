@@ -4,7 +4,8 @@ use pdf_writer::{Content, Date, Name, Pdf, Rect, Ref, Str, TextStr};
 use sha2::{Digest, Sha256};
 
 use super::winansi::{encode, helvetica_width, wrap};
-use super::{date_or_never, hex, CertificateInfo, CertifiedItem};
+use super::{date_or_never, CertificateInfo, CertifiedItem};
+use crate::digest::hex;
 
 const MARGIN: f32 = 56.0;
 const VALUE_X: f32 = 190.0;

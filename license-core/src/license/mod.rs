@@ -18,6 +18,7 @@ pub use builder::LicenseBuilder;
 pub use diff::{ExpiryChange, FeatureChange, FieldChange, LicenseDiff, LimitChange, Loss};
 pub use feature::{Feature, FeatureSet};
 pub use limit::ActionedLimit;
+pub(crate) use signed::{features_element, read_feature_list};
 pub use signed::{UnverifiedLicense, VerifiedLicense, LICENSE_NAMESPACE, LICENSE_XML_VERSION};
 pub use status::{ExpiryMilestone, ExpiryPolicy, ExpiryWatch, LicenseStatus, DEFAULT_WARNING_DAYS};
 

@@ -8,18 +8,24 @@
 //! one, both verifiable.
 
 mod clock;
+mod monitor;
 mod storage;
 
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
 pub use clock::ClockCheck;
+pub use monitor::Monitor;
 pub use storage::{DirLock, DirStorage, Storage};
 
-use crate::{Error, ErrorKind, License, LicenseDiff, Result, TrustedKeys, VerifiedLicense};
+use crate::digest::sha256;
+use crate::{
+    ActionedCount, Error, ErrorKind, License, LicenseDiff, Result, TrustedKeys, UsageEntry, UsageInstance,
+    UsageJournal, UsageLicense, UsageLog, VerifiedLicense,
+};
 
 const CURRENT: &str = "license.xml";
+const USAGE_JOURNAL: &str = "usage-journal.json";
 const HISTORY_PREFIX: &str = "history-";
 const HISTORY_SUFFIX: &str = ".xml";
 
@@ -286,6 +292,52 @@ impl<S: Storage> LicenseStore<S> {
         clock::check(&self.storage, now, self.options.clock_tolerance)
     }
 
+    /// The journal of counts not yet sent in a usage log.
+    pub fn usage_journal(&self) -> Result<UsageJournal> {
+        Ok(self.read_state(USAGE_JOURNAL)?.unwrap_or_default())
+    }
+
+    /// Records a count in the usage journal (chained to the one before).
+    pub fn record_count(&self, count: &ActionedCount) -> Result<UsageEntry> {
+        let _guard = self.storage.lock(self.options.lock_timeout)?;
+        let mut journal: UsageJournal = read_json(&self.storage, USAGE_JOURNAL)?.unwrap_or_default();
+        let entry = journal.record(count);
+        write_json(&self.storage, USAGE_JOURNAL, &journal)?;
+        Ok(entry)
+    }
+
+    /// A usage log for the installed license: `latest` and every count
+    /// recorded since the last log. Sign it with the installation's key,
+    /// hand it over, then [`LicenseStore::mark_logged`].
+    pub fn usage_log(
+        &self,
+        generated_at: OffsetDateTime,
+        instance: UsageInstance,
+        latest: &ActionedCount,
+    ) -> Result<UsageLog> {
+        let license = UsageLicense::from(&self.current()?);
+        self.usage_journal()?.log(generated_at, instance, license, latest)
+    }
+
+    /// Drops the journal entries `log` carried.
+    pub fn mark_logged(&self, log: &UsageLog) -> Result<()> {
+        let _guard = self.storage.lock(self.options.lock_timeout)?;
+        let mut journal: UsageJournal = read_json(&self.storage, USAGE_JOURNAL)?.unwrap_or_default();
+        journal.mark_logged(log)?;
+        write_json(&self.storage, USAGE_JOURNAL, &journal)
+    }
+
+    /// Reads a named state blob of the store as JSON.
+    pub(crate) fn read_state<T: serde::de::DeserializeOwned>(&self, name: &str) -> Result<Option<T>> {
+        read_json(&self.storage, name)
+    }
+
+    /// Writes a named state blob of the store as JSON, atomically.
+    pub(crate) fn write_state<T: Serialize>(&self, name: &str, value: &T) -> Result<()> {
+        let _guard = self.storage.lock(self.options.lock_timeout)?;
+        write_json(&self.storage, name, value)
+    }
+
     fn check_acceptable(&self, license: &License) -> Result<()> {
         if license.product() != self.options.product {
             return Err(Error::new(
@@ -357,10 +409,6 @@ impl<S: Storage> LicenseStore<S> {
 
 fn history_name(sequence: u64) -> String {
     format!("{HISTORY_PREFIX}{sequence:06}{HISTORY_SUFFIX}")
-}
-
-fn sha256(bytes: &[u8]) -> [u8; 32] {
-    Sha256::digest(bytes).into()
 }
 
 pub(crate) fn read_json<S: Storage, T: serde::de::DeserializeOwned>(

@@ -139,49 +139,6 @@ impl<'a> Children<'a> {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::xml::{parse, XmlLimits};
-
-    fn doc(s: &str) -> Element {
-        parse(s.as_bytes(), &XmlLimits::default()).unwrap()
-    }
-
-    #[test]
-    fn reads_in_order_and_names_what_is_wrong() {
-        let e = doc("<r xmlns='urn:t'>\n <a/> <b>x</b><b>y</b><c k='1'/></r>");
-        let mut kids = Children::of(&e, "urn:t", "/r").unwrap();
-        assert!(kids.required("a").is_ok());
-        assert_eq!(kids.repeated("b").len(), 2);
-        let c = kids.optional("c").unwrap();
-        assert!(kids.optional("d").is_none());
-        kids.finish().unwrap();
-        check_attributes(c, &["k"], "/r/c").unwrap();
-        assert_eq!(check_attributes(c, &["j"], "/r/c").unwrap_err().kind(), ErrorKind::UnknownAttribute);
-        assert_eq!(required_attr(c, "z", "/r/c").unwrap_err().kind(), ErrorKind::MissingAttribute);
-
-        let e = doc("<r xmlns='urn:t'><a/><a/></r>");
-        let mut kids = Children::of(&e, "urn:t", "/r").unwrap();
-        kids.required("a").unwrap();
-        assert_eq!(kids.finish().unwrap_err().kind(), ErrorKind::DuplicateElement);
-
-        let e = doc("<r xmlns='urn:t'><z/></r>");
-        let mut kids = Children::of(&e, "urn:t", "/r").unwrap();
-        let err = kids.required("a").unwrap_err();
-        assert_eq!(err.kind(), ErrorKind::MissingElement);
-        assert!(err.detail().contains("z"), "{err}");
-        let e = doc("<r xmlns='urn:t'><o:a xmlns:o='urn:o'/></r>");
-        let mut kids = Children::of(&e, "urn:t", "/r").unwrap();
-        assert_eq!(kids.required("a").unwrap_err().kind(), ErrorKind::UnknownElement);
-
-        let e = doc("<r xmlns='urn:t'>text<a/></r>");
-        assert_eq!(Children::of(&e, "urn:t", "/r").err().unwrap().kind(), ErrorKind::InvalidValue);
-        assert_eq!(text_only(&doc("<a>x<b/></a>"), "/a").unwrap_err().kind(), ErrorKind::UnknownElement);
-        assert_eq!(text_only(&doc("<a>x&amp;y</a>"), "/a").unwrap(), "x&y");
-    }
-}
-
 /// A text-only child element with no attributes.
 pub(crate) fn text(e: &Element, parent: &str) -> Result<String> {
     let path = child_path(parent, e);
@@ -244,5 +201,48 @@ pub(crate) fn boolean(text: &str, path: &str) -> Result<bool> {
             ErrorKind::InvalidValue,
             format!("{path} `{}` is not `true` or `false`", text.escape_debug()),
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::xml::{parse, XmlLimits};
+
+    fn doc(s: &str) -> Element {
+        parse(s.as_bytes(), &XmlLimits::default()).unwrap()
+    }
+
+    #[test]
+    fn reads_in_order_and_names_what_is_wrong() {
+        let e = doc("<r xmlns='urn:t'>\n <a/> <b>x</b><b>y</b><c k='1'/></r>");
+        let mut kids = Children::of(&e, "urn:t", "/r").unwrap();
+        assert!(kids.required("a").is_ok());
+        assert_eq!(kids.repeated("b").len(), 2);
+        let c = kids.optional("c").unwrap();
+        assert!(kids.optional("d").is_none());
+        kids.finish().unwrap();
+        check_attributes(c, &["k"], "/r/c").unwrap();
+        assert_eq!(check_attributes(c, &["j"], "/r/c").unwrap_err().kind(), ErrorKind::UnknownAttribute);
+        assert_eq!(required_attr(c, "z", "/r/c").unwrap_err().kind(), ErrorKind::MissingAttribute);
+
+        let e = doc("<r xmlns='urn:t'><a/><a/></r>");
+        let mut kids = Children::of(&e, "urn:t", "/r").unwrap();
+        kids.required("a").unwrap();
+        assert_eq!(kids.finish().unwrap_err().kind(), ErrorKind::DuplicateElement);
+
+        let e = doc("<r xmlns='urn:t'><z/></r>");
+        let mut kids = Children::of(&e, "urn:t", "/r").unwrap();
+        let err = kids.required("a").unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::MissingElement);
+        assert!(err.detail().contains("z"), "{err}");
+        let e = doc("<r xmlns='urn:t'><o:a xmlns:o='urn:o'/></r>");
+        let mut kids = Children::of(&e, "urn:t", "/r").unwrap();
+        assert_eq!(kids.required("a").unwrap_err().kind(), ErrorKind::UnknownElement);
+
+        let e = doc("<r xmlns='urn:t'>text<a/></r>");
+        assert_eq!(Children::of(&e, "urn:t", "/r").err().unwrap().kind(), ErrorKind::InvalidValue);
+        assert_eq!(text_only(&doc("<a>x<b/></a>"), "/a").unwrap_err().kind(), ErrorKind::UnknownElement);
+        assert_eq!(text_only(&doc("<a>x&amp;y</a>"), "/a").unwrap(), "x&y");
     }
 }
