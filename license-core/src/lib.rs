@@ -35,11 +35,16 @@
 #![deny(missing_docs, unreachable_pub)]
 
 mod error;
+mod instance;
 mod license;
 mod table;
 mod timefmt;
 
 pub use error::{Error, ErrorFamily, ErrorKind, Result};
+pub use instance::{
+    ComponentKind, ComponentReport, ComponentState, Disk, EnvironmentHint, Fingerprint, HardwareProfile,
+    HintKind, MatchPolicy, MatchReport, MatchRule, NetworkInterface,
+};
 pub use license::{
     ActionedLimit, ExpiryChange, ExpiryMilestone, ExpiryPolicy, ExpiryWatch, Feature, FeatureChange,
     FeatureSet, FieldChange, InstanceBinding, License, LicenseBuilder, LicenseDiff, LicenseStatus, Licensee,
