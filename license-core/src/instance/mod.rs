@@ -7,6 +7,7 @@
 //! the license against it (see [`License::match_hardware`](crate::License::match_hardware)).
 
 mod binding;
+mod collect;
 mod fingerprint;
 #[cfg(test)]
 mod fixtures;
