@@ -34,12 +34,17 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs, unreachable_pub)]
 
+mod crypto;
 mod error;
 mod instance;
 mod license;
 mod table;
 mod timefmt;
+mod xml;
 
+pub use crypto::{
+    KeyId, SigningKey, TrustedKeys, VerifyingKey, DEFAULT_KEY_BITS, MAX_KEY_BITS, MIN_KEY_BITS,
+};
 pub use error::{Error, ErrorFamily, ErrorKind, Result};
 pub use instance::{
     ComponentKind, ComponentReport, ComponentState, Disk, EnvironmentHint, Fingerprint, HardwareProfile,
@@ -50,6 +55,7 @@ pub use license::{
     FeatureSet, FieldChange, InstanceBinding, License, LicenseBuilder, LicenseDiff, LicenseStatus, Licensee,
     LimitChange, Loss, DEFAULT_WARNING_DAYS,
 };
+pub use xml::XmlLimits;
 
 /// The library's version, as in its Cargo.toml.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
