@@ -48,7 +48,7 @@ pub use crypto::{
 pub use error::{Error, ErrorFamily, ErrorKind, Result};
 pub use instance::{
     ComponentKind, ComponentReport, ComponentState, Disk, EnvironmentHint, Fingerprint, HardwareProfile,
-    HintKind, MatchPolicy, MatchReport, MatchRule, NetworkInterface,
+    HintKind, MatchPolicy, MatchReport, MatchRule, NetworkInterface, PROFILE_NAMESPACE,
 };
 pub use license::{
     ActionedLimit, ExpiryChange, ExpiryMilestone, ExpiryPolicy, ExpiryWatch, Feature, FeatureChange,

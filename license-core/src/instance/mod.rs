@@ -14,8 +14,10 @@ mod fixtures;
 mod policy;
 mod profile;
 mod report;
+mod xml;
 
 pub use fingerprint::{ComponentKind, Fingerprint};
 pub use policy::MatchPolicy;
 pub use profile::{Disk, EnvironmentHint, HardwareProfile, HintKind, NetworkInterface};
 pub use report::{ComponentReport, ComponentState, MatchReport, MatchRule};
+pub use xml::PROFILE_NAMESPACE;
