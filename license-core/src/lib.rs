@@ -47,8 +47,9 @@ pub use crypto::{
 };
 pub use error::{Error, ErrorFamily, ErrorKind, Result};
 pub use instance::{
-    ComponentKind, ComponentReport, ComponentState, Disk, EnvironmentHint, Fingerprint, HardwareProfile,
-    HintKind, MatchPolicy, MatchReport, MatchRule, NetworkInterface, PROFILE_NAMESPACE,
+    ComponentKind, ComponentReport, ComponentState, Coordinates, Disk, EnvironmentHint, Fingerprint,
+    HardwareProfile, HintKind, Instance, Location, MatchPolicy, MatchReport, MatchRule, NetworkInterface,
+    SoftwareVersion, PROFILE_NAMESPACE,
 };
 pub use license::{
     ActionedLimit, ExpiryChange, ExpiryMilestone, ExpiryPolicy, ExpiryWatch, Feature, FeatureChange,
