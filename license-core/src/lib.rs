@@ -54,7 +54,8 @@ pub use instance::{
 pub use license::{
     ActionedLimit, ExpiryChange, ExpiryMilestone, ExpiryPolicy, ExpiryWatch, Feature, FeatureChange,
     FeatureSet, FieldChange, InstanceBinding, License, LicenseBuilder, LicenseDiff, LicenseStatus, Licensee,
-    LimitChange, Loss, DEFAULT_WARNING_DAYS,
+    LimitChange, Loss, UnverifiedLicense, VerifiedLicense, DEFAULT_WARNING_DAYS, LICENSE_NAMESPACE,
+    LICENSE_XML_VERSION,
 };
 pub use xml::XmlLimits;
 

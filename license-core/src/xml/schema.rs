@@ -75,11 +75,6 @@ impl<'a> Children<'a> {
         Ok(Children { elements, next: 0, namespace, path: path.to_owned(), seen: Vec::new() })
     }
 
-    /// The path of the parent element.
-    pub(crate) fn path(&self) -> &str {
-        &self.path
-    }
-
     /// Takes the next child if it is `local`.
     pub(crate) fn optional(&mut self, local: &'static str) -> Option<&'a Element> {
         let e = self.elements.get(self.next).copied().filter(|e| e.is(self.namespace, local))?;
