@@ -215,7 +215,7 @@ fn leaf(e: &Element, allowed: &[&str], at: &str) -> Result<()> {
 /// The next child `local`, if present, holding only profile text.
 fn text_child(kids: &mut Children<'_>, local: &'static str) -> Result<Option<String>> {
     let Some(e) = kids.optional(local) else { return Ok(None) };
-    let at = child_path(kids.path(), e);
+    let at = child_path(&format!("/{ROOT}"), e);
     check_attributes(e, &[], &at)?;
     let value = text_only(e, &at)?;
     check_text(&value, &at)?;
