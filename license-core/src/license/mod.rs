@@ -15,6 +15,7 @@ use time::OffsetDateTime;
 
 pub use builder::LicenseBuilder;
 pub use diff::{ExpiryChange, FeatureChange, FieldChange, LicenseDiff, LimitChange, Loss};
+pub(crate) use feature::check_name;
 pub use feature::{Feature, FeatureSet};
 pub use limit::ActionedLimit;
 pub use signed::{UnverifiedLicense, VerifiedLicense, LICENSE_NAMESPACE, LICENSE_XML_VERSION};
