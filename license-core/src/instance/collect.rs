@@ -39,14 +39,27 @@ impl HardwareProfile {
 }
 
 /// What any platform can tell without reading files or calling the OS
-/// directly: the build's target and the usable parallelism.
-#[cfg(not(target_os = "linux"))]
+/// directly: the build's target and the usable parallelism. Compiled (and
+/// tested) everywhere, so the non-Linux path is checked on Linux too.
+#[cfg_attr(target_os = "linux", allow(dead_code))]
 fn portable() -> HardwareProfile {
     HardwareProfile {
         os_name: Some(std::env::consts::OS.to_owned()),
         architecture: Some(std::env::consts::ARCH.to_owned()),
         logical_cores: std::thread::available_parallelism().ok().and_then(|n| u32::try_from(n.get()).ok()),
         ..HardwareProfile::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_portable_profile_names_the_platform() {
+        let p = super::portable();
+        p.validate().unwrap();
+        assert_eq!(p.os_name.as_deref(), Some(std::env::consts::OS));
+        assert_eq!(p.architecture.as_deref(), Some(std::env::consts::ARCH));
+        assert!(p.logical_cores.is_some_and(|n| n >= 1));
     }
 }
 
