@@ -353,3 +353,63 @@ fn licensectl_profile_shows_and_compares_machines() {
     assert!(!ok);
     assert!(err.contains("[invalid_match_policy]"), "{err}");
 }
+
+/// The fingerprint and policy travel inside the license's signed content:
+/// a license bound to this machine verifies and accepts it, refuses another
+/// machine, and an edited fingerprint breaks the signature.
+#[test]
+fn a_signed_license_bound_to_this_machine() {
+    use license_core::{Instance, License, Location, SigningKey, TrustedKeys};
+    let pem = std::fs::read_to_string(support::vectors().join("keys/vendor-2048.key.pem")).unwrap();
+    let key = SigningKey::from_pkcs8_pem(&pem).unwrap();
+    let trusted = TrustedKeys::from(key.verifying_key().clone());
+    let here = HardwareProfile::collect();
+    let t = time::macros::datetime!(2026-11-01 0:00 UTC);
+    let instance = Instance::new(
+        "srv-0001",
+        "Primary",
+        Location::new("Slough", Some("GB"), None).unwrap(),
+        "4.2.0".parse().unwrap(),
+        here.clone(),
+        t,
+    )
+    .unwrap();
+    let policy = MatchPolicy::new(
+        2,
+        &[
+            (ComponentKind::MachineId, 1),
+            (ComponentKind::Mac, 1),
+            (ComponentKind::Disk, 1),
+            (ComponentKind::Cpu, 1),
+        ],
+        &[],
+    )
+    .unwrap();
+    let license = License::builder("LIC-HW-1", "certmgr", t)
+        .licensee("Example Ltd")
+        .binding(instance.binding(Some(&policy)))
+        .build()
+        .unwrap();
+    let xml = license.sign(&key).unwrap();
+    let verified = License::from_signed_xml(&xml, &trusted).unwrap().into_license();
+    let binding = verified.binding().unwrap();
+    assert_eq!(binding.parsed_fingerprint().unwrap(), *instance.fingerprint());
+    assert_eq!(binding.parsed_policy().unwrap(), policy);
+    let report = verified.require_hardware(&HardwareProfile::collect()).unwrap().unwrap();
+    assert!(report.is_match() && report.drifted().count() == 0, "{report}");
+
+    let other = HardwareProfile {
+        machine_id: Some("0123456789abcdef0123456789abcdef".into()),
+        ..HardwareProfile::default()
+    };
+    assert_eq!(verified.require_hardware(&other).unwrap_err().kind(), ErrorKind::FingerprintMismatch);
+
+    let text = String::from_utf8(xml).unwrap();
+    let fp = instance.fingerprint().to_string();
+    let edited = text.replace(&fp, &Fingerprint::from_profile(&other).to_string());
+    assert_ne!(edited, text);
+    assert!(
+        License::from_signed_xml(edited.as_bytes(), &trusted).is_err(),
+        "an edited binding must not verify"
+    );
+}
