@@ -261,7 +261,10 @@ mod tests {
         assert!(text.starts_with("no match: agreeing weight 2 is under the threshold 3"), "{text}");
         assert!(text.contains("drifted: product-uuid, board-serial, mac, disk, cpu"), "{text}");
         assert!(text.contains("disk          1       agrees, changed  1 kept, 1 new"), "{text}");
-        assert!(text.contains("board-serial  1       lost             not readable on this machine"), "{text}");
+        assert!(
+            text.contains("board-serial  1       lost             not readable on this machine"),
+            "{text}"
+        );
 
         // The reverse direction: what this machine has that the bound one
         // lacks is "new".
