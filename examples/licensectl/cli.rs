@@ -30,6 +30,9 @@ pub enum Command {
     Verify(crate::license_cmds::VerifyArgs),
     /// Display a license document WITHOUT verifying its signature.
     Show(crate::license_cmds::ShowArgs),
+    /// Show this machine's hardware profile (table or XML) or fingerprint;
+    /// `profile diff A.xml B.xml` compares two machines.
+    Profile(crate::profile::ProfileArgs),
 }
 
 /// What a command reports on failure: one line, then exit 1.

@@ -6,6 +6,7 @@
 mod cli;
 mod demo;
 mod license_cmds;
+mod profile;
 
 use std::process::ExitCode;
 
@@ -29,5 +30,6 @@ fn run(args: cli::Args) -> Result<ExitCode, cli::CliError> {
         cli::Command::Issue(a) => license_cmds::issue(a),
         cli::Command::Verify(a) => license_cmds::verify(a),
         cli::Command::Show(a) => license_cmds::show(a),
+        cli::Command::Profile(a) => profile::run(a),
     }
 }

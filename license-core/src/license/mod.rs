@@ -16,6 +16,7 @@ use time::OffsetDateTime;
 pub(crate) use builder::check_chars;
 pub use builder::LicenseBuilder;
 pub use diff::{ExpiryChange, FeatureChange, FieldChange, LicenseDiff, LimitChange, Loss};
+pub(crate) use feature::check_name;
 pub use feature::{Feature, FeatureSet};
 pub use limit::ActionedLimit;
 pub(crate) use signed::{features_element, read_feature_list};

@@ -119,20 +119,10 @@ impl<'a> Parser<'a> {
                     if start != 0 || self.events_seen != 1 {
                         return Err(self.err(ErrorKind::XmlSyntax, "an XML declaration not at the start"));
                     }
-                    let version = decl.version().map_err(|e| self.err(ErrorKind::XmlSyntax, e))?;
-                    if version != "1.0" {
-                        return Err(
-                            self.err(ErrorKind::XmlSyntax, format!("XML version `{version}` (only 1.0)"))
-                        );
-                    }
-                    if let Some(enc) = decl.encoding() {
-                        let enc = enc.map_err(|e| self.err(ErrorKind::XmlSyntax, e))?;
-                        if !enc.eq_ignore_ascii_case("utf-8") {
-                            return Err(
-                                self.err(ErrorKind::XmlSyntax, format!("encoding `{enc}` (only UTF-8)"))
-                            );
-                        }
-                    }
+                    drop(decl);
+                    let end = usize::try_from(self.reader.buffer_position()).unwrap_or(usize::MAX);
+                    let raw = self.text.get(..end).unwrap_or("");
+                    check_declaration(raw).map_err(|what| self.err(ErrorKind::XmlSyntax, what))?;
                 }
                 Event::DocType(_) => {
                     return Err(Error::new(
@@ -430,6 +420,63 @@ impl<'a> Parser<'a> {
     }
 }
 
+/// Checks an XML declaration (`<?xml … ?>`) exactly as XML 1.0 §2.8
+/// writes it, which quick-xml does not: `version="1.0"`, then optionally
+/// `encoding` (UTF-8 only) and `standalone` (`yes`/`no`), in that order,
+/// separated by whitespace, with either quote.
+fn check_declaration(raw: &str) -> std::result::Result<(), String> {
+    let inner = raw
+        .strip_prefix("<?xml")
+        .and_then(|r| r.strip_suffix("?>"))
+        .ok_or_else(|| "a malformed XML declaration".to_owned())?;
+    let mut rest = inner;
+    let mut pairs = Vec::new();
+    loop {
+        let trimmed = rest.trim_start_matches([' ', '\t', '\n']);
+        if trimmed.is_empty() {
+            break;
+        }
+        if trimmed.len() == rest.len() {
+            return Err(format!("no space before `{}` in the XML declaration", clip(trimmed)));
+        }
+        let eq = trimmed
+            .find('=')
+            .ok_or_else(|| "a pseudo-attribute without `=` in the XML declaration".to_owned())?;
+        let name = trimmed[..eq].trim_end_matches([' ', '\t', '\n']);
+        let after = trimmed[eq + 1..].trim_start_matches([' ', '\t', '\n']);
+        let quote =
+            after.chars().next().filter(|q| *q == '"' || *q == '\'').ok_or_else(|| {
+                format!("the value of `{}` in the XML declaration is not quoted", clip(name))
+            })?;
+        let close = after[1..]
+            .find(quote)
+            .ok_or_else(|| "an unterminated value in the XML declaration".to_owned())?;
+        pairs.push((name, &after[1..1 + close]));
+        rest = &after[close + 2..];
+    }
+    let names: Vec<&str> = pairs.iter().map(|(n, _)| *n).collect();
+    let allowed: &[&[&str]] = &[
+        &["version"],
+        &["version", "encoding"],
+        &["version", "standalone"],
+        &["version", "encoding", "standalone"],
+    ];
+    if !allowed.contains(&names.as_slice()) {
+        return Err(format!("XML declaration pseudo-attributes [{}]", names.join(", ")));
+    }
+    for (name, value) in pairs {
+        let ok = match name {
+            "version" => value == "1.0",
+            "encoding" => value.eq_ignore_ascii_case("utf-8"),
+            _ => value == "yes" || value == "no",
+        };
+        if !ok {
+            return Err(format!("{name} `{}` in the XML declaration (version 1.0, UTF-8 only)", clip(value)));
+        }
+    }
+    Ok(())
+}
+
 /// Resolves the name inside `&…;`: one of the five predefined entities or
 /// a character reference to a legal XML character.
 fn resolve_reference(name: &str) -> Result<char> {
@@ -571,6 +618,23 @@ mod tests {
         assert_eq!(kind("<?xml version=\"1.1\"?><a/>"), ErrorKind::XmlSyntax);
         assert_eq!(kind("<?xml version=\"1.0\" encoding=\"latin1\"?><a/>"), ErrorKind::XmlSyntax);
         assert_eq!(kind(" <?xml version=\"1.0\"?><a/>"), ErrorKind::XmlSyntax);
+        for bad in [
+            "<?xml version=\"1.0\"!encoding=\"UTF-8\"?><a/>",
+            "<?xml version=\"1.0\"encoding=\"UTF-8\"?><a/>",
+            "<?xml encoding=\"UTF-8\" version=\"1.0\"?><a/>",
+            "<?xml version=\"1.0\" standalone=\"maybe\"?><a/>",
+            "<?xml version=1.0?><a/>",
+            "<?xml version=\"1.0\" extra=\"1\"?><a/>",
+            "<?xml?><a/>",
+        ] {
+            assert_eq!(kind(bad), ErrorKind::XmlSyntax, "{bad}");
+        }
+        for good in [
+            "<?xml version='1.0'?><a/>",
+            "<?xml version = \"1.0\"  encoding='utf-8' standalone=\"yes\" ?><a/>",
+        ] {
+            assert!(read(good).is_ok(), "{good}");
+        }
         assert_eq!(parse(b"<a>\xff</a>", &XmlLimits::default()).unwrap_err().kind(), ErrorKind::XmlSyntax);
     }
 
