@@ -33,6 +33,18 @@ pub enum Command {
     /// Show this machine's hardware profile (table or XML) or fingerprint;
     /// `profile diff A.xml B.xml` compares two machines.
     Profile(crate::profile::ProfileArgs),
+    /// Install a signed license into a store, after showing the diff.
+    Install(crate::install::InstallArgs),
+    /// The installed license, its status and any new alerts.
+    Status(crate::install::StatusArgs),
+    /// The installed license and the ones it replaced.
+    History(crate::install::HistoryArgs),
+    /// Reinstall the license the current one replaced.
+    Rollback(crate::install::RollbackArgs),
+    /// Count the inventory and write a signed usage log for the vendor.
+    UsageLog(crate::install::UsageLogArgs),
+    /// Verify a usage log (vendor side), optionally against a ledger.
+    VerifyUsage(crate::install::VerifyUsageArgs),
 }
 
 /// What a command reports on failure: one line, then exit 1.

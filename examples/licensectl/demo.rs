@@ -60,5 +60,6 @@ pub fn run(_args: DemoArgs) -> CliResult {
 
     crate::license_cmds::demo(&renewal)?;
     crate::profile::demo()?;
+    crate::install::demo(&installed, &renewal)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -5,6 +5,7 @@
 
 mod cli;
 mod demo;
+mod install;
 mod license_cmds;
 mod profile;
 
@@ -31,5 +32,11 @@ fn run(args: cli::Args) -> Result<ExitCode, cli::CliError> {
         cli::Command::Verify(a) => license_cmds::verify(a),
         cli::Command::Show(a) => license_cmds::show(a),
         cli::Command::Profile(a) => profile::run(a),
+        cli::Command::Install(a) => install::install(a),
+        cli::Command::Status(a) => install::status(a),
+        cli::Command::History(a) => install::history(a),
+        cli::Command::Rollback(a) => install::rollback(a),
+        cli::Command::UsageLog(a) => install::usage_log(a),
+        cli::Command::VerifyUsage(a) => install::verify_usage(a),
     }
 }
