@@ -1,4 +1,4 @@
-//! Interop with xmlsec1 (Debian's `xmlsec1`), both directions:
+//! Interop with xmlsec1 (Debian's `xmlsec1`) and Python's signxml, both directions:
 //! - every license we sign, xmlsec1 verifies with the named key pinned and
 //!   only `URI=""` references allowed;
 //! - license templates signed by `xmlsec1 --sign` (with and without the
@@ -248,4 +248,52 @@ fn we_verify_what_xmlsec1_signs() {
 fn the_compacting_helper_changes_layout_only() {
     let body = "<a x=\"1\" y=\"2\">\n  <b></b>\n  <c k=\"v\">t t</c>\n";
     assert_eq!(compact_and_reorder(body), "<a y=\"2\" x=\"1\"><b/><c k=\"v\">t t</c>");
+}
+
+/// The second peer: Python's signxml (tests/python/signxml_peer.py).
+#[test]
+fn signxml_verifies_ours_and_we_verify_signxml() {
+    let Some(python) = support::venv_python(&["signxml"]) else { return };
+    let script = support::root().join("tests").join("python").join("signxml_peer.py");
+    let dir = tempfile::tempdir().unwrap();
+    for (i, license) in licenses().iter().enumerate() {
+        for bits in [2048, 3072] {
+            let ours = support::write(
+                dir.path(),
+                &format!("ours-{i}-{bits}.xml"),
+                &license.sign(&key(bits)).unwrap(),
+            );
+            let (ok, out, err) =
+                support::run(Command::new(&python).arg(&script).arg("verify").arg(&ours).arg(key_path(bits)));
+            assert!(ok && out.contains("signxml: OK"), "signxml refused our license {i}/{bits}: {out}{err}");
+
+            let unsigned = format!("{}</License>\n", unsigned_body(license));
+            let input = support::write(dir.path(), &format!("unsigned-{i}-{bits}.xml"), unsigned.as_bytes());
+            let output = dir.path().join(format!("signxml-{i}-{bits}.xml"));
+            let (ok, out, err) = support::run(
+                Command::new(&python)
+                    .arg(&script)
+                    .arg("sign")
+                    .arg(&input)
+                    .arg(&output)
+                    .arg(key_path(bits))
+                    .arg(key(bits).key_id().to_string()),
+            );
+            assert!(ok, "signxml sign: {out}{err}");
+            let bytes = std::fs::read(&output).unwrap();
+            let verified = License::from_signed_xml(&bytes, &trusted())
+                .unwrap_or_else(|e| panic!("{i}/{bits}: {e}\n{}", String::from_utf8_lossy(&bytes)));
+            assert_eq!(verified.license(), license);
+            assert_eq!(verified.key_id(), key(bits).key_id());
+
+            let altered = String::from_utf8(bytes).unwrap().replacen("<Product>", "<Product>x", 1);
+            let file =
+                support::write(dir.path(), &format!("signxml-altered-{i}-{bits}.xml"), altered.as_bytes());
+            let (ok, _, _) =
+                support::run(Command::new(&python).arg(&script).arg("verify").arg(&file).arg(key_path(bits)));
+            assert!(!ok, "signxml accepted an altered license");
+            let err = License::from_signed_xml(altered.as_bytes(), &trusted()).unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::DigestMismatch);
+        }
+    }
 }
