@@ -707,6 +707,28 @@ mod tests {
         assert!(err.detail().contains("line 2, column 3"), "{err}");
     }
 
+    proptest::proptest! {
+        #[test]
+        fn never_panics_on_arbitrary_bytes(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..300)) {
+            let _ = parse(&bytes, &XmlLimits::default());
+        }
+
+        #[test]
+        fn never_panics_on_xml_like_soup(parts in proptest::collection::vec(proptest::sample::select(vec![
+            "<a", "<p:b", ">", "/>", "</a>", "</p:b>", " x=\"1\"", " xmlns=\"urn:a\"", " xmlns:p='urn:p'", "&amp;",
+            "&#x41;", "&#0;", "&e;", "<![CDATA[", "]]>", "<!--", "-->", "<?pi?>", "<?xml version=\"1.0\"?>",
+            "<!DOCTYPE a>", "text", " ", "\r\n", "é", "\u{1}", "'", "\"", "=", ":", "&",
+        ]), 0..40)) {
+            let doc: String = parts.concat();
+            if let Ok(root) = read(&doc) {
+                // Whatever is accepted canonicalises and re-reads to itself.
+                let c14n = crate::xml::c14n::canonicalize(&root, None);
+                let again = read(&c14n).unwrap();
+                proptest::prop_assert_eq!(crate::xml::c14n::canonicalize(&again, None), c14n);
+            }
+        }
+    }
+
     #[test]
     fn never_panics_on_prefixes_of_a_document() {
         let doc = "<?xml version=\"1.0\"?><a xmlns=\"urn:a\" k=\"v&amp;\"><b>x&#x41;</b><![CDATA[y]]></a>";
