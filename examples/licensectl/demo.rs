@@ -56,5 +56,7 @@ pub fn run(_args: DemoArgs) -> CliResult {
 
     heading("A renewal, side by side with the installed license");
     print!("{}", LicenseDiff::between(&installed, &renewal));
+
+    crate::count::demo(today)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -4,6 +4,7 @@
 //! turns any error into one line on stderr and a non-zero exit.
 
 mod cli;
+mod count;
 mod demo;
 
 use std::process::ExitCode;
@@ -24,5 +25,7 @@ fn main() -> ExitCode {
 fn run(args: cli::Args) -> Result<ExitCode, cli::CliError> {
     match args.command {
         cli::Command::Demo(a) => demo::run(a),
+        cli::Command::Count(a) => count::run(a),
+        cli::Command::GenInventory(a) => count::gen(a),
     }
 }
