@@ -396,6 +396,20 @@ fn run(n: u32, report: &mut Report) {
     let config = CountConfig::new(ActionedLimit::SiteLicense);
     let sets = Sets::new(&records, NOW);
     let serialized = sets.serialized_size() as f64;
+    // The same without revocation and expiry times: the membership sets
+    // alone, against their own serialized size.
+    let (sets_bytes, sets_serialized) = {
+        let timeless: Vec<CertificateRecord> = records
+            .iter()
+            .map(|r| CertificateRecord { revoked_at: None, expires_at: None, ..r.clone() })
+            .collect();
+        let before = LIVE.load(Ordering::Relaxed);
+        let inv = Inventory::from_records(&timeless).unwrap();
+        let bytes = (LIVE.load(Ordering::Relaxed) - before) as f64;
+        drop(inv);
+        let plain = Sets::new(&timeless, NOW);
+        (bytes, plain.serialized_size() as f64)
+    };
 
     // Ours, from the inventory (exact times resolved at t).
     let ours = inv.count(t_now, &config);
@@ -564,6 +578,12 @@ fn run(n: u32, report: &mut Report) {
             bytes / n as f64,
             serialized / n as f64,
             bytes / serialized
+        );
+        println!(
+            "membership sets alone (no times): {:.2} bytes/certificate on the heap; roaring portable {:.2} (ratio {:.2})",
+            sets_bytes / n as f64,
+            sets_serialized / n as f64,
+            sets_bytes / sets_serialized
         );
     } else {
         println!(
