@@ -45,6 +45,10 @@ pub enum Command {
     UsageLog(crate::install::UsageLogArgs),
     /// Verify a usage log (vendor side), optionally against a ledger.
     VerifyUsage(crate::install::VerifyUsageArgs),
+    /// Count actioned certificates in a JSON Lines inventory.
+    Count(crate::count::CountArgs),
+    /// Write a realistic synthetic inventory as JSON Lines.
+    GenInventory(crate::count::GenInventoryArgs),
 }
 
 /// What a command reports on failure: one line, then exit 1.
@@ -80,7 +84,6 @@ pub fn now() -> OffsetDateTime {
 }
 
 /// Parses `--at` style RFC 3339 arguments.
-#[allow(dead_code)]
 pub fn parse_time(text: &str) -> Result<OffsetDateTime, String> {
     OffsetDateTime::parse(text, &Rfc3339).map_err(|e| format!("`{text}` is not an RFC 3339 time: {e}"))
 }
