@@ -35,11 +35,13 @@
 #![deny(missing_docs, unreachable_pub)]
 
 mod error;
+mod keys;
 mod license;
 mod table;
 mod timefmt;
 
 pub use error::{Error, ErrorFamily, ErrorKind, Result};
+pub use keys::{KeyDiagnosis, KeyHint, KeyKind, LicenseKey, ProductCode, SERIAL_BITS};
 pub use license::{
     ActionedLimit, ExpiryChange, ExpiryMilestone, ExpiryPolicy, ExpiryWatch, Feature, FeatureChange,
     FeatureSet, FieldChange, InstanceBinding, License, LicenseBuilder, LicenseDiff, LicenseStatus, Licensee,
