@@ -34,12 +34,16 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs, unreachable_pub)]
 
+mod crypto;
 mod error;
 mod keys;
 mod license;
 mod table;
 mod timefmt;
 
+pub use crypto::{
+    KeyId, SigningKey, TrustedKeys, VerifyingKey, DEFAULT_KEY_BITS, MAX_KEY_BITS, MIN_KEY_BITS,
+};
 pub use error::{Error, ErrorFamily, ErrorKind, Result};
 pub use keys::{KeyDiagnosis, KeyHint, KeyKind, LicenseKey, ProductCode, SERIAL_BITS};
 pub use license::{

@@ -1,0 +1,75 @@
+//! Signing and verifying keys: RSA with SHA-256, 2048 bits or more.
+//!
+//! A vendor holds a [`SigningKey`] (PKCS#8) and ships its [`VerifyingKey`]
+//! (SubjectPublicKeyInfo) with the product. Every key has a [`KeyId`], the
+//! base64url SHA-256 of its SPKI DER, which signed documents name so that a
+//! verifier holding several keys ([`TrustedKeys`], for rotation) picks the
+//! right one. Keys under [`MIN_KEY_BITS`] are refused wherever they enter.
+
+mod key_id;
+mod signing;
+mod trusted;
+mod verifying;
+
+pub use key_id::KeyId;
+pub use signing::SigningKey;
+pub use trusted::TrustedKeys;
+pub use verifying::VerifyingKey;
+
+use crate::{Error, ErrorKind, Result};
+
+/// The smallest RSA modulus accepted anywhere, in bits.
+pub const MIN_KEY_BITS: usize = 2048;
+
+/// The largest RSA modulus accepted, in bits. Larger keys make every
+/// verification needlessly slow, a cheap denial of service for whoever
+/// can hand us a key.
+pub const MAX_KEY_BITS: usize = 4096;
+
+/// The key size [`SigningKey::generate`] uses when asked for the default.
+pub const DEFAULT_KEY_BITS: usize = 3072;
+
+/// Refuses a modulus size outside `MIN_KEY_BITS..=MAX_KEY_BITS`.
+fn check_bits(bits: usize, what: &str) -> Result<()> {
+    if bits < MIN_KEY_BITS {
+        return Err(Error::new(
+            ErrorKind::KeyTooSmall,
+            format!("{what} has {bits} bits; at least {MIN_KEY_BITS} are required"),
+        ));
+    }
+    if bits > MAX_KEY_BITS {
+        return Err(Error::new(
+            ErrorKind::KeyFormat,
+            format!("{what} has {bits} bits; at most {MAX_KEY_BITS} are accepted"),
+        ));
+    }
+    Ok(())
+}
+
+/// True when `bytes` look like PEM text rather than DER.
+fn looks_like_pem(bytes: &[u8]) -> bool {
+    let start = bytes.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(bytes.len());
+    bytes[start..].starts_with(b"-----BEGIN ")
+}
+
+#[cfg(test)]
+pub(crate) mod test_keys {
+    //! The fixed keys of `tests/vectors/keys/`, so unit tests need not
+    //! generate RSA keys (slow in debug builds).
+    use super::*;
+
+    pub(crate) const KEY_2048: &str = include_str!("../../../tests/vectors/keys/vendor-2048.key.pem");
+    pub(crate) const PUB_2048: &str = include_str!("../../../tests/vectors/keys/vendor-2048.pub.pem");
+    pub(crate) const KEY_3072: &str = include_str!("../../../tests/vectors/keys/vendor-3072.key.pem");
+    pub(crate) const PUB_3072: &str = include_str!("../../../tests/vectors/keys/vendor-3072.pub.pem");
+    pub(crate) const KEY_1024: &str = include_str!("../../../tests/vectors/keys/weak-1024.key.pem");
+    pub(crate) const PUB_1024: &str = include_str!("../../../tests/vectors/keys/weak-1024.pub.pem");
+
+    pub(crate) fn signing_2048() -> SigningKey {
+        SigningKey::from_pkcs8_pem(KEY_2048).expect("fixture key")
+    }
+
+    pub(crate) fn signing_3072() -> SigningKey {
+        SigningKey::from_pkcs8_pem(KEY_3072).expect("fixture key")
+    }
+}
