@@ -45,7 +45,10 @@ pub use crypto::{
     KeyId, SigningKey, TrustedKeys, VerifyingKey, DEFAULT_KEY_BITS, MAX_KEY_BITS, MIN_KEY_BITS,
 };
 pub use error::{Error, ErrorFamily, ErrorKind, Result};
-pub use keys::{KeyDiagnosis, KeyHint, KeyKind, LicenseKey, ProductCode, SERIAL_BITS};
+pub use keys::{
+    KeyDiagnosis, KeyHint, KeyKind, KeyRecord, KeyRecordBuilder, KeyStatus, LicenseKey, ProductCode,
+    SERIAL_BITS,
+};
 pub use license::{
     ActionedLimit, ExpiryChange, ExpiryMilestone, ExpiryPolicy, ExpiryWatch, Feature, FeatureChange,
     FeatureSet, FieldChange, InstanceBinding, License, LicenseBuilder, LicenseDiff, LicenseStatus, Licensee,

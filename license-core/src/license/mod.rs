@@ -12,6 +12,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
+pub(crate) use builder::check_chars;
 pub use builder::LicenseBuilder;
 pub use diff::{ExpiryChange, FeatureChange, FieldChange, LicenseDiff, LimitChange, Loss};
 pub use feature::{Feature, FeatureSet};
