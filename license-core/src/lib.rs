@@ -46,8 +46,8 @@ pub use crypto::{
 };
 pub use error::{Error, ErrorFamily, ErrorKind, Result};
 pub use keys::{
-    KeyDiagnosis, KeyHint, KeyKind, KeyRecord, KeyRecordBuilder, KeyStatus, LicenseKey, ProductCode,
-    SERIAL_BITS,
+    effective_features, KeyDiagnosis, KeyHint, KeyKind, KeyRecord, KeyRecordBuilder, KeyStatus, LicenseKey,
+    ProductCode, SERIAL_BITS,
 };
 pub use license::{
     ActionedLimit, ExpiryChange, ExpiryMilestone, ExpiryPolicy, ExpiryWatch, Feature, FeatureChange,
