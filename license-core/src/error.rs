@@ -172,6 +172,8 @@ error_kinds! {
     InvalidSoftwareVersion = 552, Instance, "invalid_software_version", "a software version is not valid semver";
     FingerprintMismatch = 553, Binding, "fingerprint_mismatch", "this machine does not match the bound hardware fingerprint";
     InvalidFingerprint = 554, Instance, "invalid_fingerprint", "a fingerprint is malformed";
+    InvalidMatchPolicy = 555, Instance, "invalid_match_policy", "a match policy is malformed or can never match";
+    InvalidProfile = 556, Instance, "invalid_profile", "a hardware profile value is not valid";
 
     // 6xx: license keys, key bundles, offline activation, the vendor account.
     KeyLength = 600, Key, "key_length", "a license key does not have 16 characters";

@@ -36,6 +36,7 @@
 
 mod crypto;
 mod error;
+mod instance;
 mod keys;
 mod license;
 mod table;
@@ -45,6 +46,10 @@ pub use crypto::{
     KeyId, SigningKey, TrustedKeys, VerifyingKey, DEFAULT_KEY_BITS, MAX_KEY_BITS, MIN_KEY_BITS,
 };
 pub use error::{Error, ErrorFamily, ErrorKind, Result};
+pub use instance::{
+    ComponentKind, ComponentReport, ComponentState, Disk, EnvironmentHint, Fingerprint, HardwareProfile,
+    HintKind, MatchPolicy, MatchReport, MatchRule, NetworkInterface,
+};
 pub use keys::{
     effective_features, KeyDiagnosis, KeyHint, KeyKind, KeyRecord, KeyRecordBuilder, KeyStatus, LicenseKey,
     ProductCode, SERIAL_BITS,

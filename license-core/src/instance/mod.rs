@@ -1,0 +1,20 @@
+//! Server instances and their hardware: the profile a machine is collected
+//! into, its fingerprint, and how closely another machine must match it.
+//!
+//! A license bound to an instance carries the instance's [`Fingerprint`] and
+//! [`MatchPolicy`] as text in its [`InstanceBinding`](crate::InstanceBinding);
+//! at run time the installation collects its [`HardwareProfile`] and checks
+//! the license against it (see [`License::match_hardware`](crate::License::match_hardware)).
+
+mod binding;
+mod fingerprint;
+#[cfg(test)]
+mod fixtures;
+mod policy;
+mod profile;
+mod report;
+
+pub use fingerprint::{ComponentKind, Fingerprint};
+pub use policy::MatchPolicy;
+pub use profile::{Disk, EnvironmentHint, HardwareProfile, HintKind, NetworkInterface};
+pub use report::{ComponentReport, ComponentState, MatchReport, MatchRule};
