@@ -1,11 +1,17 @@
 //! License keys, key records, signed key bundles (`.bin`), offline
 //! activation and the vendor's account registry.
 
+mod bundle;
+mod cbor;
 mod key;
 mod merge;
 mod record;
 mod typo;
 
+pub use bundle::{
+    BundleAlgorithm, KeyBundle, KeyBundleBuilder, SignedBundle, BUNDLE_CONTENT_TYPE, BUNDLE_VERSION,
+    MAX_BUNDLE_BYTES,
+};
 pub use key::{KeyKind, LicenseKey, ProductCode, SERIAL_BITS};
 pub use merge::effective_features;
 pub use record::{KeyRecord, KeyRecordBuilder, KeyStatus};
