@@ -51,9 +51,9 @@ pub use instance::{
     HintKind, MatchPolicy, MatchReport, MatchRule, NetworkInterface,
 };
 pub use keys::{
-    effective_features, BundleAlgorithm, KeyBundle, KeyBundleBuilder, KeyDiagnosis, KeyHint, KeyKind,
-    KeyRecord, KeyRecordBuilder, KeyStatus, LicenseKey, ProductCode, SignedBundle, BUNDLE_CONTENT_TYPE,
-    BUNDLE_VERSION, MAX_BUNDLE_BYTES, SERIAL_BITS,
+    activate, effective_features, Activation, BundleAlgorithm, KeyBundle, KeyBundleBuilder, KeyDiagnosis,
+    KeyHint, KeyKind, KeyRecord, KeyRecordBuilder, KeyStatus, LicenseKey, ProductCode, SignedBundle,
+    BUNDLE_CONTENT_TYPE, BUNDLE_VERSION, MAX_BUNDLE_BYTES, SERIAL_BITS,
 };
 pub use license::{
     ActionedLimit, ExpiryChange, ExpiryMilestone, ExpiryPolicy, ExpiryWatch, Feature, FeatureChange,

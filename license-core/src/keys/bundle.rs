@@ -644,4 +644,4 @@ fn template_bundle(now: OffsetDateTime) -> Result<KeyBundle> {
 
 #[cfg(test)]
 #[path = "bundle_tests.rs"]
-mod tests;
+pub(crate) mod tests;

@@ -1,6 +1,7 @@
 //! License keys, key records, signed key bundles (`.bin`), offline
 //! activation and the vendor's account registry.
 
+mod activation;
 mod bundle;
 mod cbor;
 mod key;
@@ -8,6 +9,7 @@ mod merge;
 mod record;
 mod typo;
 
+pub use activation::{activate, Activation};
 pub use bundle::{
     BundleAlgorithm, KeyBundle, KeyBundleBuilder, SignedBundle, BUNDLE_CONTENT_TYPE, BUNDLE_VERSION,
     MAX_BUNDLE_BYTES,
