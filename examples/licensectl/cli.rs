@@ -22,6 +22,14 @@ pub struct Args {
 pub enum Command {
     /// Walk through the library with sample data (no files of yours needed).
     Demo(crate::demo::DemoArgs),
+    /// Generate an RSA signing key pair (PKCS#8 private, SPKI public PEM).
+    Keygen(crate::license_cmds::KeygenArgs),
+    /// Sign a license given as JSON into a signed XML document.
+    Issue(crate::license_cmds::IssueArgs),
+    /// Verify a signed license against trusted public keys and summarise it.
+    Verify(crate::license_cmds::VerifyArgs),
+    /// Display a license document WITHOUT verifying its signature.
+    Show(crate::license_cmds::ShowArgs),
 }
 
 /// What a command reports on failure: one line, then exit 1.

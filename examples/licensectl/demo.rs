@@ -12,7 +12,8 @@ use crate::cli::{now, CliResult};
 #[derive(Debug, Args)]
 pub struct DemoArgs {}
 
-fn heading(title: &str) {
+/// Prints a section title.
+pub fn heading(title: &str) {
     println!("\n== {title}");
 }
 
@@ -56,5 +57,7 @@ pub fn run(_args: DemoArgs) -> CliResult {
 
     heading("A renewal, side by side with the installed license");
     print!("{}", LicenseDiff::between(&installed, &renewal));
+
+    crate::license_cmds::demo(&renewal)?;
     Ok(ExitCode::SUCCESS)
 }

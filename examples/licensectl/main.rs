@@ -5,6 +5,7 @@
 
 mod cli;
 mod demo;
+mod license_cmds;
 
 use std::process::ExitCode;
 
@@ -24,5 +25,9 @@ fn main() -> ExitCode {
 fn run(args: cli::Args) -> Result<ExitCode, cli::CliError> {
     match args.command {
         cli::Command::Demo(a) => demo::run(a),
+        cli::Command::Keygen(a) => license_cmds::keygen(a),
+        cli::Command::Issue(a) => license_cmds::issue(a),
+        cli::Command::Verify(a) => license_cmds::verify(a),
+        cli::Command::Show(a) => license_cmds::show(a),
     }
 }

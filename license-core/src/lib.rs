@@ -41,14 +41,16 @@ mod keys;
 mod license;
 mod table;
 mod timefmt;
+mod xml;
 
 pub use crypto::{
     KeyId, SigningKey, TrustedKeys, VerifyingKey, DEFAULT_KEY_BITS, MAX_KEY_BITS, MIN_KEY_BITS,
 };
 pub use error::{Error, ErrorFamily, ErrorKind, Result};
 pub use instance::{
-    ComponentKind, ComponentReport, ComponentState, Disk, EnvironmentHint, Fingerprint, HardwareProfile,
-    HintKind, MatchPolicy, MatchReport, MatchRule, NetworkInterface,
+    ComponentKind, ComponentReport, ComponentState, Coordinates, Disk, EnvironmentHint, Fingerprint,
+    HardwareProfile, HintKind, Instance, Location, MatchPolicy, MatchReport, MatchRule, NetworkInterface,
+    SoftwareVersion, PROFILE_NAMESPACE,
 };
 pub use keys::{
     activate, effective_features, Activation, BundleAlgorithm, KeyBundle, KeyBundleBuilder, KeyDiagnosis,
@@ -58,8 +60,10 @@ pub use keys::{
 pub use license::{
     ActionedLimit, ExpiryChange, ExpiryMilestone, ExpiryPolicy, ExpiryWatch, Feature, FeatureChange,
     FeatureSet, FieldChange, InstanceBinding, License, LicenseBuilder, LicenseDiff, LicenseStatus, Licensee,
-    LimitChange, Loss, DEFAULT_WARNING_DAYS,
+    LimitChange, Loss, UnverifiedLicense, VerifiedLicense, DEFAULT_WARNING_DAYS, LICENSE_NAMESPACE,
+    LICENSE_XML_VERSION,
 };
+pub use xml::XmlLimits;
 
 /// The library's version, as in its Cargo.toml.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -32,17 +32,12 @@ fn missing(what: &str) -> Option<PathBuf> {
 /// The path of an executable on PATH, or `None` (see the module docs).
 pub fn peer(tool: &str) -> Option<PathBuf> {
     let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .map(|dir| dir.join(tool))
-        .find(|p| p.is_file())
-        .or_else(|| missing(tool))
+    std::env::split_paths(&path).map(|dir| dir.join(tool)).find(|p| p.is_file()).or_else(|| missing(tool))
 }
 
 /// The virtualenv's python, if it has every module in `modules` importable.
 pub fn venv_python(modules: &[&str]) -> Option<PathBuf> {
-    let venv = std::env::var_os("LC_VENV")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root().join(".venv"));
+    let venv = std::env::var_os("LC_VENV").map(PathBuf::from).unwrap_or_else(|| root().join(".venv"));
     let python = venv.join("bin").join("python");
     if !python.is_file() {
         return missing(&format!("the virtualenv python ({})", python.display()));
@@ -74,11 +69,7 @@ pub fn run(cmd: &mut Command) -> (bool, String, String) {
 pub fn licensectl() -> Command {
     let exe = root().join("target").join(if cfg!(debug_assertions) { "debug" } else { "release" });
     let exe = exe.join("examples").join("licensectl");
-    assert!(
-        exe.is_file(),
-        "{} is missing: build it with `cargo build --example licensectl`",
-        exe.display()
-    );
+    assert!(exe.is_file(), "{} is missing: build it with `cargo build --example licensectl`", exe.display());
     Command::new(exe)
 }
 

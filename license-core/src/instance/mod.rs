@@ -7,14 +7,23 @@
 //! the license against it (see [`License::match_hardware`](crate::License::match_hardware)).
 
 mod binding;
+mod collect;
 mod fingerprint;
 #[cfg(test)]
 mod fixtures;
+mod location;
 mod policy;
 mod profile;
+mod record;
 mod report;
+mod version;
+mod xml;
 
 pub use fingerprint::{ComponentKind, Fingerprint};
+pub use location::{Coordinates, Location};
 pub use policy::MatchPolicy;
 pub use profile::{Disk, EnvironmentHint, HardwareProfile, HintKind, NetworkInterface};
+pub use record::Instance;
 pub use report::{ComponentReport, ComponentState, MatchReport, MatchRule};
+pub use version::SoftwareVersion;
+pub use xml::PROFILE_NAMESPACE;

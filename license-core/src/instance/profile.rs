@@ -337,19 +337,26 @@ fn check_count(count: usize, max: usize, what: &str) -> Result<()> {
 /// newline would not survive XML attribute normalisation), no surrounding
 /// spaces (collection trims, so the stored form is the canonical one).
 pub(crate) fn check_text(value: &str, what: &str) -> Result<()> {
+    check_line(value, what, ErrorKind::InvalidProfile)
+}
+
+/// One line of text (profile values, instance names, places): 1 to 256
+/// bytes, no control characters, no surrounding spaces; `kind` otherwise.
+pub(crate) fn check_line(value: &str, what: &str, kind: ErrorKind) -> Result<()> {
+    let fail = |detail: String| Err(Error::new(kind, detail));
     if value.is_empty() {
-        return Err(invalid(format!("{what} is empty")));
+        return fail(format!("{what} is empty"));
     }
     if value.len() > MAX_PROFILE_TEXT {
-        return Err(invalid(format!("{what} is over {MAX_PROFILE_TEXT} bytes")));
+        return fail(format!("{what} is over {MAX_PROFILE_TEXT} bytes"));
     }
     if let Some((i, c)) =
         value.char_indices().find(|&(_, c)| c.is_control() || c == '\u{FFFE}' || c == '\u{FFFF}')
     {
-        return Err(invalid(format!("{what} has control character U+{:04X} at byte {i}", u32::from(c))));
+        return fail(format!("{what} has control character U+{:04X} at byte {i}", u32::from(c)));
     }
     if value.trim() != value {
-        return Err(invalid(format!("{what} has leading or trailing spaces")));
+        return fail(format!("{what} has leading or trailing spaces"));
     }
     Ok(())
 }

@@ -5,6 +5,7 @@ mod builder;
 mod diff;
 mod feature;
 mod limit;
+mod signed;
 mod status;
 
 use std::collections::BTreeMap;
@@ -17,6 +18,7 @@ pub use builder::LicenseBuilder;
 pub use diff::{ExpiryChange, FeatureChange, FieldChange, LicenseDiff, LimitChange, Loss};
 pub use feature::{Feature, FeatureSet};
 pub use limit::ActionedLimit;
+pub use signed::{UnverifiedLicense, VerifiedLicense, LICENSE_NAMESPACE, LICENSE_XML_VERSION};
 pub use status::{ExpiryMilestone, ExpiryPolicy, ExpiryWatch, LicenseStatus, DEFAULT_WARNING_DAYS};
 
 use crate::timefmt;

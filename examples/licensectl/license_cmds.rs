@@ -1,0 +1,200 @@
+//! Signed license documents: `keygen`, `issue`, `verify`, `show`, and the
+//! demo's section on signing.
+
+use std::fs::OpenOptions;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::Args;
+use license_core::{
+    ActionedLimit, ExpiryPolicy, Feature, InstanceBinding, License, SigningKey, TrustedKeys, VerifyingKey,
+    DEFAULT_KEY_BITS,
+};
+use time::macros::datetime;
+
+use crate::cli::{read, write, CliError, CliResult};
+
+/// Arguments of `licensectl keygen`.
+#[derive(Debug, Args)]
+pub struct KeygenArgs {
+    /// Writes PREFIX.key.pem (PKCS#8, private) and PREFIX.pub.pem (SPKI).
+    #[arg(long, value_name = "PREFIX")]
+    pub out: PathBuf,
+    /// The RSA modulus size; at least 2048, at most 4096.
+    #[arg(long, default_value_t = DEFAULT_KEY_BITS)]
+    pub bits: usize,
+}
+
+/// Arguments of `licensectl issue`.
+#[derive(Debug, Args)]
+pub struct IssueArgs {
+    /// Print a complete example of the license JSON (valid input to --from).
+    #[arg(long, conflicts_with_all = ["key", "from", "out"])]
+    pub template: bool,
+    /// The signing key (PKCS#8 PEM or DER).
+    #[arg(long, value_name = "KEY.pem", required_unless_present = "template")]
+    pub key: Option<PathBuf>,
+    /// The license, as JSON (the serde form of the license model).
+    #[arg(long, value_name = "LICENSE.json", required_unless_present = "template")]
+    pub from: Option<PathBuf>,
+    /// Where to write the signed license XML.
+    #[arg(long, value_name = "LICENSE.xml", required_unless_present = "template")]
+    pub out: Option<PathBuf>,
+}
+
+/// Arguments of `licensectl verify`.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// A trusted public key (SPKI PEM or DER); repeat for several.
+    #[arg(long = "pub", value_name = "PUB.pem", required = true)]
+    pub keys: Vec<PathBuf>,
+    /// The signed license.
+    #[arg(value_name = "LICENSE.xml")]
+    pub license: PathBuf,
+}
+
+/// Arguments of `licensectl show`.
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// The license document to display without verifying it.
+    #[arg(value_name = "LICENSE.xml")]
+    pub license: PathBuf,
+}
+
+fn with_suffix(prefix: &Path, suffix: &str) -> PathBuf {
+    let mut name = prefix.as_os_str().to_owned();
+    name.push(suffix);
+    PathBuf::from(name)
+}
+
+/// Writes a new file that must not exist yet; private keys get mode 0600.
+fn create_new(path: &Path, bytes: &[u8], private: bool) -> Result<(), CliError> {
+    let mut options = OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    if private {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        options.mode(0o600);
+    }
+    #[cfg(not(unix))]
+    let _ = private;
+    let mut file =
+        options.open(path).map_err(|e| CliError::Io(format!("cannot create {}: {e}", path.display())))?;
+    file.write_all(bytes).map_err(|e| CliError::Io(format!("cannot write {}: {e}", path.display())))
+}
+
+/// `licensectl keygen --out PREFIX`.
+pub fn keygen(args: KeygenArgs) -> CliResult {
+    let key = SigningKey::generate(args.bits, &mut rand::rngs::OsRng)?;
+    let key_path = with_suffix(&args.out, ".key.pem");
+    let pub_path = with_suffix(&args.out, ".pub.pem");
+    if pub_path.exists() {
+        return Err(CliError::Io(format!("{} exists; not overwriting", pub_path.display())));
+    }
+    create_new(&key_path, key.to_pkcs8_pem()?.as_bytes(), true)?;
+    create_new(&pub_path, key.verifying_key().to_public_key_pem().as_bytes(), false)?;
+    println!("private key  {}", key_path.display());
+    println!("public key   {}", pub_path.display());
+    println!("key id       {}", key.key_id());
+    println!("bits         {}", key.bits());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A license with every field set, for `issue --template` and the demo.
+pub fn template() -> Result<License, license_core::Error> {
+    License::builder("LIC-2026-0001", "certmgr", datetime!(2026-01-01 0:00 UTC))
+        .licensee("Example Ltd")
+        .organisation("Example Group plc")
+        .email("licensing@example.com")
+        .expires_at(datetime!(2027-01-01 0:00 UTC))
+        .expiry_policy(ExpiryPolicy { warning_days: vec![60, 30, 5], grace_days: 14 })
+        .feature("api", Feature::enabled().with_quantity(10))
+        .feature("reports", Feature::enabled().with_expiry(datetime!(2026-07-01 0:00 UTC)))
+        .feature("sso", Feature::disabled())
+        .actioned_limit(ActionedLimit::Counted(5_000))
+        .binding(InstanceBinding {
+            instance_id: "inst-0001".into(),
+            fingerprint: "replace with the instance's fingerprint".into(),
+            policy: None,
+        })
+        .attribute("purchase-order", "PO-88123")
+        .build()
+}
+
+/// `licensectl issue`.
+pub fn issue(args: IssueArgs) -> CliResult {
+    if args.template {
+        println!("{}", template()?.to_json());
+        return Ok(ExitCode::SUCCESS);
+    }
+    let (Some(key), Some(from), Some(out)) = (args.key, args.from, args.out) else {
+        return Err(CliError::Io("issue needs --key, --from and --out (or --template)".into()));
+    };
+    let key = SigningKey::from_pkcs8_bytes(&read(&key)?)?;
+    let json = String::from_utf8(read(&from)?)
+        .map_err(|_| CliError::Io(format!("{} is not UTF-8", from.display())))?;
+    let license = License::from_json(&json)?;
+    let xml = license.sign(&key)?;
+    write(&out, &xml)?;
+    println!(
+        "signed {} for {} with key {} -> {}",
+        license.id(),
+        license.licensee().name,
+        key.key_id(),
+        out.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `licensectl verify --pub PUB.pem … LICENSE.xml`.
+pub fn verify(args: VerifyArgs) -> CliResult {
+    let mut trusted = TrustedKeys::new();
+    for path in &args.keys {
+        let key = VerifyingKey::from_public_key_bytes(&read(path)?)
+            .map_err(|e| CliError::Io(format!("{}: {e} [{}]", path.display(), e.kind().name())))?;
+        trusted.insert(key);
+    }
+    let verified = License::from_signed_xml(&read(&args.license)?, &trusted)?;
+    println!("{}: signature OK", args.license.display());
+    print!("{verified}");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `licensectl show LICENSE.xml`: display without verifying.
+pub fn show(args: ShowArgs) -> CliResult {
+    let seen = License::inspect_unverified(&read(&args.license)?)?;
+    println!("UNVERIFIED: the signature was NOT checked; use `licensectl verify` before trusting this.");
+    print!("{}", seen.license().to_table());
+    println!("signature (claimed)  {}", if seen.has_signature() { "present, not checked" } else { "none" });
+    if let Some(name) = seen.claimed_key_name() {
+        println!("key name (claimed)   {name}");
+    }
+    println!("document sha256      {}", seen.sha256_hex());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The demo's section: sign a license, verify it, and watch an edit fail.
+pub fn demo(license: &License) -> Result<(), license_core::Error> {
+    crate::demo::heading("A signed license (XML-DSig, RSA-SHA256, exclusive C14N)");
+    let key = SigningKey::generate(DEFAULT_KEY_BITS, &mut rand::rngs::OsRng)?;
+    let xml = license.sign(&key)?;
+    println!(
+        "signed {} with a new {}-bit key {}: {} bytes of XML",
+        license.id(),
+        key.bits(),
+        key.key_id(),
+        xml.len()
+    );
+    let trusted = TrustedKeys::from(key.verifying_key().clone());
+    let verified = License::from_signed_xml(&xml, &trusted)?;
+    println!("verified: key {}, document sha256 {}", verified.key_id(), verified.signed_sha256_hex());
+    let text = String::from_utf8_lossy(&xml);
+    let limit = license.actioned_limit().counted().unwrap_or(0).to_string();
+    let edited = text.replacen(&format!("count=\"{limit}\""), "count=\"999999\"", 1);
+    match License::from_signed_xml(edited.as_bytes(), &trusted) {
+        Ok(_) => println!("an edited copy verified: this must not happen"),
+        Err(e) => println!("an edited copy (actioned limit raised) is refused: {e} [{}]", e.kind().name()),
+    }
+    Ok(())
+}
