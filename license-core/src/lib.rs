@@ -53,9 +53,10 @@ pub use instance::{
     SoftwareVersion, PROFILE_NAMESPACE,
 };
 pub use keys::{
-    activate, effective_features, Activation, BundleAlgorithm, KeyBundle, KeyBundleBuilder, KeyDiagnosis,
-    KeyHint, KeyKind, KeyRecord, KeyRecordBuilder, KeyStatus, LicenseKey, ProductCode, SignedBundle,
-    BUNDLE_CONTENT_TYPE, BUNDLE_VERSION, MAX_BUNDLE_BYTES, SERIAL_BITS,
+    activate, effective_features, Account, Activation, BundleAlgorithm, KeyBundle, KeyBundleBuilder,
+    KeyDetails, KeyDiagnosis, KeyHint, KeyKind, KeyRecord, KeyRecordBuilder, KeyStatus, LicenseKey,
+    ProductCode, SignedBundle, ACCOUNT_VERSION, BUNDLE_CONTENT_TYPE, BUNDLE_VERSION, MAX_ACCOUNT_BYTES,
+    MAX_BUNDLE_BYTES, SERIAL_BITS,
 };
 pub use license::{
     ActionedLimit, ExpiryChange, ExpiryMilestone, ExpiryPolicy, ExpiryWatch, Feature, FeatureChange,

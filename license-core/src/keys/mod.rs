@@ -1,6 +1,7 @@
 //! License keys, key records, signed key bundles (`.bin`), offline
 //! activation and the vendor's account registry.
 
+mod account;
 mod activation;
 mod bundle;
 mod cbor;
@@ -9,6 +10,7 @@ mod merge;
 mod record;
 mod typo;
 
+pub use account::{Account, KeyDetails, ACCOUNT_VERSION, MAX_ACCOUNT_BYTES};
 pub use activation::{activate, Activation};
 pub use bundle::{
     BundleAlgorithm, KeyBundle, KeyBundleBuilder, SignedBundle, BUNDLE_CONTENT_TYPE, BUNDLE_VERSION,

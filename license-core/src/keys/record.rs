@@ -337,20 +337,17 @@ impl KeyRecord {
     }
 
     /// Changes the status, stamping `now` (never moving `updated_at` back).
-    #[allow(dead_code)] // used by the account (next commit)
     pub(crate) fn set_status(&mut self, status: KeyStatus, now: OffsetDateTime) {
         self.status = status;
         self.touch(now);
     }
 
     /// Assigns or unassigns the key, stamping `now`.
-    #[allow(dead_code)] // used by the account (next commit)
     pub(crate) fn set_instance(&mut self, instance: Option<String>, now: OffsetDateTime) {
         self.instance = instance;
         self.touch(now);
     }
 
-    #[allow(dead_code)] // used by the account (next commit)
     fn touch(&mut self, now: OffsetDateTime) {
         self.updated_at = self.updated_at.max(now);
     }
