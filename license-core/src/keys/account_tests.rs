@@ -60,7 +60,7 @@ fn account() -> Account {
 }
 
 /// One mutation of an account, for tables of cases.
-type AccountOp = dyn Fn(&mut Account) -> Result<()>;
+type AccountOp<'a> = dyn Fn(&mut Account) -> Result<()> + 'a;
 
 #[test]
 fn each_refusal_has_its_kind_and_changes_nothing() {
@@ -68,7 +68,7 @@ fn each_refusal_has_its_kind_and_changes_nothing() {
     a.assign(master(1), "srv-a", T0).unwrap();
     a.assign(addon(11), "srv-a", T0).unwrap();
     let t = T0 + Duration::HOUR;
-    let cases: Vec<(&str, Box<AccountOp>, ErrorKind)> = vec![
+    let cases: Vec<(&str, Box<AccountOp<'_>>, ErrorKind)> = vec![
         ("unknown instance", Box::new(|a| a.assign(master(2), "nope", t)), ErrorKind::UnknownInstance),
         ("unknown key", Box::new(|a| a.assign(master(9), "srv-b", t)), ErrorKind::UnknownKey),
         (
