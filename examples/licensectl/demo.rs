@@ -59,5 +59,6 @@ pub fn run(_args: DemoArgs) -> CliResult {
     print!("{}", LicenseDiff::between(&installed, &renewal));
 
     crate::license_cmds::demo(&renewal)?;
+    crate::keys::demo(today)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -5,6 +5,7 @@
 
 mod cli;
 mod demo;
+mod keys;
 mod license_cmds;
 
 use std::process::ExitCode;
@@ -29,5 +30,9 @@ fn run(args: cli::Args) -> Result<ExitCode, cli::CliError> {
         cli::Command::Issue(a) => license_cmds::issue(a),
         cli::Command::Verify(a) => license_cmds::verify(a),
         cli::Command::Show(a) => license_cmds::show(a),
+        cli::Command::Key(a) => keys::key(a),
+        cli::Command::Bundle(a) => keys::bundle(a),
+        cli::Command::Activate(a) => keys::activate_cmd(a),
+        cli::Command::Account(a) => keys::account(a),
     }
 }
