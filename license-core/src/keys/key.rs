@@ -50,16 +50,31 @@ const MASTER_SYMBOL: u8 = 20;
 /// The symbol of an add-on key's first character (`A`).
 const ADDON_SYMBOL: u8 = 10;
 
+/// Each byte's Crockford value, with the usual aliases (O→0, I/L→1) and in
+/// either case; 0xFF for anything else (U included).
+const SYMBOLS: [u8; 256] = {
+    let mut t = [0xFFu8; 256];
+    let mut i = 0;
+    while i < 32 {
+        let c = ALPHABET[i];
+        t[c as usize] = i as u8;
+        t[c.to_ascii_lowercase() as usize] = i as u8;
+        i += 1;
+    }
+    t[b'O' as usize] = 0;
+    t[b'o' as usize] = 0;
+    t[b'I' as usize] = 1;
+    t[b'i' as usize] = 1;
+    t[b'L' as usize] = 1;
+    t[b'l' as usize] = 1;
+    t
+};
+
 /// The value of a Crockford character, with the usual aliases (O→0,
 /// I/L→1) and in either case; `None` for anything else (U included).
 pub(crate) fn symbol_of(c: char) -> Option<u8> {
-    let c = c.to_ascii_uppercase();
-    let c = match c {
-        'O' => '0',
-        'I' | 'L' => '1',
-        c => c,
-    };
-    ALPHABET.iter().position(|&a| char::from(a) == c).map(|p| p as u8)
+    let v = *SYMBOLS.get(usize::try_from(u32::from(c)).ok()?)?;
+    (v != 0xFF).then_some(v)
 }
 
 fn char_of(symbol: u8) -> char {
