@@ -13,8 +13,8 @@ use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use license_core::{
-    activate, BundleAlgorithm, Feature, Fingerprint, HardwareProfile, KeyBundle, KeyKind, KeyRecord, KeyStatus,
-    LicenseKey, SigningKey, TrustedKeys,
+    activate, BundleAlgorithm, Feature, Fingerprint, HardwareProfile, KeyBundle, KeyKind, KeyRecord,
+    KeyStatus, LicenseKey, SigningKey, TrustedKeys,
 };
 use time::macros::datetime;
 
@@ -94,14 +94,18 @@ fn bundles(c: &mut Criterion) {
         g.bench_function(format!("bare RSA-2048 verify {alg}"), |b| {
             b.iter(|| match alg {
                 BundleAlgorithm::Ps256 => key.verifying_key().verify_pss_sha256(black_box(&message), &sig),
-                BundleAlgorithm::Rs256 => key.verifying_key().verify_pkcs1v15_sha256(black_box(&message), &sig),
+                BundleAlgorithm::Rs256 => {
+                    key.verifying_key().verify_pkcs1v15_sha256(black_box(&message), &sig)
+                }
             })
         });
     }
     let bin = bundle.to_bin(&key, BundleAlgorithm::Rs256, &mut rand::rngs::OsRng).unwrap();
     let here = profile();
     let now = datetime!(2026-12-01 00:00 UTC);
-    g.bench_function("activate RS256", |b| b.iter(|| activate(black_box(&bin), &trusted, &here, now).unwrap()));
+    g.bench_function("activate RS256", |b| {
+        b.iter(|| activate(black_box(&bin), &trusted, &here, now).unwrap())
+    });
     g.finish();
 }
 
