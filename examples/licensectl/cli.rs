@@ -49,6 +49,14 @@ pub enum Command {
     Count(crate::count::CountArgs),
     /// Write a realistic synthetic inventory as JSON Lines.
     GenInventory(crate::count::GenInventoryArgs),
+    /// Generate a license key, or check one for typos.
+    Key(crate::keys::KeyArgs),
+    /// Sign a key bundle (server license file, .bin), print a template, or show one.
+    Bundle(crate::keys::BundleArgs),
+    /// Activate this machine offline from a .bin and the vendor's public key.
+    Activate(crate::keys::ActivateArgs),
+    /// The vendor's registry of a customer's instances and keys.
+    Account(crate::keys::AccountArgs),
 }
 
 /// What a command reports on failure: one line, then exit 1.

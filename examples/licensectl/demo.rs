@@ -62,5 +62,6 @@ pub fn run(_args: DemoArgs) -> CliResult {
     crate::profile::demo()?;
     crate::install::demo(&installed, &renewal)?;
     crate::count::demo(today)?;
+    crate::keys::demo(today)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -7,6 +7,7 @@ mod cli;
 mod count;
 mod demo;
 mod install;
+mod keys;
 mod license_cmds;
 mod profile;
 
@@ -41,5 +42,9 @@ fn run(args: cli::Args) -> Result<ExitCode, cli::CliError> {
         cli::Command::VerifyUsage(a) => install::verify_usage(a),
         cli::Command::Count(a) => count::run(a),
         cli::Command::GenInventory(a) => count::gen(a),
+        cli::Command::Key(a) => keys::key(a),
+        cli::Command::Bundle(a) => keys::bundle(a),
+        cli::Command::Activate(a) => keys::activate_cmd(a),
+        cli::Command::Account(a) => keys::account(a),
     }
 }
