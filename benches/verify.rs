@@ -45,7 +45,7 @@ fn license() -> License {
         .expect("valid license")
 }
 
-const IDS: [&str; 4] = ["license-2048", "rsa-2048-bare", "license-3072", "rsa-3072-bare"];
+const IDS: [&str; 5] = ["license-2048", "rsa-2048-bare", "license-3072", "rsa-3072-bare", "xml-read-only"];
 
 fn bench(c: &mut Criterion) {
     let license = license();
@@ -68,6 +68,12 @@ fn bench(c: &mut Criterion) {
                 public.verify_pkcs1v15_sha256(std::hint::black_box(&message), &signature).expect("verifies")
             })
         });
+        if bits == 2048 {
+            // The XML work alone (parse, schema, no C14N or RSA), for scale.
+            group.bench_function("xml-read-only", |b| {
+                b.iter(|| License::inspect_unverified(std::hint::black_box(&xml)).expect("reads"))
+            });
+        }
     }
     group.finish();
 }

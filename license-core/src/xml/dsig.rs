@@ -138,7 +138,7 @@ pub(crate) fn verify(
     }
     let position = locate_signature(&root)?;
     let Some(Node::Element(signature)) = root.children.get(position) else {
-        return Err(internal("Signature"));
+        return Err(structure("the ds:Signature element moved while reading"));
     };
     let parts = SignatureParts::read(signature)?;
     let candidates: Vec<&VerifyingKey> = match &parts.key_name {

@@ -8,6 +8,8 @@
 //! values a caller reads are exactly the ones that were digested.
 
 mod c14n;
+#[cfg(test)]
+mod c14n_differential;
 mod chars;
 mod dsig;
 mod reader;
