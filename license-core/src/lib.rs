@@ -54,9 +54,9 @@ mod xml;
 
 pub use actioned::{
     count_sets, synthetic_records, ActionedCount, Category, CategorySets, CertificateRecord, CountConfig,
-    CountHistory, CountSchedule, CountTally, Event, Explanation, IdSet, Inventory, ReferencedCollections,
-    Trend, MAX_HISTORY_BYTES, MAX_LINE_BYTES, MAX_NAMES_PER_RECORD, SNAPSHOT_MAGIC, SNAPSHOT_VERSION,
-    SYNTHETIC_COLLECTIONS, SYNTHETIC_METADATA, SYNTHETIC_STORES,
+    CountHistory, CountSchedule, CountTally, Event, Explanation, IdGroup, IdSet, Inventory,
+    ReferencedCollections, Trend, MAX_HISTORY_BYTES, MAX_LINE_BYTES, MAX_NAMES_PER_RECORD, SNAPSHOT_MAGIC,
+    SNAPSHOT_VERSION, SYNTHETIC_COLLECTIONS, SYNTHETIC_METADATA, SYNTHETIC_STORES,
 };
 pub use alert::{Alert, Severity};
 #[cfg(feature = "pdf")]

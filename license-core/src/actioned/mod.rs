@@ -6,6 +6,7 @@
 //! categories, R revoked, E expired and RW revoked within the week before
 //! `t`, `total = |C \ (R ∪ E)| + |RW \ E|`.
 
+mod bulk;
 mod category;
 mod config;
 mod count;
@@ -22,6 +23,7 @@ mod snapshot;
 mod synth;
 mod times;
 
+pub use bulk::IdGroup;
 pub use category::Category;
 pub use config::{CountConfig, ReferencedCollections};
 pub use count::{count_sets, ActionedCount, CategorySets, CountTally};
