@@ -194,6 +194,11 @@ impl PyMatchReport {
         self.0.to_string()
     }
     fn __repr__(&self) -> String {
-        format!("MatchReport(is_match={}, score={}, threshold={})", if self.0.is_match() { "True" } else { "False" }, self.0.score(), self.0.threshold())
+        format!(
+            "MatchReport(is_match={}, score={}, threshold={})",
+            if self.0.is_match() { "True" } else { "False" },
+            self.0.score(),
+            self.0.threshold()
+        )
     }
 }

@@ -5,9 +5,9 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use license_core::{
-    count_sets as core_count_sets, read_clickhouse_state32, read_id_set, read_portable32, write_clickhouse_state32,
-    write_portable32, write_portable32_no_runs, Category, CategorySets, ExternalSets, IdSet, IdWidth,
-    InterchangeLimits, SetName,
+    count_sets as core_count_sets, read_clickhouse_state32, read_id_set, read_portable32,
+    write_clickhouse_state32, write_portable32, write_portable32_no_runs, Category, CategorySets,
+    ExternalSets, IdSet, IdWidth, InterchangeLimits, SetName,
 };
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
@@ -77,7 +77,8 @@ impl PyIdSet {
     #[staticmethod]
     fn read(py: Python<'_>, data: &Bound<'_, PyAny>) -> PyResult<Self> {
         let bytes = bytes_like(data)?;
-        let (set, _) = py.detach(|| read_id_set(&bytes, Some(IdWidth::U32), &InterchangeLimits::default())).lc()?;
+        let (set, _) =
+            py.detach(|| read_id_set(&bytes, Some(IdWidth::U32), &InterchangeLimits::default())).lc()?;
         match set {
             license_core::DecodedSet::U32(b) => Ok(PyIdSet(IdSet::from(&b))),
             license_core::DecodedSet::U64(_) => Err(crate::errors::to_py(license_core::Error::new(
@@ -158,7 +159,12 @@ impl PyExternalSets {
     }
     /// Counts as of `as_of` (GIL released).
     #[pyo3(signature = (as_of, *, limit = None))]
-    fn count(&self, py: Python<'_>, as_of: &Bound<'_, PyAny>, limit: Option<u64>) -> PyResult<PyActionedCount> {
+    fn count(
+        &self,
+        py: Python<'_>,
+        as_of: &Bound<'_, PyAny>,
+        limit: Option<u64>,
+    ) -> PyResult<PyActionedCount> {
         let at = pytime::from_py(as_of, "as_of")?;
         let sets = &self.0;
         Ok(PyActionedCount(py.detach(|| sets.count(at, limit_from(limit)))))

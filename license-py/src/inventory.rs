@@ -1,15 +1,13 @@
 //! The certificate inventory: records, events, JSON Lines, snapshots,
 //! bulk id loads, counts, schedule and history.
 
-use std::collections::BTreeMap;
-
 use license_core::{
     ActionedCount, Alert, Category, CertificateRecord, CountConfig, CountHistory, CountSchedule, Event,
     IdGroup, Inventory, ReferencedCollections,
 };
 use pyo3::exceptions::PyKeyError;
 use pyo3::prelude::*;
-use pyo3::types::PyBytes;
+use pyo3::types::{PyBytes, PyDict};
 
 use crate::errors::Lc;
 use crate::ids::extract_ids;
@@ -130,11 +128,12 @@ impl PyEvent {
         let name = || name.clone().ok_or_else(|| needs("name"));
         let event = match kind {
             "enrolled" => Event::Enrolled { id },
-            "revoked" => Event::Revoked {
-                id,
-                at: pytime::opt_from_py(at, "at")?.ok_or_else(|| needs("at"))?,
-            },
-            "expiry_set" => Event::ExpirySet { id, expires_at: pytime::opt_from_py(expires_at, "expires_at")? },
+            "revoked" => {
+                Event::Revoked { id, at: pytime::opt_from_py(at, "at")?.ok_or_else(|| needs("at"))? }
+            }
+            "expiry_set" => {
+                Event::ExpirySet { id, expires_at: pytime::opt_from_py(expires_at, "expires_at")? }
+            }
             "added_to_store" => Event::AddedToStore { id, store: name()? },
             "removed_from_store" => Event::RemovedFromStore { id, store: name()? },
             "metadata_set" => Event::MetadataSet { id, field: name()? },
@@ -158,7 +157,10 @@ impl PyEvent {
     #[staticmethod]
     fn from_json(text: &str) -> PyResult<Self> {
         serde_json::from_str(text).map(PyEvent).map_err(|e| {
-            crate::errors::to_py(license_core::Error::new(license_core::ErrorKind::InvalidRecord, e.to_string()))
+            crate::errors::to_py(license_core::Error::new(
+                license_core::ErrorKind::InvalidRecord,
+                e.to_string(),
+            ))
         })
     }
     fn to_json(&self) -> String {
@@ -208,7 +210,12 @@ impl PyAlert {
         self.0.to_string()
     }
     fn __repr__(&self) -> String {
-        format!("Alert(severity='{}', kind={:?}, message={:?})", self.0.severity(), self.0.kind(), self.0.message())
+        format!(
+            "Alert(severity='{}', kind={:?}, message={:?})",
+            self.0.severity(),
+            self.0.kind(),
+            self.0.message()
+        )
     }
 }
 
@@ -222,7 +229,10 @@ impl PyActionedCount {
     #[staticmethod]
     fn from_json(text: &str) -> PyResult<Self> {
         serde_json::from_str(text).map(PyActionedCount).map_err(|e| {
-            crate::errors::to_py(license_core::Error::new(license_core::ErrorKind::InvalidJson, e.to_string()))
+            crate::errors::to_py(license_core::Error::new(
+                license_core::ErrorKind::InvalidJson,
+                e.to_string(),
+            ))
         })
     }
     fn to_json(&self) -> String {
@@ -242,8 +252,8 @@ impl PyActionedCount {
     }
     /// Per category, in the design table's order.
     #[getter]
-    fn categories(&self) -> BTreeMap<&'static str, u64> {
-        Category::ALL.iter().map(|&c| (c.name(), self.0.category(c))).collect()
+    fn categories<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        crate::util::ordered_dict(py, Category::ALL.iter().map(|&c| (c.name(), self.0.category(c))))
     }
     /// The counted limit, or `None` for a site license.
     #[getter]
@@ -270,7 +280,7 @@ impl PyActionedCount {
             "ActionedCount(as_of='{}', total={}, limit={}, alerts={})",
             pytime::text(self.0.as_of()),
             self.0.total(),
-            self.0.limit(),
+            self.limit().map_or_else(|| "None".to_owned(), |n| n.to_string()),
             self.0.alerts().len()
         )
     }
@@ -427,7 +437,13 @@ impl PyInventory {
     }
     fn __repr__(&self) -> String {
         let (s, m, c) = self.0.names();
-        format!("Inventory(certificates={}, stores={}, metadata={}, collections={})", self.0.len(), s.len(), m.len(), c.len())
+        format!(
+            "Inventory(certificates={}, stores={}, metadata={}, collections={})",
+            self.0.len(),
+            s.len(),
+            m.len(),
+            c.len()
+        )
     }
 }
 

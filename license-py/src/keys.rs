@@ -103,7 +103,8 @@ impl PyKeyRecord {
         instance: Option<String>,
         expires_at: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
-        let mut b = KeyRecord::builder(key.0, pytime::from_py(updated_at, "updated_at")?).status(status_of(status)?);
+        let mut b =
+            KeyRecord::builder(key.0, pytime::from_py(updated_at, "updated_at")?).status(status_of(status)?);
         if let Some(p) = parent {
             b = b.parent(p.0);
         }
@@ -165,7 +166,13 @@ impl PyKeyRecord {
         self.0.to_table()
     }
     fn __repr__(&self) -> String {
-        format!("KeyRecord(key='{}', kind='{}', status='{}', instance={})", self.0.key(), self.0.kind(), self.0.status(), crate::util::opt_repr(self.0.instance()))
+        format!(
+            "KeyRecord(key='{}', kind='{}', status='{}', instance={})",
+            self.0.key(),
+            self.0.kind(),
+            self.0.status(),
+            crate::util::opt_repr(self.0.instance())
+        )
     }
 }
 
@@ -188,8 +195,12 @@ impl PyKeyBundle {
         policy: Option<&PyMatchPolicy>,
         expires_at: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
-        let mut b =
-            KeyBundle::builder(instance_id, &fingerprint.0, pytime::from_py(issued_at, "issued_at")?, master.0.clone());
+        let mut b = KeyBundle::builder(
+            instance_id,
+            &fingerprint.0,
+            pytime::from_py(issued_at, "issued_at")?,
+            master.0.clone(),
+        );
         if let Some(p) = policy {
             b = b.policy(&p.0);
         }
@@ -215,7 +226,12 @@ impl PyKeyBundle {
     }
     /// The signed `.bin` (`algorithm`: `rs256` or `ps256`; GIL released).
     #[pyo3(signature = (key, algorithm = "ps256"))]
-    fn to_bin<'py>(&self, py: Python<'py>, key: &PySigningKey, algorithm: &str) -> PyResult<Bound<'py, PyBytes>> {
+    fn to_bin<'py>(
+        &self,
+        py: Python<'py>,
+        key: &PySigningKey,
+        algorithm: &str,
+    ) -> PyResult<Bound<'py, PyBytes>> {
         let alg: BundleAlgorithm = algorithm.parse().lc()?;
         let (bundle, key) = (&self.0, &key.0);
         let bin = py.detach(|| bundle.to_bin(key, alg, &mut rand::rngs::OsRng)).lc()?;
@@ -267,7 +283,12 @@ impl PyKeyBundle {
         self.0.to_table()
     }
     fn __repr__(&self) -> String {
-        format!("KeyBundle(instance_id={:?}, master='{}', addons={})", self.0.instance_id(), self.0.master().key(), self.0.addons().len())
+        format!(
+            "KeyBundle(instance_id={:?}, master='{}', addons={})",
+            self.0.instance_id(),
+            self.0.master().key(),
+            self.0.addons().len()
+        )
     }
 }
 
@@ -315,7 +336,12 @@ impl PyActivation {
         self.0.to_string()
     }
     fn __repr__(&self) -> String {
-        format!("Activation(instance_id={:?}, master_key='{}', addons={})", self.0.instance_id(), self.0.master_key(), self.0.counted_addons().len())
+        format!(
+            "Activation(instance_id={:?}, master_key='{}', addons={})",
+            self.0.instance_id(),
+            self.0.master_key(),
+            self.0.counted_addons().len()
+        )
     }
 }
 
@@ -406,7 +432,12 @@ impl PyInstance {
         self.0.to_table()
     }
     fn __repr__(&self) -> String {
-        format!("Instance(id={:?}, name={:?}, place={:?})", self.0.id(), self.0.name(), self.0.location().place())
+        format!(
+            "Instance(id={:?}, name={:?}, place={:?})",
+            self.0.id(),
+            self.0.name(),
+            self.0.location().place()
+        )
     }
 }
 
@@ -477,12 +508,20 @@ impl PyAccount {
         expires_at: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<PyKeyBundle> {
         let expires_at = pytime::opt_from_py(expires_at, "expires_at")?;
-        self.0.bundle(instance_id, policy.map(|p| &p.0), expires_at, pytime::from_py(now, "now")?).lc().map(PyKeyBundle)
+        self.0
+            .bundle(instance_id, policy.map(|p| &p.0), expires_at, pytime::from_py(now, "now")?)
+            .lc()
+            .map(PyKeyBundle)
     }
     fn instances_table(&self) -> String {
         self.0.instances_table()
     }
     fn __repr__(&self) -> String {
-        format!("Account(customer={:?}, instances={}, keys={})", self.0.customer(), self.0.instances().len(), self.0.keys().len())
+        format!(
+            "Account(customer={:?}, instances={}, keys={})",
+            self.0.customer(),
+            self.0.instances().len(),
+            self.0.keys().len()
+        )
     }
 }

@@ -67,7 +67,11 @@ pub(crate) struct PyInstanceBinding(pub(crate) InstanceBinding);
 impl PyInstanceBinding {
     #[new]
     #[pyo3(signature = (instance_id, fingerprint, policy = None))]
-    fn new(instance_id: String, fingerprint: &Bound<'_, PyAny>, policy: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
+    fn new(
+        instance_id: String,
+        fingerprint: &Bound<'_, PyAny>,
+        policy: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
         let fingerprint = fingerprint.str()?.to_string();
         let policy = policy.filter(|p| !p.is_none()).map(|p| p.str().map(|s| s.to_string())).transpose()?;
         Ok(PyInstanceBinding(InstanceBinding { instance_id, fingerprint, policy }))
@@ -150,7 +154,8 @@ impl PyLicenseStatus {
         self.0.to_string()
     }
     fn __repr__(&self) -> String {
-        format!("LicenseStatus(state='{}', days_left={:?}, text={:?})", self.state(), self.days_left(), self.0.to_string())
+        let days = self.days_left().map_or_else(|| "None".to_owned(), |d| d.to_string());
+        format!("LicenseStatus(state='{}', days_left={days}, text={:?})", self.state(), self.0.to_string())
     }
 }
 
@@ -294,7 +299,12 @@ impl PyLicense {
     }
     /// The expiry milestones reached at `at` (e.g. `expires in 30 days`).
     fn milestones_reached(&self, at: &Bound<'_, PyAny>) -> PyResult<Vec<String>> {
-        Ok(self.inner.milestones_reached(pytime::from_py(at, "at")?).iter().map(ToString::to_string).collect())
+        Ok(self
+            .inner
+            .milestones_reached(pytime::from_py(at, "at")?)
+            .iter()
+            .map(ToString::to_string)
+            .collect())
     }
     fn is_feature_enabled(&self, name: &str, at: &Bound<'_, PyAny>) -> PyResult<bool> {
         Ok(self.inner.features().is_enabled(name, pytime::from_py(at, "at")?))
@@ -380,7 +390,7 @@ impl PyLicense {
             self.inner.product(),
             self.inner.licensee().name,
             exp,
-            self.inner.actioned_limit(),
+            self.inner.actioned_limit().counted().map_or_else(|| "None".to_owned(), |n| n.to_string()),
             if self.key_id.is_some() { "True" } else { "False" }
         )
     }
@@ -393,7 +403,10 @@ pub(crate) struct PyLicenseBuilder {
 }
 
 impl PyLicenseBuilder {
-    fn with(mut slf: PyRefMut<'_, Self>, f: impl FnOnce(LicenseBuilder) -> LicenseBuilder) -> PyRefMut<'_, Self> {
+    fn with(
+        mut slf: PyRefMut<'_, Self>,
+        f: impl FnOnce(LicenseBuilder) -> LicenseBuilder,
+    ) -> PyRefMut<'_, Self> {
         let b = slf.inner.clone();
         slf.inner = f(b);
         slf
@@ -404,7 +417,9 @@ impl PyLicenseBuilder {
 impl PyLicenseBuilder {
     #[new]
     fn new(id: String, product: String, issued_at: &Bound<'_, PyAny>) -> PyResult<Self> {
-        Ok(PyLicenseBuilder { inner: License::builder(id, product, pytime::from_py(issued_at, "issued_at")?) })
+        Ok(PyLicenseBuilder {
+            inner: License::builder(id, product, pytime::from_py(issued_at, "issued_at")?),
+        })
     }
     fn licensee(slf: PyRefMut<'_, Self>, name: String) -> PyRefMut<'_, Self> {
         Self::with(slf, |b| b.licensee(name))
@@ -423,7 +438,11 @@ impl PyLicenseBuilder {
         Self::with(slf, |b| b.perpetual())
     }
     #[pyo3(signature = (grace_days, warning_days = None))]
-    fn expiry_policy(slf: PyRefMut<'_, Self>, grace_days: u32, warning_days: Option<Vec<u32>>) -> PyRefMut<'_, Self> {
+    fn expiry_policy(
+        slf: PyRefMut<'_, Self>,
+        grace_days: u32,
+        warning_days: Option<Vec<u32>>,
+    ) -> PyRefMut<'_, Self> {
         let mut policy = ExpiryPolicy { grace_days, ..ExpiryPolicy::default() };
         if let Some(w) = warning_days {
             policy.warning_days = w;

@@ -25,7 +25,10 @@ pub(crate) fn from_py(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<OffsetDate
     }
     let utc = dt_mod.getattr("timezone")?.getattr("utc")?;
     let u = obj.call_method1("astimezone", (utc,)).map_err(|e| {
-        PyValueError::new_err(format!("{what}: {} is out of range in UTC ({e})", obj.str().map(|s| s.to_string()).unwrap_or_default()))
+        PyValueError::new_err(format!(
+            "{what}: {} is out of range in UTC ({e})",
+            obj.str().map(|s| s.to_string()).unwrap_or_default()
+        ))
     })?;
     let get = |name: &str| -> PyResult<i64> { u.getattr(name)?.extract::<i64>() };
     let bad = |e: time::error::ComponentRange| PyValueError::new_err(format!("{what}: {e}"));

@@ -33,7 +33,11 @@ impl PyStagedReplacement {
     }
     fn __repr__(&self) -> String {
         let c = self.0.candidate().license();
-        format!("StagedReplacement(candidate={:?}, replaces_installed={})", c.id(), py_bool(self.0.diff().is_some()))
+        format!(
+            "StagedReplacement(candidate={:?}, replaces_installed={})",
+            c.id(),
+            py_bool(self.0.diff().is_some())
+        )
     }
 }
 
@@ -179,6 +183,10 @@ impl PyLicenseStore {
         self.path.clone()
     }
     fn __repr__(&self) -> String {
-        format!("LicenseStore(path={:?}, product={:?})", self.path.display().to_string(), self.inner.options().product)
+        format!(
+            "LicenseStore(path={:?}, product={:?})",
+            self.path.display().to_string(),
+            self.inner.options().product
+        )
     }
 }

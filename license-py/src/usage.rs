@@ -1,8 +1,6 @@
 //! Usage logs: built from the store's journal, signed by the installation,
 //! verified and chained on the vendor side.
 
-use std::collections::BTreeMap;
-
 use license_core::{Category, CountRecord, UsageInstance, UsageLedger, UsageLog, VerifiedUsageLog};
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
@@ -21,7 +19,13 @@ pub(crate) struct PyUsageInstance(pub(crate) UsageInstance);
 impl PyUsageInstance {
     #[new]
     #[pyo3(signature = (id, name, location, software_version, fingerprint))]
-    fn new(id: String, name: String, location: String, software_version: String, fingerprint: &Bound<'_, PyAny>) -> PyResult<Self> {
+    fn new(
+        id: String,
+        name: String,
+        location: String,
+        software_version: String,
+        fingerprint: &Bound<'_, PyAny>,
+    ) -> PyResult<Self> {
         let fingerprint = fingerprint.str()?.to_string();
         Ok(PyUsageInstance(UsageInstance { id, name, location, software_version, fingerprint }))
     }
@@ -51,7 +55,10 @@ impl PyUsageInstance {
         &self.0.fingerprint
     }
     fn __repr__(&self) -> String {
-        format!("UsageInstance(id={:?}, name={:?}, location={:?}, software_version={:?})", self.0.id, self.0.name, self.0.location, self.0.software_version)
+        format!(
+            "UsageInstance(id={:?}, name={:?}, location={:?}, software_version={:?})",
+            self.0.id, self.0.name, self.0.location, self.0.software_version
+        )
     }
 }
 
@@ -71,8 +78,8 @@ impl PyCountRecord {
         self.0.total
     }
     #[getter]
-    fn categories(&self) -> BTreeMap<&'static str, u64> {
-        Category::ALL.iter().zip(self.0.categories).map(|(c, n)| (c.name(), n)).collect()
+    fn categories<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, pyo3::types::PyDict>> {
+        crate::util::ordered_dict(py, Category::ALL.iter().zip(self.0.categories).map(|(c, n)| (c.name(), n)))
     }
     #[getter]
     fn limit(&self) -> Option<u64> {
@@ -83,7 +90,12 @@ impl PyCountRecord {
         self.0.over_by()
     }
     fn __repr__(&self) -> String {
-        format!("CountRecord(as_of='{}', total={}, limit={})", pytime::text(self.0.as_of), self.0.total, self.0.limit)
+        format!(
+            "CountRecord(as_of='{}', total={}, limit={})",
+            pytime::text(self.0.as_of),
+            self.0.total,
+            self.limit().map_or_else(|| "None".to_owned(), |n| n.to_string())
+        )
     }
 }
 
@@ -172,9 +184,12 @@ impl PyUsageLedger {
     }
     #[staticmethod]
     fn from_json(text: &str) -> PyResult<Self> {
-        serde_json::from_str(text)
-            .map(PyUsageLedger)
-            .map_err(|e| crate::errors::to_py(license_core::Error::new(license_core::ErrorKind::InvalidJson, e.to_string())))
+        serde_json::from_str(text).map(PyUsageLedger).map_err(|e| {
+            crate::errors::to_py(license_core::Error::new(
+                license_core::ErrorKind::InvalidJson,
+                e.to_string(),
+            ))
+        })
     }
     fn to_json(&self) -> String {
         serde_json::to_string(&self.0).unwrap_or_default()

@@ -2,7 +2,7 @@
 
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pyo3::types::{PyByteArray, PyBytes, PyString};
+use pyo3::types::{PyByteArray, PyBytes, PyDict, PyString};
 
 /// `bytes`, `bytearray`, `memoryview` or `str` (UTF-8) as bytes.
 pub(crate) fn bytes_or_str(obj: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
@@ -32,4 +32,16 @@ pub(crate) fn bytes_like(obj: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
 /// A Python repr of an optional string.
 pub(crate) fn opt_repr(s: Option<&str>) -> String {
     s.map_or_else(|| "None".to_owned(), |s| format!("{s:?}"))
+}
+
+/// A dict in the given order (categories keep the design table's order).
+pub(crate) fn ordered_dict<'py>(
+    py: Python<'py>,
+    items: impl IntoIterator<Item = (&'static str, u64)>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let d = PyDict::new(py);
+    for (k, v) in items {
+        d.set_item(k, v)?;
+    }
+    Ok(d)
 }
