@@ -34,6 +34,6 @@ impl<T> Lc<T> for license_core::Result<T> {
 /// Every error kind as `(code, name, family, message)`, in code order; the
 /// Python package builds its kind tables from this, so they cannot drift.
 #[pyfunction]
-pub(crate) fn _error_kinds() -> Vec<(u32, &'static str, String, &'static str)> {
+pub(crate) fn error_kinds() -> Vec<(u32, &'static str, String, &'static str)> {
     ErrorKind::ALL.iter().map(|k| (k.code(), k.name(), format!("{:?}", k.family()), k.message())).collect()
 }

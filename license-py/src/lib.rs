@@ -25,7 +25,7 @@ use pyo3::prelude::*;
 #[pymodule(gil_used = false)]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", license_core::VERSION)?;
-    m.add_function(wrap_pyfunction!(errors::_error_kinds, m)?)?;
+    m.add_function(wrap_pyfunction!(errors::error_kinds, m)?)?;
     m.add_function(wrap_pyfunction!(interchange::count_sets, m)?)?;
     m.add_function(wrap_pyfunction!(keys::activate, m)?)?;
     let categories: Vec<&str> = license_core::Category::ALL.iter().map(|c| c.name()).collect();

@@ -37,7 +37,8 @@ def test_site_license_perpetual_grace_binding() -> None:
         .build()
     )
     assert lic.actioned_limit is None and lic.grace_days == 14 and lic.warning_days == [30, 7]
-    assert lic.binding == b and lic.binding.instance_id == "srv-1" and lic.binding.policy is None
+    got = lic.binding
+    assert got == b and got is not None and got.instance_id == "srv-1" and got.policy is None
     assert "InstanceBinding(" in repr(b)
     grace = lic.status(at(2027, 1, 5))
     assert grace.state == "in_grace" and grace.is_usable and grace.grace_ends_at == at(2027, 1, 15)

@@ -9,7 +9,7 @@ returns as ``lc_status``), and the ``detail`` saying where it went wrong.
 
 from __future__ import annotations
 
-from . import _native
+from ._native import error_kinds
 
 
 class LicenseError(Exception):
@@ -112,10 +112,13 @@ class ErrorKind:
 
 #: Every error kind, by code (taken from the core, so it cannot drift).
 ERROR_KINDS: dict[int, ErrorKind] = {
-    code: ErrorKind(code, name, family, message) for code, name, family, message in _native._error_kinds()
+    code: ErrorKind(code, name, family, message) for code, name, family, message in error_kinds()
 }
 
 
-def _from_native(family: str, kind: str, code: int, message: str, detail: str) -> LicenseError:
+# Called by the native module (errors.rs) to build the exception it raises.
+def _from_native(  # pyright: ignore[reportUnusedFunction]
+    family: str, kind: str, code: int, message: str, detail: str
+) -> LicenseError:
     cls = FAMILIES.get(family, LicenseError)
     return cls(message, kind=kind, code=code, detail=detail)

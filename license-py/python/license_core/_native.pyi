@@ -2,15 +2,17 @@
 # scripts/test, against the tests that exercise every class).
 
 import os
-from collections.abc import Buffer, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime, timedelta
 from typing import Any, Final, final
+
+from typing_extensions import Buffer
 
 
 __version__: Final[str]
 CATEGORIES: Final[list[str]]
 
-def _error_kinds() -> list[tuple[int, str, str, str]]: ...
+def error_kinds() -> list[tuple[int, str, str, str]]: ...
 
 _Bytes = bytes | bytearray | memoryview
 _Ids = Buffer | Iterable[int]
