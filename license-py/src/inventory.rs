@@ -10,7 +10,6 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict};
 
 use crate::errors::Lc;
-use crate::ids::extract_ids;
 use crate::interchange::PyIdSet;
 use crate::license::{json_value, limit_from};
 use crate::pytime;
@@ -317,6 +316,20 @@ impl PyInventory {
         let records: Vec<CertificateRecord> = records.into_iter().map(|r| r.0).collect();
         py.detach(|| Inventory::from_records(&records)).lc().map(PyInventory)
     }
+    /// A deterministic synthetic inventory of `count` certificates around
+    /// `now` (the generator behind `licensectl gen-inventory`), for trials
+    /// and benchmarks.
+    #[staticmethod]
+    #[pyo3(signature = (count, now, seed = 1))]
+    fn synthetic(py: Python<'_>, count: u32, now: &Bound<'_, PyAny>, seed: u64) -> PyResult<Self> {
+        let now = pytime::from_py(now, "now")?;
+        py.detach(|| {
+            let records: Vec<CertificateRecord> = license_core::synthetic_records(count, seed, now).collect();
+            Inventory::from_records(&records)
+        })
+        .lc()
+        .map(PyInventory)
+    }
     /// Reads JSON Lines (one record per line) from `bytes` or `str`.
     #[staticmethod]
     fn from_jsonl(py: Python<'_>, data: &Bound<'_, PyAny>) -> PyResult<Self> {
@@ -367,9 +380,9 @@ impl PyInventory {
     /// iterable of ints; the load runs with the GIL released.
     fn add_ids(&mut self, py: Python<'_>, group: &str, ids: &Bound<'_, PyAny>) -> PyResult<()> {
         let group: IdGroup = group.parse().lc()?;
-        let ids = extract_ids(ids)?;
+        let ids = crate::ids::borrow_ids(ids)?;
         let inv = &mut self.0;
-        py.detach(|| inv.add_ids_vec(&group, ids)).lc()
+        py.detach(|| ids.with_slice(|ids| inv.add_ids(&group, ids))).lc()
     }
     /// Applies one event; on error nothing changes.
     fn apply(&mut self, event: &PyEvent) -> PyResult<()> {

@@ -6,6 +6,7 @@
 //! `datetime` objects, documents as `bytes`, and real work (signature
 //! checks, counts, bulk loads, key generation) runs with the GIL released.
 
+mod bench;
 mod crypto;
 mod errors;
 mod ids;
@@ -28,6 +29,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(errors::error_kinds, m)?)?;
     m.add_function(wrap_pyfunction!(interchange::count_sets, m)?)?;
     m.add_function(wrap_pyfunction!(keys::activate, m)?)?;
+    m.add_function(wrap_pyfunction!(bench::_bench_rust_count, m)?)?;
+    m.add_function(wrap_pyfunction!(bench::_bench_rust_add_ids, m)?)?;
     let categories: Vec<&str> = license_core::Category::ALL.iter().map(|c| c.name()).collect();
     m.add("CATEGORIES", categories)?;
     m.add_class::<crypto::PyKeyId>()?;

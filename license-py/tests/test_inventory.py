@@ -154,10 +154,13 @@ def test_add_ids_buffer_types() -> None:
     inv.add_ids("private_key", (i for i in range(4000, 4003)))
     inv.add_ids("ssl_endpoint", np.arange(10, dtype=np.uint32)[::2])  # strided, non-contiguous
     inv.add_ids("enrolled", np.array([], dtype=np.uint32))
-    assert len(inv) == 1000 + 2 + 2 + 3
+    # An unaligned view (offset 1) is copied rather than read in place.
+    raw = bytearray(1) + np.array([7000, 7001], dtype=np.uint32).tobytes()
+    inv.add_ids("enrolled", memoryview(raw)[1:].cast("I"))
+    assert len(inv) == 1000 + 2 + 2 + 3 + 2 and 7001 in inv
     c = inv.count(T)
     assert (c["enrolled"], c["cert_store"], c["metadata"], c["collection"], c["private_key"], c["ssl_endpoint"]) == (
-        1000, 3, 2, 2, 3, 5)
+        1002, 3, 2, 2, 3, 5)
     assert inv.record(5) == lc.CertificateRecord(5, enrolled=True, stores=["iis"])
 
 

@@ -91,13 +91,6 @@ impl Inventory {
         self.add_set(group, set)
     }
 
-    /// Like [`Inventory::add_ids`], taking the ids by value so that an
-    /// unsorted load sorts them in place instead of copying.
-    pub fn add_ids_vec(&mut self, group: &IdGroup, ids: Vec<u32>) -> Result<()> {
-        let set = IdSet::from_ascending(&ids).unwrap_or_else(|| IdSet::from_unsorted(ids));
-        self.add_set(group, set)
-    }
-
     fn add_set(&mut self, group: &IdGroup, set: IdSet) -> Result<()> {
         // Names built by hand (not parsed) are checked here, before any change.
         if let IdGroup::Store(n) | IdGroup::Metadata(n) | IdGroup::Collection(n) = group {
