@@ -221,53 +221,43 @@ impl ExternalSets {
     /// The raw counts (see [`ExternalSets::count`]).
     pub fn tally(&self, as_of: OffsetDateTime) -> CountTally {
         let mut total = CountTally::default();
-        for bucket in self.buckets() {
-            let sets: BTreeMap<SetName, Vec<IdSet>> = self
-                .shards
-                .iter()
-                .map(|(&name, shards)| (name, shards.iter().filter_map(|s| bucket_of(s, bucket)).collect()))
-                .collect();
+        for (_, members) in self.by_bucket() {
+            let sets: Vec<(SetName, IdSet)> =
+                members.into_iter().map(|(name, b)| (name, IdSet::from(b))).collect();
             let mut category_sets = CategorySets::new(as_of);
-            for (name, members) in &sets {
-                for set in members {
-                    category_sets = match name {
-                        SetName::Live(c) => category_sets.with(*c, set),
-                        SetName::RevokedRecently => category_sets.with(Category::RevokedRecently, set),
-                        SetName::Revoked => category_sets.with_revoked(set),
-                        SetName::Expired => category_sets.with_expired(set),
-                    };
-                }
+            for (name, set) in &sets {
+                category_sets = match name {
+                    SetName::Live(c) => category_sets.with(*c, set),
+                    SetName::RevokedRecently => category_sets.with(Category::RevokedRecently, set),
+                    SetName::Revoked => category_sets.with_revoked(set),
+                    SetName::Expired => category_sets.with_expired(set),
+                };
             }
             total.add(&category_sets.tally());
         }
         total
     }
 
-    /// Every 2^32 bucket any shard has ids in, ascending.
-    fn buckets(&self) -> Vec<u32> {
-        let mut out: Vec<u32> = self
-            .shards
-            .values()
-            .flatten()
-            .flat_map(|s| match s {
-                DecodedSet::U32(b) => (!b.is_empty()).then_some(0).into_iter().collect::<Vec<_>>(),
-                DecodedSet::U64(t) => t.bitmaps().filter(|(_, b)| !b.is_empty()).map(|(k, _)| k).collect(),
-            })
-            .collect();
-        out.sort_unstable();
-        out.dedup();
+    /// Every shard's non-empty 32-bit parts, grouped by 2^32 bucket in one
+    /// pass, so a count visits each bucket once whatever the number of
+    /// buckets.
+    fn by_bucket(&self) -> BTreeMap<u32, Vec<(SetName, &RoaringBitmap)>> {
+        let mut out: BTreeMap<u32, Vec<(SetName, &RoaringBitmap)>> = BTreeMap::new();
+        for (&name, shards) in &self.shards {
+            for shard in shards {
+                match shard {
+                    DecodedSet::U32(b) if !b.is_empty() => out.entry(0).or_default().push((name, b)),
+                    DecodedSet::U32(_) => {}
+                    DecodedSet::U64(t) => {
+                        for (key, b) in t.bitmaps().filter(|(_, b)| !b.is_empty()) {
+                            out.entry(key).or_default().push((name, b));
+                        }
+                    }
+                }
+            }
+        }
         out
     }
-}
-
-/// The part of a shard in one 2^32 bucket, as a kernel set.
-fn bucket_of(shard: &DecodedSet, bucket: u32) -> Option<IdSet> {
-    let bitmap: &RoaringBitmap = match shard {
-        DecodedSet::U32(b) if bucket == 0 => b,
-        DecodedSet::U32(_) => return None,
-        DecodedSet::U64(t) => t.bitmaps().find(|(k, _)| *k == bucket).map(|(_, b)| b)?,
-    };
-    Some(IdSet::from(bitmap))
 }
 
 #[cfg(test)]
