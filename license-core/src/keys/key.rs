@@ -534,7 +534,7 @@ mod tests {
         let mut rng = StdRng::seed_from_u64(3);
         for _ in 0..2000 {
             let mut v = [0u8; KEY_SYMBOLS];
-            v.iter_mut().for_each(|x| *x = (rng.next_u32() % 32) as u8);
+            v.iter_mut().for_each(|x| *x = (rand::RngCore::next_u32(&mut rng) % 32) as u8);
             let mut expected = [0u8; CHECK_SYMBOLS];
             for (j, e) in expected.iter_mut().enumerate() {
                 let root = gf32::EXP[j + 1];
