@@ -59,6 +59,9 @@ pub fn run(_args: DemoArgs) -> CliResult {
     print!("{}", LicenseDiff::between(&installed, &renewal));
 
     crate::license_cmds::demo(&renewal)?;
+    crate::profile::demo()?;
+    crate::install::demo(&installed, &renewal)?;
+    crate::count::demo(today)?;
     crate::keys::demo(today)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -39,14 +39,27 @@ impl HardwareProfile {
 }
 
 /// What any platform can tell without reading files or calling the OS
-/// directly: the build's target and the usable parallelism.
-#[cfg(not(target_os = "linux"))]
+/// directly: the build's target and the usable parallelism. Compiled (and
+/// tested) everywhere, so the non-Linux path is checked on Linux too.
+#[cfg_attr(target_os = "linux", allow(dead_code))]
 fn portable() -> HardwareProfile {
     HardwareProfile {
         os_name: Some(std::env::consts::OS.to_owned()),
         architecture: Some(std::env::consts::ARCH.to_owned()),
         logical_cores: std::thread::available_parallelism().ok().and_then(|n| u32::try_from(n.get()).ok()),
         ..HardwareProfile::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_portable_profile_names_the_platform() {
+        let p = super::portable();
+        p.validate().unwrap();
+        assert_eq!(p.os_name.as_deref(), Some(std::env::consts::OS));
+        assert_eq!(p.architecture.as_deref(), Some(std::env::consts::ARCH));
+        assert!(p.logical_cores.is_some_and(|n| n >= 1));
     }
 }
 
@@ -158,11 +171,13 @@ mod linux {
         }
 
         /// Whether a `/sys/class/…` or `/sys/block/…` entry is a software
-        /// device: its link points under `/sys/devices/virtual`.
+        /// device: its link points under `/sys/devices/virtual`, or (where
+        /// the entry is a plain directory, as on old kernels) it has no
+        /// `device` link to hardware.
         fn is_virtual(&self, abs: &str) -> bool {
             match std::fs::read_link(self.path(abs)) {
                 Ok(target) => target.to_string_lossy().contains("devices/virtual/"),
-                Err(_) => true,
+                Err(_) => !self.exists(&format!("{abs}/device")),
             }
         }
     }
@@ -537,6 +552,10 @@ mod linux {
                 ])
                 .device("block", "sr0", "pci0000:00/0000:00:1f.2/ata2/block", &[("size", "2048"), ("removable", "1")])
                 .device("block", "loop0", "virtual/block", &[("size", "2048"), ("removable", "0")])
+                .file("/sys/block/hda/size", b"4096\n")
+                .file("/sys/block/hda/device/model", b"Old IDE disk\n")
+                .file("/sys/block/hda/device/serial", b"IDE-SERIAL-42\n")
+                .file("/sys/block/ram0/size", b"4096\n")
                 .device("block", "nvme0n1", "pci0000:00/0000:00:1d.0/nvme/nvme0", &[
                     ("size", "0"),
                     ("removable", "0"),
@@ -576,12 +595,13 @@ mod linux {
             assert_eq!(
                 disks,
                 [
+                    ("hda", Some("Old IDE disk"), Some("IDE-SERIAL-42")),
                     ("sda", Some("Samsung SSD 870"), Some("t10.ATA Samsung SSD 870 S5Y1NX0R123456")),
                     ("vda", None, Some("disk-serial-01")),
                 ],
-                "loop0 (virtual), sr0 (removable) and nvme0n1 (size 0) are left out"
+                "loop0 (virtual), ram0 (no device), sr0 (removable) and nvme0n1 (size 0) are left out"
             );
-            assert_eq!(p.disks[0].size_bytes, Some(1_953_525_168 * 512));
+            assert_eq!(p.disks[1].size_bytes, Some(1_953_525_168 * 512));
             let nics: Vec<(&str, Option<&str>, bool)> =
                 p.interfaces.iter().map(|n| (n.name.as_str(), n.mac.as_deref(), n.physical)).collect();
             assert_eq!(
@@ -598,7 +618,7 @@ mod linux {
             assert_eq!(hints, ["virtualisation kvm", "container docker"]);
             let fp = Fingerprint::from_profile(&p);
             assert_eq!(fp.digests(ComponentKind::Mac).len(), 1, "only eno1's MAC");
-            assert_eq!(fp.digests(ComponentKind::Disk).len(), 2);
+            assert_eq!(fp.digests(ComponentKind::Disk).len(), 3);
         }
 
         #[test]

@@ -225,7 +225,7 @@ impl FromStr for Fingerprint {
         let mut sections = text.split(';');
         match sections.next() {
             Some(TAG) => {}
-            Some(tag) if tag.starts_with("fp") && !tag.contains('=') => {
+            Some(tag) if is_version_tag(tag, "fp") => {
                 return Err(Error::new(
                     ErrorKind::UnsupportedVersion,
                     format!("fingerprint version `{}` (expected `{TAG}`)", tag.escape_debug()),
@@ -281,6 +281,12 @@ impl FromStr for Fingerprint {
         }
         Ok(fp)
     }
+}
+
+/// Whether `tag` is `prefix` followed by a version number (`fp2`), i.e.
+/// another version of the form rather than a malformed one.
+pub(crate) fn is_version_tag(tag: &str, prefix: &str) -> bool {
+    tag.strip_prefix(prefix).is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// SHA-256 under a purpose prefix, truncated. The prefix ties the digest to
@@ -499,6 +505,8 @@ mod tests {
             (format!("fp1;mac={}", &d[..30]), ErrorKind::InvalidFingerprint, "lowercase hex"),
             ("fp1;mac=".into(), ErrorKind::InvalidFingerprint, "value 1"),
             (format!("fp1; mac={d}"), ErrorKind::InvalidFingerprint, "unknown component"),
+            (format!("fp1 ;mac={d}"), ErrorKind::InvalidFingerprint, "does not start"),
+            (format!("FP1;mac={d}"), ErrorKind::InvalidFingerprint, "does not start"),
             (format!("{good};"), ErrorKind::InvalidFingerprint, "has no `=`"),
             (format!("{good}\n"), ErrorKind::InvalidFingerprint, "lowercase hex"),
             ("fp1;".to_owned() + &"x".repeat(MAX_TEXT_LEN), ErrorKind::InputTooLarge, "over the limit"),

@@ -179,7 +179,7 @@ impl FromStr for MatchPolicy {
         let sections: Vec<&str> = text.split(';').collect();
         match sections[0] {
             TAG => {}
-            tag if tag.starts_with("mp") && !tag.contains('=') => {
+            tag if super::fingerprint::is_version_tag(tag, "mp") => {
                 return Err(Error::new(
                     ErrorKind::UnsupportedVersion,
                     format!("match policy version `{}` (expected `{TAG}`)", tag.escape_debug()),
@@ -334,6 +334,7 @@ mod tests {
             ("".into(), ErrorKind::InvalidMatchPolicy, "does not start"),
             (format!("mp2;threshold=3;{w}"), ErrorKind::UnsupportedVersion, "mp2"),
             ("mp1;threshold=3".into(), ErrorKind::InvalidMatchPolicy, "1 sections"),
+            (format!("mp1x;threshold=3;{w}"), ErrorKind::InvalidMatchPolicy, "does not start"),
             (format!("mp1;threshold=03;{w}"), ErrorKind::InvalidMatchPolicy, "threshold `03`"),
             (format!("mp1;threshold=+3;{w}"), ErrorKind::InvalidMatchPolicy, "threshold `+3`"),
             (format!("mp1;threshold=99999999999;{w}"), ErrorKind::InvalidMatchPolicy, "threshold"),

@@ -27,8 +27,10 @@ pub(crate) const MAX_HINTS: usize = 32;
 /// [`Fingerprint`](crate::Fingerprint); most of it (hostname, memory, kernel)
 /// is for people only and does not take part in matching.
 ///
-/// Values are checked by [`HardwareProfile::validate`], which the XML reader,
-/// [`Instance`](crate::Instance) and the JSON form apply: text is 1 to 256
+/// Values are checked by [`HardwareProfile::validate`], which the XML reader
+/// and [`Instance`](crate::Instance) (also when read from JSON) apply; a
+/// profile deserialised on its own with serde is not checked until then.
+/// The rules: text is 1 to 256
 /// bytes with no control characters and no surrounding spaces, MAC addresses
 /// are in lowercase colon form, disk and interface names are unique.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

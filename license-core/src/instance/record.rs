@@ -8,9 +8,6 @@ use super::{Fingerprint, HardwareProfile, Location, MatchPolicy, MatchReport, So
 use crate::table::Table;
 use crate::{timefmt, Error, ErrorKind, InstanceBinding, Result};
 
-/// The longest instance id.
-const MAX_ID_LEN: usize = 64;
-
 /// An on-premises server: its id, name, location, the core software version
 /// it runs, its hardware profile and fingerprint, and when it was created
 /// and last changed.
@@ -224,18 +221,10 @@ impl Instance {
     }
 }
 
+/// Instance ids follow the rule of feature and attribute names: 1 to 64
+/// characters of `[A-Za-z0-9._-]`, safe in every format and file name.
 fn check_id(id: &str) -> Result<()> {
-    let ok = !id.is_empty()
-        && id.len() <= MAX_ID_LEN
-        && id.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
-    if ok {
-        Ok(())
-    } else {
-        Err(Error::new(
-            ErrorKind::InvalidInstance,
-            format!("id `{}` is not 1 to {MAX_ID_LEN} characters of [A-Za-z0-9._-]", id.escape_debug()),
-        ))
-    }
+    crate::license::check_name(id, ErrorKind::InvalidInstance, "instance id")
 }
 
 fn check_name(name: &str) -> Result<()> {

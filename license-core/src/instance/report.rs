@@ -37,7 +37,8 @@ impl ComponentState {
 
     fn label(self) -> &'static str {
         match self {
-            ComponentState::Unchanged | ComponentState::PartlyChanged => "agrees",
+            ComponentState::Unchanged => "agrees",
+            ComponentState::PartlyChanged => "agrees, changed",
             ComponentState::Changed => "drifted",
             ComponentState::Lost => "lost",
             ComponentState::New => "new",
@@ -259,8 +260,11 @@ mod tests {
         let text = report.to_string();
         assert!(text.starts_with("no match: agreeing weight 2 is under the threshold 3"), "{text}");
         assert!(text.contains("drifted: product-uuid, board-serial, mac, disk, cpu"), "{text}");
-        assert!(text.contains("disk          1       agrees   1 kept, 1 new"), "{text}");
-        assert!(text.contains("board-serial  1       lost     not readable on this machine"), "{text}");
+        assert!(text.contains("disk          1       agrees, changed  1 kept, 1 new"), "{text}");
+        assert!(
+            text.contains("board-serial  1       lost             not readable on this machine"),
+            "{text}"
+        );
 
         // The reverse direction: what this machine has that the bound one
         // lacks is "new".

@@ -16,8 +16,10 @@ use time::OffsetDateTime;
 pub(crate) use builder::check_chars;
 pub use builder::LicenseBuilder;
 pub use diff::{ExpiryChange, FeatureChange, FieldChange, LicenseDiff, LimitChange, Loss};
+pub(crate) use feature::check_name;
 pub use feature::{Feature, FeatureSet};
 pub use limit::ActionedLimit;
+pub(crate) use signed::{features_element, read_feature_list};
 pub use signed::{UnverifiedLicense, VerifiedLicense, LICENSE_NAMESPACE, LICENSE_XML_VERSION};
 pub use status::{ExpiryMilestone, ExpiryPolicy, ExpiryWatch, LicenseStatus, DEFAULT_WARNING_DAYS};
 

@@ -15,10 +15,13 @@
 use std::fmt;
 
 use sha2::{Digest, Sha256};
-use time::OffsetDateTime;
 
-use super::{ActionedLimit, ExpiryPolicy, Feature, InstanceBinding, License, LicenseBuilder};
-use crate::xml::schema::{check_attributes, child_path, required_attr, text_only, Children};
+use super::{ActionedLimit, ExpiryPolicy, Feature, FeatureSet, InstanceBinding, License, LicenseBuilder};
+use crate::digest::hex;
+use crate::xml::schema::{
+    boolean, canonical_time, check_attributes, child_path, no_content, number, required_attr, text,
+    text_only, time, Children,
+};
 use crate::xml::{self, Element, XmlLimits, DSIG_NAMESPACE};
 use crate::{timefmt, Error, ErrorKind, KeyId, Result, SigningKey, TrustedKeys};
 
@@ -79,10 +82,6 @@ impl fmt::Display for VerifiedLicense {
         t.row(["document sha256".to_owned(), self.signed_sha256_hex()]);
         f.write_str(&t.render())
     }
-}
-
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 impl License {
@@ -179,19 +178,7 @@ impl License {
         }
         root = root.with_child(policy);
         if !self.features.is_empty() {
-            let mut features = el("Features");
-            for (name, f) in self.features.iter() {
-                let mut fe =
-                    el("Feature").with_attr("name", name).with_attr("enabled", f.enabled.to_string());
-                if let Some(q) = f.quantity {
-                    fe = fe.with_attr("quantity", q.to_string());
-                }
-                if let Some(e) = f.expires_at {
-                    fe = fe.with_attr("expiresAt", timefmt::format(e));
-                }
-                features = features.with_child(fe);
-            }
-            root = root.with_child(features);
+            root = root.with_child(features_element(ns, &self.features));
         }
         root = root.with_child(match self.actioned_limit {
             ActionedLimit::Counted(n) => {
@@ -366,85 +353,55 @@ fn check_root(root: &Element) -> Result<()> {
     Ok(())
 }
 
-fn text(e: &Element, parent: &str) -> Result<String> {
-    let path = child_path(parent, e);
-    check_attributes(e, &[], &path)?;
-    text_only(e, &path)
-}
-
-fn no_content(e: &Element, path: &str) -> Result<()> {
-    if e.children.is_empty() {
-        Ok(())
-    } else {
-        Err(Error::new(ErrorKind::InvalidValue, format!("{path} must be empty")))
-    }
-}
-
-fn time(e: &Element, parent: &str) -> Result<OffsetDateTime> {
-    let path = child_path(parent, e);
-    let t = text(e, parent)?;
-    canonical_time(&t, &path)
-}
-
-/// An RFC 3339 UTC time in the one spelling the writer uses.
-fn canonical_time(text: &str, path: &str) -> Result<OffsetDateTime> {
-    let t = timefmt::parse(text, path)?;
-    if timefmt::format(t) != text {
-        return Err(Error::new(
-            ErrorKind::InvalidValue,
-            format!("{path} `{}` is not in canonical form (`{}`)", text.escape_debug(), timefmt::format(t)),
-        ));
-    }
-    Ok(t)
-}
-
-/// A decimal number without sign, leading zeros or spaces.
-fn number<T: std::str::FromStr>(text: &str, path: &str) -> Result<T> {
-    let canonical = !text.is_empty()
-        && text.len() <= 20
-        && text.bytes().all(|b| b.is_ascii_digit())
-        && (text == "0" || !text.starts_with('0'));
-    let bad = || {
-        Error::new(
-            ErrorKind::InvalidValue,
-            format!("{path} `{}` is not a decimal number in range", text.escape_debug()),
-        )
-    };
-    if !canonical {
-        return Err(bad());
-    }
-    text.parse().map_err(|_| bad())
-}
-
-fn boolean(text: &str, path: &str) -> Result<bool> {
-    match text {
-        "true" => Ok(true),
-        "false" => Ok(false),
-        _ => Err(Error::new(
-            ErrorKind::InvalidValue,
-            format!("{path} `{}` is not `true` or `false`", text.escape_debug()),
-        )),
-    }
-}
-
 fn read_features(mut builder: LicenseBuilder, features_el: &Element, parent: &str) -> Result<LicenseBuilder> {
+    for (name, feature) in read_feature_list(features_el, LICENSE_NAMESPACE, parent)? {
+        builder = builder.feature(&name, feature);
+    }
+    Ok(builder)
+}
+
+/// The `<Features>` element of a feature set, in namespace `ns`: one empty
+/// `<Feature name enabled [quantity] [expiresAt]/>` per feature, in name
+/// order. Shared by every document that carries features.
+pub(crate) fn features_element(ns: &str, features: &FeatureSet) -> Element {
+    let mut out = Element::new(ns, "Features");
+    for (name, f) in features.iter() {
+        let mut fe =
+            Element::new(ns, "Feature").with_attr("name", name).with_attr("enabled", f.enabled.to_string());
+        if let Some(q) = f.quantity {
+            fe = fe.with_attr("quantity", q.to_string());
+        }
+        if let Some(e) = f.expires_at {
+            fe = fe.with_attr("expiresAt", timefmt::format(e));
+        }
+        out = out.with_child(fe);
+    }
+    out
+}
+
+/// Reads a `<Features>` element written by [`features_element`], strictly:
+/// at least one feature, in name order, no repeats.
+pub(crate) fn read_feature_list(
+    features_el: &Element,
+    ns: &str,
+    parent: &str,
+) -> Result<Vec<(String, Feature)>> {
     let path = child_path(parent, features_el);
     check_attributes(features_el, &[], &path)?;
-    let mut kids = Children::of(features_el, LICENSE_NAMESPACE, &path)?;
+    let mut kids = Children::of(features_el, ns, &path)?;
     let list = kids.repeated("Feature");
     kids.finish()?;
     if list.is_empty() {
         // The writer leaves the element out rather than write it empty.
         return Err(Error::new(ErrorKind::MissingElement, format!("{path}/Feature")));
     }
-    let mut previous: Option<&str> = None;
+    let mut out: Vec<(String, Feature)> = Vec::with_capacity(list.len());
     for f in list {
         let fpath = child_path(&path, f);
         check_attributes(f, &["name", "enabled", "quantity", "expiresAt"], &fpath)?;
         no_content(f, &fpath)?;
         let name = required_attr(f, "name", &fpath)?;
-        in_name_order(previous, name, ErrorKind::DuplicateFeature, &fpath)?;
-        previous = Some(name);
+        in_name_order(out.last().map(|(n, _)| n.as_str()), name, ErrorKind::DuplicateFeature, &fpath)?;
         let mut feature = if boolean(required_attr(f, "enabled", &fpath)?, &format!("{fpath}/@enabled"))? {
             Feature::enabled()
         } else {
@@ -456,9 +413,9 @@ fn read_features(mut builder: LicenseBuilder, features_el: &Element, parent: &st
         if let Some(e) = f.attr("expiresAt") {
             feature = feature.with_expiry(canonical_time(e, &format!("{fpath}/@expiresAt"))?);
         }
-        builder = builder.feature(name, feature);
+        out.push((name.to_owned(), feature));
     }
-    Ok(builder)
+    Ok(out)
 }
 
 /// Named entries are written in name order; reading insists on it, so a

@@ -71,6 +71,7 @@ struct Parser<'a> {
     scope: Vec<(Option<String>, String)>,
     root: Option<Element>,
     events_seen: usize,
+    elements: usize,
 }
 
 impl<'a> Parser<'a> {
@@ -83,7 +84,16 @@ impl<'a> Parser<'a> {
         config.check_comments = true;
         config.allow_dangling_amp = false;
         config.allow_unmatched_ends = false;
-        Parser { text, reader, limits, stack: Vec::new(), scope: Vec::new(), root: None, events_seen: 0 }
+        Parser {
+            text,
+            reader,
+            limits,
+            stack: Vec::new(),
+            scope: Vec::new(),
+            root: None,
+            events_seen: 0,
+            elements: 0,
+        }
     }
 
     /// `line L, column C` of a byte offset, for error details.
@@ -119,20 +129,10 @@ impl<'a> Parser<'a> {
                     if start != 0 || self.events_seen != 1 {
                         return Err(self.err(ErrorKind::XmlSyntax, "an XML declaration not at the start"));
                     }
-                    let version = decl.version().map_err(|e| self.err(ErrorKind::XmlSyntax, e))?;
-                    if version != "1.0" {
-                        return Err(
-                            self.err(ErrorKind::XmlSyntax, format!("XML version `{version}` (only 1.0)"))
-                        );
-                    }
-                    if let Some(enc) = decl.encoding() {
-                        let enc = enc.map_err(|e| self.err(ErrorKind::XmlSyntax, e))?;
-                        if !enc.eq_ignore_ascii_case("utf-8") {
-                            return Err(
-                                self.err(ErrorKind::XmlSyntax, format!("encoding `{enc}` (only UTF-8)"))
-                            );
-                        }
-                    }
+                    drop(decl);
+                    let end = usize::try_from(self.reader.buffer_position()).unwrap_or(usize::MAX);
+                    let raw = self.text.get(..end).unwrap_or("");
+                    check_declaration(raw).map_err(|what| self.err(ErrorKind::XmlSyntax, what))?;
                 }
                 Event::DocType(_) => {
                     return Err(Error::new(
@@ -244,6 +244,19 @@ impl<'a> Parser<'a> {
             return Err(Error::new(
                 ErrorKind::TrailingContent,
                 format!("a second root element <{}> at {}", clip(&qname), self.at(start)),
+            ));
+        }
+        self.elements += 1;
+        if self.elements > self.limits.max_elements {
+            return Err(Error::new(
+                ErrorKind::InputTooLarge,
+                format!(
+                    "<{}> at {} is element number {}; the limit is {}",
+                    clip(&qname),
+                    self.at(start),
+                    self.elements,
+                    self.limits.max_elements
+                ),
             ));
         }
         if self.stack.len() >= self.limits.max_depth {
@@ -430,6 +443,63 @@ impl<'a> Parser<'a> {
     }
 }
 
+/// Checks an XML declaration (`<?xml … ?>`) exactly as XML 1.0 §2.8
+/// writes it, which quick-xml does not: `version="1.0"`, then optionally
+/// `encoding` (UTF-8 only) and `standalone` (`yes`/`no`), in that order,
+/// separated by whitespace, with either quote.
+fn check_declaration(raw: &str) -> std::result::Result<(), String> {
+    let inner = raw
+        .strip_prefix("<?xml")
+        .and_then(|r| r.strip_suffix("?>"))
+        .ok_or_else(|| "a malformed XML declaration".to_owned())?;
+    let mut rest = inner;
+    let mut pairs = Vec::new();
+    loop {
+        let trimmed = rest.trim_start_matches([' ', '\t', '\n']);
+        if trimmed.is_empty() {
+            break;
+        }
+        if trimmed.len() == rest.len() {
+            return Err(format!("no space before `{}` in the XML declaration", clip(trimmed)));
+        }
+        let eq = trimmed
+            .find('=')
+            .ok_or_else(|| "a pseudo-attribute without `=` in the XML declaration".to_owned())?;
+        let name = trimmed[..eq].trim_end_matches([' ', '\t', '\n']);
+        let after = trimmed[eq + 1..].trim_start_matches([' ', '\t', '\n']);
+        let quote =
+            after.chars().next().filter(|q| *q == '"' || *q == '\'').ok_or_else(|| {
+                format!("the value of `{}` in the XML declaration is not quoted", clip(name))
+            })?;
+        let close = after[1..]
+            .find(quote)
+            .ok_or_else(|| "an unterminated value in the XML declaration".to_owned())?;
+        pairs.push((name, &after[1..1 + close]));
+        rest = &after[close + 2..];
+    }
+    let names: Vec<&str> = pairs.iter().map(|(n, _)| *n).collect();
+    let allowed: &[&[&str]] = &[
+        &["version"],
+        &["version", "encoding"],
+        &["version", "standalone"],
+        &["version", "encoding", "standalone"],
+    ];
+    if !allowed.contains(&names.as_slice()) {
+        return Err(format!("XML declaration pseudo-attributes [{}]", names.join(", ")));
+    }
+    for (name, value) in pairs {
+        let ok = match name {
+            "version" => value == "1.0",
+            "encoding" => value.eq_ignore_ascii_case("utf-8"),
+            _ => value == "yes" || value == "no",
+        };
+        if !ok {
+            return Err(format!("{name} `{}` in the XML declaration (version 1.0, UTF-8 only)", clip(value)));
+        }
+    }
+    Ok(())
+}
+
 /// Resolves the name inside `&…;`: one of the five predefined entities or
 /// a character reference to a legal XML character.
 fn resolve_reference(name: &str) -> Result<char> {
@@ -571,6 +641,23 @@ mod tests {
         assert_eq!(kind("<?xml version=\"1.1\"?><a/>"), ErrorKind::XmlSyntax);
         assert_eq!(kind("<?xml version=\"1.0\" encoding=\"latin1\"?><a/>"), ErrorKind::XmlSyntax);
         assert_eq!(kind(" <?xml version=\"1.0\"?><a/>"), ErrorKind::XmlSyntax);
+        for bad in [
+            "<?xml version=\"1.0\"!encoding=\"UTF-8\"?><a/>",
+            "<?xml version=\"1.0\"encoding=\"UTF-8\"?><a/>",
+            "<?xml encoding=\"UTF-8\" version=\"1.0\"?><a/>",
+            "<?xml version=\"1.0\" standalone=\"maybe\"?><a/>",
+            "<?xml version=1.0?><a/>",
+            "<?xml version=\"1.0\" extra=\"1\"?><a/>",
+            "<?xml?><a/>",
+        ] {
+            assert_eq!(kind(bad), ErrorKind::XmlSyntax, "{bad}");
+        }
+        for good in [
+            "<?xml version='1.0'?><a/>",
+            "<?xml version = \"1.0\"  encoding='utf-8' standalone=\"yes\" ?><a/>",
+        ] {
+            assert!(read(good).is_ok(), "{good}");
+        }
         assert_eq!(parse(b"<a>\xff</a>", &XmlLimits::default()).unwrap_err().kind(), ErrorKind::XmlSyntax);
     }
 
@@ -604,6 +691,9 @@ mod tests {
         );
         let deep = "<a>".repeat(100_000);
         assert_eq!(kind(&deep), ErrorKind::NestingTooDeep);
+        let many = format!("<a>{}</a>", "<b/>".repeat(20_000));
+        assert_eq!(kind(&many), ErrorKind::InputTooLarge);
+        assert!(read(&format!("<a>{}</a>", "<b/>".repeat(19_999))).is_ok());
         let limits = XmlLimits { max_attributes: 2, ..XmlLimits::default() };
         assert_eq!(
             parse(b"<a x=\"1\" y=\"2\" z=\"3\"/>", &limits).unwrap_err().kind(),
@@ -615,6 +705,28 @@ mod tests {
     fn errors_say_where() {
         let err = read("<a>\n  <!-- no --></a>").unwrap_err();
         assert!(err.detail().contains("line 2, column 3"), "{err}");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn never_panics_on_arbitrary_bytes(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..300)) {
+            let _ = parse(&bytes, &XmlLimits::default());
+        }
+
+        #[test]
+        fn never_panics_on_xml_like_soup(parts in proptest::collection::vec(proptest::sample::select(vec![
+            "<a", "<p:b", ">", "/>", "</a>", "</p:b>", " x=\"1\"", " xmlns=\"urn:a\"", " xmlns:p='urn:p'", "&amp;",
+            "&#x41;", "&#0;", "&e;", "<![CDATA[", "]]>", "<!--", "-->", "<?pi?>", "<?xml version=\"1.0\"?>",
+            "<!DOCTYPE a>", "text", " ", "\r\n", "é", "\u{1}", "'", "\"", "=", ":", "&",
+        ]), 0..40)) {
+            let doc: String = parts.concat();
+            if let Ok(root) = read(&doc) {
+                // Whatever is accepted canonicalises and re-reads to itself.
+                let c14n = crate::xml::c14n::canonicalize(&root, None);
+                let again = read(&c14n).unwrap();
+                proptest::prop_assert_eq!(crate::xml::c14n::canonicalize(&again, None), c14n);
+            }
+        }
     }
 
     #[test]

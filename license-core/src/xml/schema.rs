@@ -4,7 +4,9 @@
 
 use super::chars::is_xml_whitespace;
 use super::tree::{Element, Node};
-use crate::{Error, ErrorKind, Result};
+use time::OffsetDateTime;
+
+use crate::{timefmt, Error, ErrorKind, Result};
 
 /// `path/qname`, for error details.
 pub(crate) fn child_path(path: &str, e: &Element) -> String {
@@ -134,6 +136,71 @@ impl<'a> Children<'a> {
                 format!("{}/{} in namespace `{}`", self.path, found.qname(), found.namespace()),
             )
         }
+    }
+}
+
+/// A text-only child element with no attributes.
+pub(crate) fn text(e: &Element, parent: &str) -> Result<String> {
+    let path = child_path(parent, e);
+    check_attributes(e, &[], &path)?;
+    text_only(e, &path)
+}
+
+/// Checks an element that must have no children.
+pub(crate) fn no_content(e: &Element, path: &str) -> Result<()> {
+    if e.children.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::new(ErrorKind::InvalidValue, format!("{path} must be empty")))
+    }
+}
+
+/// A text-only child element holding a canonical RFC 3339 UTC time.
+pub(crate) fn time(e: &Element, parent: &str) -> Result<OffsetDateTime> {
+    let path = child_path(parent, e);
+    let t = text(e, parent)?;
+    canonical_time(&t, &path)
+}
+
+/// An RFC 3339 UTC time in the one spelling the writer uses.
+pub(crate) fn canonical_time(text: &str, path: &str) -> Result<OffsetDateTime> {
+    let t = timefmt::parse(text, path)?;
+    if timefmt::format(t) != text {
+        return Err(Error::new(
+            ErrorKind::InvalidValue,
+            format!("{path} `{}` is not in canonical form (`{}`)", text.escape_debug(), timefmt::format(t)),
+        ));
+    }
+    Ok(t)
+}
+
+/// A decimal number without sign, leading zeros or spaces.
+pub(crate) fn number<T: std::str::FromStr>(text: &str, path: &str) -> Result<T> {
+    let canonical = !text.is_empty()
+        && text.len() <= 20
+        && text.bytes().all(|b| b.is_ascii_digit())
+        && (text == "0" || !text.starts_with('0'));
+    let bad = || {
+        Error::new(
+            ErrorKind::InvalidValue,
+            format!("{path} `{}` is not a decimal number in range", text.escape_debug()),
+        )
+    };
+    if !canonical {
+        return Err(bad());
+    }
+    text.parse().map_err(|_| bad())
+}
+
+/// `true` or `false`, nothing else.
+pub(crate) fn boolean(text: &str, path: &str) -> Result<bool> {
+    match text {
+        "true" => Ok(true),
+        "false" => Ok(false),
+        _ => Err(Error::new(
+            ErrorKind::InvalidValue,
+            format!("{path} `{}` is not `true` or `false`", text.escape_debug()),
+        )),
     }
 }
 

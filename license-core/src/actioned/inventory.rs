@@ -1,0 +1,364 @@
+//! `Inventory`: every certificate's memberships as id sets, and its
+//! revocation and expiry instants, kept ready to count at any instant.
+
+use std::collections::BTreeMap;
+
+use time::OffsetDateTime;
+
+use super::count::{truncate, ActionedCount, CountTally};
+use super::idset::IdSet;
+use super::kernel::{self, TimesDead};
+use super::record::check_name;
+use super::times::TimeIndex;
+use super::{CertificateRecord, CountConfig};
+use crate::{Error, ErrorKind, Result};
+
+/// Seconds of 1970-01-01T00:00:00Z and 9999-12-31T23:59:59Z, the range every
+/// format carries.
+pub(crate) const MIN_SECS: i64 = 0;
+pub(crate) const MAX_SECS: i64 = 253_402_300_799;
+
+/// Id sets keyed by name (stores, metadata fields, collections). A set that
+/// becomes empty is dropped, so the same memberships give the same state
+/// however they were reached.
+pub(crate) type NamedSets = BTreeMap<String, IdSet>;
+
+/// The certificate inventory.
+///
+/// Membership is kept per flag, store, metadata field and collection; the
+/// revocation and expiry instants are kept per certificate, so a count at
+/// any instant (not only now) is exact. Filling it: from records
+/// ([`Inventory::insert`], [`Inventory::insert_records`]), from JSON Lines
+/// ([`Inventory::from_jsonl`]), from a snapshot, or kept current by events
+/// ([`Inventory::apply`]).
+///
+/// ```
+/// use license_core::{ActionedLimit, CertificateRecord, Category, CountConfig, Inventory};
+/// use time::macros::datetime;
+///
+/// let mut inv = Inventory::new();
+/// let mut a = CertificateRecord::new(1);
+/// a.enrolled = true;
+/// let mut b = CertificateRecord::new(2);
+/// b.stores = vec!["iis-prod-1".into()];
+/// b.revoked_at = Some(datetime!(2026-11-20 10:00 UTC));
+/// inv.insert_records(&[a, b])?;
+///
+/// let config = CountConfig::new(ActionedLimit::Counted(1));
+/// let count = inv.count(datetime!(2026-11-23 2:00 UTC), &config);
+/// assert_eq!(count.total(), 2); // 1 enrolled, 2 revoked this week
+/// assert_eq!(count.category(Category::CertStore), 0); // revoked: excluded
+/// assert_eq!(count.over_by(), Some(1));
+/// let later = inv.count(datetime!(2026-11-27 10:00 UTC), &config);
+/// assert_eq!(later.total(), 1); // exactly 7 days later it has left the window
+/// # Ok::<(), license_core::Error>(())
+/// ```
+#[derive(Clone, Default)]
+pub struct Inventory {
+    pub(crate) present: IdSet,
+    pub(crate) enrolled: IdSet,
+    pub(crate) private_key: IdSet,
+    /// Monitored by at least one endpoint.
+    pub(crate) ssl: IdSet,
+    /// Endpoints beyond the first, for certificates with more than one.
+    pub(crate) ssl_extra: BTreeMap<u32, u32>,
+    pub(crate) stores: NamedSets,
+    pub(crate) metadata: NamedSets,
+    pub(crate) collections: NamedSets,
+    pub(crate) revocations: TimeIndex,
+    pub(crate) expiries: TimeIndex,
+}
+
+/// Seconds of a record's time, checked to be in the carried range.
+pub(crate) fn secs_of(t: OffsetDateTime, id: u32, what: &str) -> Result<i64> {
+    let secs = t.unix_timestamp();
+    if (MIN_SECS..=MAX_SECS).contains(&secs) {
+        Ok(secs)
+    } else {
+        Err(Error::new(
+            ErrorKind::InvalidRecord,
+            format!("certificate {id}: {what} is outside years 1970..=9999"),
+        ))
+    }
+}
+
+/// Per-name id columns for a bulk load: a linear scan over few names
+/// (store, field and collection names repeat across millions of records),
+/// which beats hashing for the handful an inventory has.
+#[derive(Default)]
+struct Columns<'r> {
+    names: Vec<&'r str>,
+    ids: Vec<Vec<u32>>,
+    index: std::collections::HashMap<&'r str, usize>,
+}
+
+impl<'r> Columns<'r> {
+    /// Adds `id` under `name`; new names are checked against the rules
+    /// unless the inventory already has them.
+    fn push(&mut self, name: &'r str, id: u32, known: &NamedSets, what: &str) -> Result<()> {
+        let found = if self.names.len() <= 16 {
+            self.names.iter().position(|n| *n == name)
+        } else {
+            self.index.get(name).copied()
+        };
+        let i = match found {
+            Some(i) => i,
+            None => {
+                if !known.contains_key(name) {
+                    check_name(name, what)
+                        .map_err(|e| Error::new(e.kind(), format!("certificate {id}: {}", e.detail())))?;
+                }
+                self.names.push(name);
+                self.ids.push(Vec::new());
+                if self.names.len() > 16 {
+                    if self.index.is_empty() {
+                        self.index.extend(self.names.iter().enumerate().map(|(i, n)| (*n, i)));
+                    }
+                    self.index.insert(name, self.names.len() - 1);
+                }
+                self.names.len() - 1
+            }
+        };
+        self.ids[i].push(id);
+        Ok(())
+    }
+
+    fn merge_into(self, target: &mut NamedSets) {
+        for (name, ids) in self.names.into_iter().zip(self.ids) {
+            let set = IdSet::from_ascending(&ids).unwrap_or_else(|| IdSet::from_unsorted(ids));
+            target.entry(name.to_owned()).or_default().union_owned(set);
+        }
+    }
+}
+
+fn build_set(ids: Vec<u32>) -> IdSet {
+    IdSet::from_ascending(&ids).unwrap_or_else(|| IdSet::from_unsorted(ids))
+}
+
+fn check_list(list: &[String], id: u32, what: &str) -> Result<()> {
+    if list.len() > super::record::MAX_NAMES_PER_RECORD {
+        return Err(Error::new(
+            ErrorKind::InvalidRecord,
+            format!("certificate {id}: {what}: too many names"),
+        ));
+    }
+    for (i, name) in list.iter().enumerate().skip(1) {
+        if list[..i].contains(name) {
+            return Err(Error::new(
+                ErrorKind::InvalidRecord,
+                format!("certificate {id}: {what}: `{}` is listed twice", name.escape_debug()),
+            ));
+        }
+    }
+    Ok(())
+}
+
+impl Inventory {
+    /// An empty inventory.
+    pub fn new() -> Inventory {
+        Inventory::default()
+    }
+
+    /// Builds an inventory from records.
+    pub fn from_records(records: &[CertificateRecord]) -> Result<Inventory> {
+        let mut inv = Inventory::new();
+        inv.insert_records(records)?;
+        Ok(inv)
+    }
+
+    /// The number of certificates.
+    pub fn len(&self) -> u64 {
+        self.present.len()
+    }
+
+    /// Whether there are no certificates.
+    pub fn is_empty(&self) -> bool {
+        self.present.is_empty()
+    }
+
+    /// Whether certificate `id` is in the inventory.
+    pub fn contains(&self, id: u32) -> bool {
+        self.present.contains(id)
+    }
+
+    /// Every certificate id.
+    pub fn ids(&self) -> &IdSet {
+        &self.present
+    }
+
+    /// Adds one certificate; an id already present is an error.
+    pub fn insert(&mut self, record: &CertificateRecord) -> Result<()> {
+        self.insert_records(std::slice::from_ref(record))
+    }
+
+    /// Adds certificates in bulk: all of them, or (on the first invalid or
+    /// duplicate record) none. Records in ascending id order load fastest.
+    pub fn insert_records(&mut self, records: &[CertificateRecord]) -> Result<()> {
+        let n = records.len();
+        let (mut ids, mut enrolled, mut private_key, mut ssl) =
+            (Vec::with_capacity(n), Vec::new(), Vec::new(), Vec::new());
+        let (mut revoked, mut expires, mut ssl_extra) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut stores, mut metadata, mut collections) =
+            (Columns::default(), Columns::default(), Columns::default());
+        for r in records {
+            let id = r.id;
+            if !self.present.is_empty() && self.present.contains(id) {
+                return Err(Error::new(
+                    ErrorKind::DuplicateCertificate,
+                    format!("certificate {id} is already present"),
+                ));
+            }
+            ids.push(id);
+            if r.enrolled {
+                enrolled.push(id);
+            }
+            if r.private_key {
+                private_key.push(id);
+            }
+            if r.ssl_endpoints > 0 {
+                ssl.push(id);
+                if r.ssl_endpoints > 1 {
+                    ssl_extra.push((id, r.ssl_endpoints - 1));
+                }
+            }
+            if let Some(t) = r.revoked_at {
+                revoked.push((id, secs_of(t, id, "revoked_at")?));
+            }
+            if let Some(t) = r.expires_at {
+                expires.push((id, secs_of(t, id, "expires_at")?));
+            }
+            check_list(&r.stores, id, "stores")?;
+            check_list(&r.metadata, id, "metadata")?;
+            check_list(&r.collections, id, "collections")?;
+            for name in &r.stores {
+                stores.push(name, id, &self.stores, "stores")?;
+            }
+            for name in &r.metadata {
+                metadata.push(name, id, &self.metadata, "metadata")?;
+            }
+            for name in &r.collections {
+                collections.push(name, id, &self.collections, "collections")?;
+            }
+        }
+        let present = match IdSet::from_ascending(&ids) {
+            Some(set) => set,
+            None => {
+                let set = IdSet::from_unsorted(ids.clone());
+                if set.len() != n as u64 {
+                    ids.sort_unstable();
+                    let dup = ids.windows(2).find(|w| w[0] == w[1]).map_or(0, |w| w[0]);
+                    return Err(Error::new(
+                        ErrorKind::DuplicateCertificate,
+                        format!("certificate {dup} appears twice"),
+                    ));
+                }
+                set
+            }
+        };
+        // Validated; from here nothing can fail.
+        self.present.union_owned(present);
+        self.enrolled.union_owned(build_set(enrolled));
+        self.private_key.union_owned(build_set(private_key));
+        self.ssl.union_owned(build_set(ssl));
+        self.ssl_extra.extend(ssl_extra);
+        stores.merge_into(&mut self.stores);
+        metadata.merge_into(&mut self.metadata);
+        collections.merge_into(&mut self.collections);
+        self.revocations.merge(TimeIndex::from_pairs(revoked));
+        self.expiries.merge(TimeIndex::from_pairs(expires));
+        Ok(())
+    }
+
+    /// Certificate `id` as a record (names in sorted order), if present.
+    pub fn record(&self, id: u32) -> Option<CertificateRecord> {
+        if !self.present.contains(id) {
+            return None;
+        }
+        let names =
+            |sets: &NamedSets| sets.iter().filter(|(_, s)| s.contains(id)).map(|(n, _)| n.clone()).collect();
+        let time = |secs: Option<i64>| secs.and_then(|s| OffsetDateTime::from_unix_timestamp(s).ok());
+        Some(CertificateRecord {
+            id,
+            enrolled: self.enrolled.contains(id),
+            revoked_at: time(self.revocations.get(id)),
+            expires_at: time(self.expiries.get(id)),
+            private_key: self.private_key.contains(id),
+            ssl_endpoints: if self.ssl.contains(id) {
+                1 + self.ssl_extra.get(&id).copied().unwrap_or(0)
+            } else {
+                0
+            },
+            stores: names(&self.stores),
+            metadata: names(&self.metadata),
+            collections: names(&self.collections),
+        })
+    }
+
+    /// The names of the stores, metadata fields and collections in use.
+    pub fn names(&self) -> (Vec<&str>, Vec<&str>, Vec<&str>) {
+        fn keys(s: &NamedSets) -> Vec<&str> {
+            s.keys().map(String::as_str).collect()
+        }
+        (keys(&self.stores), keys(&self.metadata), keys(&self.collections))
+    }
+
+    /// The member sets of each live category under `config`, in
+    /// [`super::Category::LIVE`] order.
+    pub(crate) fn live_sets<'a>(&'a self, config: &CountConfig) -> [Vec<&'a IdSet>; 6] {
+        [
+            vec![&self.enrolled],
+            self.metadata.iter().filter(|(n, _)| config.counts_metadata(n)).map(|(_, s)| s).collect(),
+            vec![&self.ssl],
+            self.stores.values().collect(),
+            vec![&self.private_key],
+            self.collections.iter().filter(|(n, _)| config.counts_collection(n)).map(|(_, s)| s).collect(),
+        ]
+    }
+
+    /// The raw counts at `at` (see [`Inventory::count`]).
+    pub fn tally(&self, at: OffsetDateTime, config: &CountConfig) -> CountTally {
+        let t = truncate(at).unix_timestamp();
+        let dead = TimesDead { revocations: &self.revocations, expiries: &self.expiries, t };
+        CountTally::from_acc(kernel::run(&self.live_sets(config), &dead))
+    }
+
+    /// Counts the actioned certificates at the instant `at` under `config`:
+    /// the total (each certificate once), each category with its own
+    /// exclusion rule, and a warning alert when over a counted limit.
+    pub fn count(&self, at: OffsetDateTime, config: &CountConfig) -> ActionedCount {
+        ActionedCount::from_tally(at, self.tally(at, config), config.limit)
+    }
+
+    /// Bytes of heap memory the inventory's sets and indexes hold (an
+    /// estimate from capacities; the benches measure with an allocator).
+    pub fn heap_bytes(&self) -> usize {
+        let named = |s: &NamedSets| s.iter().map(|(n, s)| n.capacity() + s.heap_bytes() + 64).sum::<usize>();
+        self.present.heap_bytes()
+            + self.enrolled.heap_bytes()
+            + self.private_key.heap_bytes()
+            + self.ssl.heap_bytes()
+            + self.ssl_extra.len() * 24
+            + named(&self.stores)
+            + named(&self.metadata)
+            + named(&self.collections)
+            + self.revocations.heap_bytes()
+            + self.expiries.heap_bytes()
+    }
+
+    /// The number of revocation and expiry instants held.
+    pub fn times_held(&self) -> (u64, u64) {
+        (self.revocations.len(), self.expiries.len())
+    }
+}
+
+impl std::fmt::Debug for Inventory {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (stores, metadata, collections) = self.names();
+        f.debug_struct("Inventory")
+            .field("certificates", &self.len())
+            .field("stores", &stores)
+            .field("metadata", &metadata)
+            .field("collections", &collections)
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,126 @@
+//! Reading an inventory from JSON Lines: one [`CertificateRecord`] per line.
+
+use std::io::{BufRead, Read};
+
+use super::{CertificateRecord, Inventory};
+use crate::{Error, ErrorKind, Result};
+
+/// Longest line accepted (a record lists at most 1,024 names a list; real
+/// ones are a few hundred bytes).
+pub const MAX_LINE_BYTES: usize = 1 << 20;
+/// Records parsed before they are added to the staging inventory.
+const BATCH: usize = 1 << 16;
+
+impl Inventory {
+    /// Reads an inventory from JSON Lines (blank lines are skipped). A bad
+    /// line is reported with its line number; nothing is returned then.
+    pub fn from_jsonl(reader: impl BufRead) -> Result<Inventory> {
+        Inventory::from_jsonl_with_progress(reader, &mut |_| {})
+    }
+
+    /// As [`Inventory::from_jsonl`], calling `progress` with the number of
+    /// bytes read so far after each batch of lines.
+    pub fn from_jsonl_with_progress(
+        mut reader: impl BufRead,
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<Inventory> {
+        let mut staging = Inventory::new();
+        let mut batch: Vec<CertificateRecord> = Vec::with_capacity(BATCH);
+        let mut line_no = 0u64;
+        let mut bytes_read = 0u64;
+        let mut line = Vec::new();
+        let mut batch_lines: Vec<u64> = Vec::with_capacity(BATCH);
+        loop {
+            line.clear();
+            let n = (&mut reader).take(MAX_LINE_BYTES as u64 + 1).read_until(b'\n', &mut line)?;
+            if n == 0 {
+                break;
+            }
+            line_no += 1;
+            bytes_read += n as u64;
+            if line.len() > MAX_LINE_BYTES {
+                return Err(Error::new(
+                    ErrorKind::InputTooLarge,
+                    format!("line {line_no}: over {MAX_LINE_BYTES} bytes"),
+                ));
+            }
+            if line.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            let record = CertificateRecord::from_json_bytes(&line)
+                .map_err(|e| Error::new(e.kind(), format!("line {line_no}: {}", e.detail())))?;
+            if batch.is_empty() {
+                batch_lines.clear();
+            }
+            batch_lines.push(line_no);
+            batch.push(record);
+            if batch.len() == BATCH {
+                flush_lines(&mut staging, &mut batch, &batch_lines)?;
+                progress(bytes_read);
+            }
+        }
+        flush_lines(&mut staging, &mut batch, &batch_lines)?;
+        progress(bytes_read);
+        Ok(staging)
+    }
+
+    /// Adds every certificate of `other`; an id in both is an error and
+    /// nothing is added then.
+    pub fn merge(&mut self, other: Inventory) -> Result<()> {
+        if let Some(id) = other.present.iter().find(|&id| self.present.contains(id)) {
+            return Err(Error::new(
+                ErrorKind::DuplicateCertificate,
+                format!("certificate {id} is already present"),
+            ));
+        }
+        if self.is_empty() {
+            *self = other;
+            return Ok(());
+        }
+        self.present.union_with(&other.present);
+        self.enrolled.union_with(&other.enrolled);
+        self.private_key.union_with(&other.private_key);
+        self.ssl.union_with(&other.ssl);
+        self.ssl_extra.extend(other.ssl_extra);
+        for (mine, theirs) in [
+            (&mut self.stores, other.stores),
+            (&mut self.metadata, other.metadata),
+            (&mut self.collections, other.collections),
+        ] {
+            for (name, set) in theirs {
+                mine.entry(name).or_default().union_with(&set);
+            }
+        }
+        self.revocations.merge(other.revocations);
+        self.expiries.merge(other.expiries);
+        Ok(())
+    }
+
+    /// Reads JSON Lines into this inventory: every record, or (on a bad
+    /// line or an id already present) none.
+    pub fn extend_from_jsonl(&mut self, reader: impl BufRead) -> Result<()> {
+        let staged = Inventory::from_jsonl(reader)?;
+        self.merge(staged)
+    }
+}
+
+/// Adds a batch to the staging inventory, naming the line of a failing
+/// record (batch-level checks such as duplicates find the certificate id).
+fn flush_lines(staging: &mut Inventory, batch: &mut Vec<CertificateRecord>, lines: &[u64]) -> Result<()> {
+    if batch.is_empty() {
+        return Ok(());
+    }
+    if let Err(e) = staging.insert_records(batch) {
+        // Find the first record that fails on its own or repeats an id, to
+        // report its line.
+        let mut seen = super::IdSet::new();
+        let line = batch.iter().zip(lines).find_map(|(r, &line)| {
+            let bad = !seen.insert(r.id) || staging.contains(r.id) || Inventory::new().insert(r).is_err();
+            bad.then_some(line)
+        });
+        let at = line.map_or(String::new(), |l| format!("line {l}: "));
+        return Err(Error::new(e.kind(), format!("{at}{}", e.detail())));
+    }
+    batch.clear();
+    Ok(())
+}

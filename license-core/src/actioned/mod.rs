@@ -1,0 +1,38 @@
+//! The actioned-certificate count: categories, the certificate inventory,
+//! events that keep it current, the count and its breakdown, the daily
+//! schedule and the count history.
+//!
+//! The rule (docs in ../shared/DESIGN.md): with C the union of the six live
+//! categories, R revoked, E expired and RW revoked within the week before
+//! `t`, `total = |C \ (R ∪ E)| + |RW \ E|`.
+
+mod category;
+mod config;
+mod count;
+mod events;
+mod explain;
+mod history;
+mod idset;
+mod inventory;
+mod jsonl;
+mod kernel;
+mod record;
+mod schedule;
+mod snapshot;
+mod synth;
+mod times;
+
+pub use category::Category;
+pub use config::{CountConfig, ReferencedCollections};
+pub use count::{count_sets, ActionedCount, CategorySets, CountTally};
+pub use events::Event;
+pub use explain::Explanation;
+pub use history::{CountHistory, Trend, MAX_HISTORY_BYTES};
+pub use idset::IdSet;
+pub use inventory::Inventory;
+pub use jsonl::MAX_LINE_BYTES;
+pub use record::{CertificateRecord, MAX_NAMES_PER_RECORD};
+pub use schedule::CountSchedule;
+pub use snapshot::{SNAPSHOT_MAGIC, SNAPSHOT_VERSION};
+pub use synth::{synthetic_records, SYNTHETIC_COLLECTIONS, SYNTHETIC_METADATA, SYNTHETIC_STORES};
+pub(crate) use times::TimeIndex;

@@ -1,0 +1,55 @@
+//! Id sets in the formats of the engines that compute them at scale: the
+//! Roaring portable format (32- and 64-bit, as CRoaring, Java, Go, pyroaring
+//! and roaring-rs write it) and ClickHouse's `groupBitmap` aggregate states.
+//!
+//! Every reader takes untrusted bytes: it checks each declared size against
+//! the bytes actually present before allocating, rejects anything the
+//! formats do not allow (unsorted keys, overlapping runs, a bitset whose
+//! population differs from its header, trailing bytes, …) with a distinct
+//! [`crate::ErrorKind`], and never panics. Writers are deterministic: a set
+//! is written in its run-optimised form, so the same ids give the same
+//! bytes whatever the history of the in-memory bitmap.
+
+mod clickhouse;
+mod cursor;
+mod detect;
+mod external;
+mod portable;
+mod portable64;
+
+pub use clickhouse::{
+    read_clickhouse_state32, read_clickhouse_state64, write_clickhouse_state32, write_clickhouse_state64,
+};
+pub use detect::{read_id_set, DecodedSet, IdSetFormat, IdWidth};
+pub use external::{ExternalSets, SetName};
+pub use portable::{read_portable32, write_portable32, write_portable32_no_runs};
+pub use portable64::{read_portable64, write_portable64};
+
+/// Bounds on what a reader accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InterchangeLimits {
+    /// The largest input accepted, in bytes (default 1 GiB).
+    pub max_bytes: usize,
+    /// The most 2^32 buckets a 64-bit set may have (default: every possible
+    /// high key, 2^32; each bucket takes at least 12 input bytes, so
+    /// `max_bytes` bounds memory either way).
+    pub max_buckets: u64,
+}
+
+impl Default for InterchangeLimits {
+    fn default() -> InterchangeLimits {
+        InterchangeLimits { max_bytes: 1 << 30, max_buckets: 1 << 32 }
+    }
+}
+
+impl InterchangeLimits {
+    pub(crate) fn check_input(&self, len: usize, what: &str) -> crate::Result<()> {
+        if len > self.max_bytes {
+            return Err(crate::Error::new(
+                crate::ErrorKind::SizeLimit,
+                format!("{what} of {len} bytes is over the {}-byte limit", self.max_bytes),
+            ));
+        }
+        Ok(())
+    }
+}
