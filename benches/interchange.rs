@@ -132,7 +132,7 @@ fn main() {
         direct.total(),
         files.len()
     );
-    println!("{:<54} {:>12}  {}", "method", "median", "ratio");
+    println!("{:<54} {:>12}  ratio", "method", "median");
     for (method, s, ratio) in rows {
         println!("{method:<54} {:>9.3} ms  {ratio}", s * 1e3);
     }
