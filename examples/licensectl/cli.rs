@@ -49,6 +49,8 @@ pub enum Command {
     Count(crate::count::CountArgs),
     /// Write a realistic synthetic inventory as JSON Lines.
     GenInventory(crate::count::GenInventoryArgs),
+    /// Id sets for engines (ClickHouse, Roaring): `bitmaps export`.
+    Bitmaps(crate::bitmaps::BitmapsArgs),
     /// Generate a license key, or check one for typos.
     Key(crate::keys::KeyArgs),
     /// Sign a key bundle (server license file, .bin), print a template, or show one.

@@ -22,8 +22,14 @@ use crate::cli::{now, parse_time, CliError, CliResult};
 #[derive(Debug, Args)]
 pub struct CountArgs {
     /// The inventory: JSON Lines, one certificate record per line.
-    #[arg(long, value_name = "FILE.jsonl")]
-    inventory: PathBuf,
+    #[arg(long, value_name = "FILE.jsonl", required_unless_present = "from_bitmaps")]
+    inventory: Option<PathBuf>,
+    /// Count from id sets computed elsewhere instead: a directory of
+    /// `SET.bin` / `SET.SHARD.bin` files (ClickHouse groupBitmap states or
+    /// Roaring portable bytes; see docs/SCALE.md). `--at` names the instant
+    /// the sets were computed for.
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["inventory", "exclude_metadata", "referenced_collection"])]
+    from_bitmaps: Option<PathBuf>,
     /// Count as of this instant (RFC 3339); default: now.
     #[arg(long, value_parser = parse_time)]
     at: Option<OffsetDateTime>,
@@ -80,8 +86,17 @@ fn progress_bar(total: u64, what: &str) -> Option<ProgressBar> {
 
 /// Runs `licensectl count`.
 pub fn run(args: CountArgs) -> CliResult {
-    let file = File::open(&args.inventory)
-        .map_err(|e| CliError::Io(format!("cannot read {}: {e}", args.inventory.display())))?;
+    let limit = match args.limit {
+        Some(n) => ActionedLimit::Counted(n),
+        None => ActionedLimit::SiteLicense,
+    };
+    if let Some(dir) = &args.from_bitmaps {
+        return crate::bitmaps::count_dir(dir, args.at.unwrap_or_else(now), limit, args.json, args.timings);
+    }
+    let Some(path) = &args.inventory else {
+        return Err(CliError::Io("give --inventory FILE.jsonl or --from-bitmaps DIR".into()));
+    };
+    let file = File::open(path).map_err(|e| CliError::Io(format!("cannot read {}: {e}", path.display())))?;
     let size = file.metadata().map(|m| m.len()).unwrap_or(0);
     let bar = progress_bar(size, "reading");
     let started = Instant::now();
@@ -91,16 +106,12 @@ pub fn run(args: CountArgs) -> CliResult {
                 bar.set_position(read);
             }
         })
-        .map_err(|e| CliError::Io(format!("{}: {e} [{}]", args.inventory.display(), e.kind().name())))?;
+        .map_err(|e| CliError::Io(format!("{}: {e} [{}]", path.display(), e.kind().name())))?;
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
     let loaded = started.elapsed();
 
-    let limit = match args.limit {
-        Some(n) => ActionedLimit::Counted(n),
-        None => ActionedLimit::SiteLicense,
-    };
     let mut config = CountConfig::new(limit);
     for field in args.exclude_metadata {
         config = config.exclude_metadata(field);
@@ -115,7 +126,7 @@ pub fn run(args: CountArgs) -> CliResult {
     if args.json {
         println!("{}", count.to_json());
     } else {
-        println!("{} certificates in {}", inventory.len(), args.inventory.display());
+        println!("{} certificates in {}", inventory.len(), path.display());
         print!("{count}");
     }
     if args.timings {

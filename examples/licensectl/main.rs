@@ -3,6 +3,7 @@
 //! One module per command group; `main` only parses and dispatches, and
 //! turns any error into one line on stderr and a non-zero exit.
 
+mod bitmaps;
 mod cli;
 mod count;
 mod demo;
@@ -42,6 +43,7 @@ fn run(args: cli::Args) -> Result<ExitCode, cli::CliError> {
         cli::Command::VerifyUsage(a) => install::verify_usage(a),
         cli::Command::Count(a) => count::run(a),
         cli::Command::GenInventory(a) => count::gen(a),
+        cli::Command::Bitmaps(a) => bitmaps::run(a),
         cli::Command::Key(a) => keys::key(a),
         cli::Command::Bundle(a) => keys::bundle(a),
         cli::Command::Activate(a) => keys::activate_cmd(a),
