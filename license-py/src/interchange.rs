@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use license_core::{
     count_sets as core_count_sets, read_clickhouse_state32, read_id_set, read_portable32,
     write_clickhouse_state32, write_portable32, write_portable32_no_runs, Category, CategorySets,
-    ExternalSets, IdSet, IdWidth, InterchangeLimits, SetName,
+    ExternalSets, IdSet, IdSetFormat, IdWidth, InterchangeLimits, SetName,
 };
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
@@ -144,18 +144,59 @@ impl PyExternalSets {
         py.detach(|| ExternalSets::read_dir(&path, &InterchangeLimits::default())).lc().map(PyExternalSets)
     }
     /// Adds one shard of set `name` (a category, `revoked`, `expired`) from
-    /// portable or ClickHouse bytes of either width.
+    /// portable or ClickHouse bytes of either width (GIL released).
     fn add(&mut self, py: Python<'_>, name: &str, data: &Bound<'_, PyAny>) -> PyResult<()> {
         let name: SetName = name.parse().lc()?;
         let bytes = bytes_like(data)?;
-        let (set, _) = py.detach(|| read_id_set(&bytes, None, &InterchangeLimits::default())).lc()?;
-        self.0.add(name, set);
-        Ok(())
+        let sets = &mut self.0;
+        py.detach(|| sets.add_bytes(name, &bytes, &InterchangeLimits::default())).lc()
     }
-    /// How many shards set `name` has.
+    /// How many shards set `name` was given as.
     fn shards(&self, name: &str) -> PyResult<usize> {
         let name: SetName = name.parse().lc()?;
-        Ok(self.0.shards(name).len())
+        Ok(self.0.shard_count(name))
+    }
+    /// Set `name` with its shards unioned (32-bit ids).
+    fn union(&self, name: &str) -> PyResult<PyIdSet> {
+        let name: SetName = name.parse().lc()?;
+        match self.0.union(name) {
+            license_core::DecodedSet::U32(b) => Ok(PyIdSet(IdSet::from(&b))),
+            license_core::DecodedSet::U64(_) => Err(crate::errors::to_py(license_core::Error::new(
+                license_core::ErrorKind::WidthMismatch,
+                format!("set `{}` has ids over 32 bits", name.name()),
+            ))),
+        }
+    }
+    /// The nine sets of an inventory at `at`: what an engine would compute.
+    #[staticmethod]
+    #[pyo3(signature = (inventory, at, *, excluded_metadata = Vec::new(), referenced_collections = None))]
+    fn from_inventory(
+        py: Python<'_>,
+        inventory: PyRef<'_, crate::inventory::PyInventory>,
+        at: &Bound<'_, PyAny>,
+        excluded_metadata: Vec<String>,
+        referenced_collections: Option<Vec<String>>,
+    ) -> PyResult<Self> {
+        let at = pytime::from_py(at, "at")?;
+        let config = crate::inventory::config(None, excluded_metadata, referenced_collections);
+        let inv = &inventory.0;
+        Ok(PyExternalSets(py.detach(|| ExternalSets::from_inventory(inv, at, &config))))
+    }
+    /// Writes each set to `dir/SET.bin` (`format`: `portable` or
+    /// `clickhouse`); returns the paths written.
+    #[pyo3(signature = (dir, format = "portable"))]
+    fn write_dir(&self, dir: PathBuf, format: &str) -> PyResult<Vec<PathBuf>> {
+        let format = match format {
+            "portable" => IdSetFormat::Portable,
+            "clickhouse" => IdSetFormat::ClickHouse,
+            other => {
+                return Err(crate::errors::to_py(license_core::Error::new(
+                    license_core::ErrorKind::InvalidArgument,
+                    format!("id-set format `{other}`: expected portable or clickhouse"),
+                )))
+            }
+        };
+        self.0.write_dir(&dir, format).lc()
     }
     /// Counts as of `as_of` (GIL released).
     #[pyo3(signature = (as_of, *, limit = None))]
@@ -172,8 +213,8 @@ impl PyExternalSets {
     fn __repr__(&self) -> String {
         let parts: Vec<String> = SetName::ALL
             .iter()
-            .filter(|n| !self.0.shards(**n).is_empty())
-            .map(|n| format!("{}: {}", n.name(), self.0.shards(*n).len()))
+            .filter(|n| self.0.shard_count(**n) > 0)
+            .map(|n| format!("{}: {}", n.name(), self.0.shard_count(*n)))
             .collect();
         format!("ExternalSets({{{}}})", parts.join(", "))
     }

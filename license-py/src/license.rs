@@ -239,7 +239,7 @@ pub(crate) fn json_value<'py>(py: Python<'py>, v: &impl serde::Serialize) -> PyR
 pub(crate) struct PyLicense {
     pub(crate) inner: License,
     pub(crate) key_id: Option<KeyId>,
-    pub(crate) sha256: Option<String>,
+    pub(crate) sha256: Option<[u8; 32]>,
 }
 
 impl PyLicense {
@@ -248,7 +248,7 @@ impl PyLicense {
     }
     pub(crate) fn verified(v: license_core::VerifiedLicense) -> Self {
         let key_id = Some(v.key_id());
-        let sha256 = Some(v.signed_sha256_hex());
+        let sha256 = Some(v.signed_sha256());
         PyLicense { inner: v.into_license(), key_id, sha256 }
     }
 }
@@ -370,11 +370,48 @@ impl PyLicense {
     }
     /// SHA-256 (hex) of the verified document's signed content.
     #[getter]
-    fn signed_sha256(&self) -> Option<&str> {
-        self.sha256.as_deref()
+    fn signed_sha256(&self) -> Option<String> {
+        self.sha256.map(|d| d.iter().map(|b| format!("{b:02x}")).collect())
     }
     fn to_table(&self) -> String {
         self.inner.to_table()
+    }
+    /// A one-page PDF certificate of this verified license (`paper`: `a4`
+    /// or `letter`); a license not read from verified XML is a ValueError.
+    #[pyo3(signature = (vendor, *, signed_file_name = "license.xml".to_owned(), paper = "a4"))]
+    fn certificate_pdf<'py>(
+        &self,
+        py: Python<'py>,
+        vendor: String,
+        signed_file_name: String,
+        paper: &str,
+    ) -> PyResult<Bound<'py, PyBytes>> {
+        let (Some(key_id), Some(signed_sha256)) = (self.key_id, self.sha256) else {
+            return Err(pyo3::exceptions::PyValueError::new_err(
+                "a certificate is issued for a verified license (License.from_signed_xml)",
+            ));
+        };
+        let paper = match paper {
+            "a4" => license_core::PaperSize::A4,
+            "letter" => license_core::PaperSize::Letter,
+            other => {
+                return Err(crate::errors::to_py(license_core::Error::new(
+                    license_core::ErrorKind::InvalidArgument,
+                    format!("paper `{other}`: expected a4 or letter"),
+                )))
+            }
+        };
+        let info = license_core::CertificateInfo {
+            vendor,
+            paper,
+            signed_sha256,
+            vendor_key_id: key_id.to_string(),
+            licensee: None,
+            signed_file_name,
+        };
+        let lic = &self.inner;
+        let pdf = py.detach(|| license_core::LicenseCertificate::render(lic, &info));
+        Ok(PyBytes::new(py, &pdf))
     }
     fn __str__(&self) -> String {
         self.inner.to_table()

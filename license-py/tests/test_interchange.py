@@ -91,3 +91,20 @@ def test_external_sets_from_shards(tmp_path: Path) -> None:
         ext.add("enrolled", b"\x00\x05")
     with pytest.raises(lc.InvalidInputError):
         lc.count_sets(T, {"revoked": lc.IdSet()})
+
+
+def test_external_sets_from_inventory_write_dir(tmp_path: Path) -> None:
+    inv = lc.Inventory.from_records(
+        [lc.CertificateRecord(1, enrolled=True), lc.CertificateRecord(2, stores=["s"], revoked_at=at(2026, 11, 20))]
+    )
+    ext = lc.ExternalSets.from_inventory(inv, T)
+    assert ext.count(T, limit=1) == inv.count(T, limit=1)
+    assert ext.union("enrolled") == lc.IdSet([1]) and ext.union("revoked") == lc.IdSet([2])
+    for fmt in ("portable", "clickhouse"):
+        out = tmp_path / fmt
+        out.mkdir()
+        paths = ext.write_dir(out, fmt)
+        assert paths and all(Path(p).exists() for p in paths)
+        assert lc.ExternalSets.read_dir(out).count(T) == inv.count(T)
+    with pytest.raises(lc.InvalidInputError):
+        ext.write_dir(tmp_path, "csv")

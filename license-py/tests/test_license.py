@@ -123,3 +123,15 @@ def test_generate_key() -> None:
     assert k.bits == 2048 and k.verifying_key.key_id == k.key_id
     with pytest.raises(lc.SignatureError):
         lc.SigningKey.generate(1024)
+
+
+def test_certificate_pdf(license_: lc.License, vendor_key: lc.SigningKey, trusted: lc.TrustedKeys) -> None:
+    v = lc.License.from_signed_xml(license_.sign(vendor_key), trusted)
+    pdf = v.certificate_pdf("Example Vendor", signed_file_name="lic.xml")
+    assert pdf.startswith(b"%PDF-") and pdf.rstrip().endswith(b"%%EOF")
+    assert pdf == v.certificate_pdf("Example Vendor", signed_file_name="lic.xml"), "deterministic"
+    assert v.certificate_pdf("Example Vendor", paper="letter") != v.certificate_pdf("Example Vendor")
+    with pytest.raises(ValueError):
+        license_.certificate_pdf("Example Vendor")
+    with pytest.raises(lc.InvalidInputError):
+        v.certificate_pdf("Example Vendor", paper="a3")
