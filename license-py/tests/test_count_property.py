@@ -89,7 +89,7 @@ def certs(draw: st.DrawFn) -> list[Cert]:
     ]
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300, deadline=None, database=None)
 @given(
     certs(),
     st.integers(min_value=-10 * 86400, max_value=50 * 86400),
