@@ -9,6 +9,9 @@ timed inside the extension with no Python in the loop (`_bench_rust_*`), on
 the same inventory and the same ids. Not part of the default test run.
 """
 
+# The Rust-side timings come from private hooks of the extension.
+# pyright: reportPrivateUsage=false
+
 from __future__ import annotations
 
 import argparse
@@ -19,7 +22,7 @@ from collections.abc import Callable
 import numpy as np
 
 import license_core as lc
-from license_core import _native  # pyright: ignore[reportPrivateUsage]
+from license_core import _native
 
 
 def best(repeats: int, fn: Callable[[], object]) -> float:
