@@ -47,7 +47,7 @@ impl Inventory {
             if line.iter().all(u8::is_ascii_whitespace) {
                 continue;
             }
-            let record = CertificateRecord::from_json_bytes(&line)
+            let record = CertificateRecord::parse_unvalidated(&line)
                 .map_err(|e| Error::new(e.kind(), format!("line {line_no}: {}", e.detail())))?;
             if batch.is_empty() {
                 batch_lines.clear();
