@@ -81,7 +81,12 @@ impl Inventory {
         self.enrolled.union_with(&other.enrolled);
         self.private_key.union_with(&other.private_key);
         self.ssl.union_with(&other.ssl);
-        self.ssl_extra.extend(other.ssl_extra);
+        if self.ssl_extra.len() < other.ssl_extra.len() {
+            self.ssl_extra.resize_with(other.ssl_extra.len(), super::IdSet::default);
+        }
+        for (mine, theirs) in self.ssl_extra.iter_mut().zip(other.ssl_extra) {
+            mine.union_owned(theirs);
+        }
         for (mine, theirs) in [
             (&mut self.stores, other.stores),
             (&mut self.metadata, other.metadata),
