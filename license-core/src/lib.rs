@@ -42,8 +42,8 @@ mod crypto;
 mod digest;
 mod error;
 mod fsutil;
-mod interchange;
 mod instance;
+mod interchange;
 mod license;
 mod store;
 mod table;
@@ -64,15 +64,15 @@ pub use crypto::{
     KeyId, SigningKey, TrustedKeys, VerifyingKey, DEFAULT_KEY_BITS, MAX_KEY_BITS, MIN_KEY_BITS,
 };
 pub use error::{Error, ErrorFamily, ErrorKind, Result};
-pub use interchange::{
-    read_clickhouse_state32, read_clickhouse_state64, read_id_set, read_portable32, read_portable64,
-    write_clickhouse_state32, write_clickhouse_state64, write_portable32, write_portable32_no_runs,
-    write_portable64, DecodedSet, ExternalSets, IdSetFormat, IdWidth, InterchangeLimits, SetName,
-};
 pub use instance::{
     ComponentKind, ComponentReport, ComponentState, Coordinates, Disk, EnvironmentHint, Fingerprint,
     HardwareProfile, HintKind, Instance, Location, MatchPolicy, MatchReport, MatchRule, NetworkInterface,
     SoftwareVersion, PROFILE_NAMESPACE,
+};
+pub use interchange::{
+    read_clickhouse_state32, read_clickhouse_state64, read_id_set, read_portable32, read_portable64,
+    write_clickhouse_state32, write_clickhouse_state64, write_portable32, write_portable32_no_runs,
+    write_portable64, DecodedSet, ExternalSets, IdSetFormat, IdWidth, InterchangeLimits, SetName,
 };
 pub use license::{
     ActionedLimit, ExpiryChange, ExpiryMilestone, ExpiryPolicy, ExpiryWatch, Feature, FeatureChange,

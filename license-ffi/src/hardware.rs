@@ -165,7 +165,10 @@ pub extern "C" fn lc_match_report_score(
 /// The report as text (a one-line verdict, then one row per component) in
 /// new `lc_bytes` (`*out`). Neither pointer may be NULL.
 #[no_mangle]
-pub extern "C" fn lc_match_report_to_text(report: *const lc_match_report, out: *mut *mut lc_bytes) -> lc_status {
+pub extern "C" fn lc_match_report_to_text(
+    report: *const lc_match_report,
+    out: *mut *mut lc_bytes,
+) -> lc_status {
     ffi_panic_boundary! {
         let report = arg!(ref report);
         arg!(out out);

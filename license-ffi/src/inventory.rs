@@ -3,7 +3,9 @@
 
 use std::collections::HashMap;
 
-use license_core::{ActionedCount, ActionedLimit, Category, CertificateRecord, CountConfig, Event, Inventory};
+use license_core::{
+    ActionedCount, ActionedLimit, Category, CertificateRecord, CountConfig, Event, Inventory,
+};
 
 use crate::io::{arg, bytes_handle, core, free_handle, into_handle, lc_bytes, put, time_of, Handle};
 use crate::panic::ffi_panic_boundary;
@@ -204,7 +206,11 @@ pub extern "C" fn lc_inventory_insert_batch(
 /// its number, or an id already present) none. `inventory` must not be
 /// NULL; `data` may be NULL only if `len` is 0.
 #[no_mangle]
-pub extern "C" fn lc_inventory_extend_jsonl(inventory: *mut lc_inventory, data: *const u8, len: usize) -> lc_status {
+pub extern "C" fn lc_inventory_extend_jsonl(
+    inventory: *mut lc_inventory,
+    data: *const u8,
+    len: usize,
+) -> lc_status {
     ffi_panic_boundary! {
         let inventory = arg!(mut inventory);
         let data = arg!(slice data, len);
@@ -264,7 +270,10 @@ pub extern "C" fn lc_inventory_apply(
 /// `lc_bytes` (`*out`, released with `lc_bytes_free`). Neither pointer may
 /// be NULL.
 #[no_mangle]
-pub extern "C" fn lc_inventory_to_snapshot(inventory: *const lc_inventory, out: *mut *mut lc_bytes) -> lc_status {
+pub extern "C" fn lc_inventory_to_snapshot(
+    inventory: *const lc_inventory,
+    out: *mut *mut lc_bytes,
+) -> lc_status {
     ffi_panic_boundary! {
         let inventory = arg!(ref inventory);
         arg!(out out);
@@ -503,7 +512,11 @@ pub extern "C" fn lc_certificate_batch_free(batch: *mut lc_certificate_batch) {
 /// metadata field and collection counts until restricted. `out` must not
 /// be NULL.
 #[no_mangle]
-pub extern "C" fn lc_count_config_new(site_license: bool, limit: u64, out: *mut *mut lc_count_config) -> lc_status {
+pub extern "C" fn lc_count_config_new(
+    site_license: bool,
+    limit: u64,
+    out: *mut *mut lc_count_config,
+) -> lc_status {
     ffi_panic_boundary! {
         arg!(out out);
         let limit = if site_license {

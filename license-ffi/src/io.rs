@@ -93,10 +93,7 @@ pub(crate) unsafe fn copy_text(text: &[u8], buf: *mut c_char, len: usize, writte
     if len < needed {
         // SAFETY: written is valid per the contract.
         unsafe { *written = needed };
-        return fail(
-            lc_status::BufferTooSmall,
-            format!("the buffer has {len} bytes; {needed} are needed"),
-        );
+        return fail(lc_status::BufferTooSmall, format!("the buffer has {len} bytes; {needed} are needed"));
     }
     // SAFETY: buf has room for needed bytes (checked) and does not overlap
     // text, which Rust owns.

@@ -26,7 +26,7 @@ impl Handle for lc_trusted_keys {
     type Inner = TrustedKeys;
 }
 
-/// Copies a key id's lowercase hex form (64 characters) into a buffer.
+/// Copies a key id's text form (base64url, 43 characters) into a buffer.
 pub(crate) fn copy_key_id(id: KeyId, buf: *mut c_char, len: usize, written: *mut usize) -> lc_status {
     // SAFETY: the callers checked `written` non-NULL and pass buf/len as
     // documented on the public function.
@@ -53,7 +53,8 @@ pub extern "C" fn lc_signing_key_from_bytes(
     }
 }
 
-/// Copies the key id (hex SHA-256 of the public key's DER) into `buf` with
+/// Copies the key id (its text form: unpadded base64url of the SHA-256 of
+/// the public key's DER, 43 characters) into `buf` with
 /// a NUL; see `lc_last_error_message` for the buffer contract. `key` and
 /// `written` must not be NULL.
 #[no_mangle]
@@ -76,7 +77,10 @@ pub extern "C" fn lc_signing_key_id(
 /// The key's public half as PEM (SPKI), in new `lc_bytes` written to
 /// `*out` on success. `key` and `out` must not be NULL.
 #[no_mangle]
-pub extern "C" fn lc_signing_key_public_pem(key: *const lc_signing_key, out: *mut *mut lc_bytes) -> lc_status {
+pub extern "C" fn lc_signing_key_public_pem(
+    key: *const lc_signing_key,
+    out: *mut *mut lc_bytes,
+) -> lc_status {
     ffi_panic_boundary! {
         let key = arg!(ref key);
         arg!(out out);
@@ -137,4 +141,3 @@ pub extern "C" fn lc_trusted_keys_free(keys: *mut lc_trusted_keys) {
         unsafe { free_handle(keys) }
     }
 }
-

@@ -48,7 +48,7 @@ pub use usage::*;
 
 /// The library version as a NUL-terminated static string, e.g. `"0.1.0"`
 /// (the same as `LC_VERSION_MAJOR.MINOR.PATCH` in the header). The pointer
-/// is valid for the life of the program; do not free it. Never NULL.
+/// is valid for the life of the program; do not free it.
 #[no_mangle]
 pub extern "C" fn lc_version() -> *const c_char {
     panic::ffi_panic_boundary! {

@@ -203,7 +203,7 @@ pub enum lc_license_field {
     Organisation = 3,
     /// The contact e-mail (empty when absent).
     Email = 4,
-    /// The hex id of the key that signed it (`LC_STATUS_SIGNATURE_MISSING`
+    /// The id of the key that signed it (base64url text) (`LC_STATUS_SIGNATURE_MISSING`
     /// for a license read from JSON).
     SignerKeyId = 5,
     /// The instance id it is bound to (empty when unbound).
@@ -450,7 +450,10 @@ pub extern "C" fn lc_license_diff_takes_nothing_away(diff: *const lc_license_dif
 /// The side-by-side comparison as text for people, in new `lc_bytes`
 /// (`*out`, released with `lc_bytes_free`). Neither pointer may be NULL.
 #[no_mangle]
-pub extern "C" fn lc_license_diff_to_text(diff: *const lc_license_diff, out: *mut *mut lc_bytes) -> lc_status {
+pub extern "C" fn lc_license_diff_to_text(
+    diff: *const lc_license_diff,
+    out: *mut *mut lc_bytes,
+) -> lc_status {
     ffi_panic_boundary! {
         let diff = arg!(ref diff);
         arg!(out out);

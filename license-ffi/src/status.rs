@@ -413,7 +413,7 @@ pub(crate) fn fail(status: lc_status, message: impl Into<String>) -> lc_status {
 /// `"LC_STATUS_SIGNATURE_MISMATCH"`, or `"LC_STATUS_UNKNOWN"` for a value
 /// that is not a status. Takes a plain `uint32_t` so that any value is
 /// safe to pass. The pointer is valid for the life of the program; do not
-/// free it. Never returns NULL.
+/// free it. NULL only if the library panicked.
 #[no_mangle]
 pub extern "C" fn lc_status_name(status: u32) -> *const c_char {
     crate::panic::ffi_panic_boundary! {
@@ -461,7 +461,11 @@ mod tests {
                 .enumerate()
                 .flat_map(|(i, c)| {
                     let lower = c.to_ascii_lowercase();
-                    if c.is_ascii_uppercase() && i > 0 { vec!['_', lower] } else { vec![lower] }
+                    if c.is_ascii_uppercase() && i > 0 {
+                        vec!['_', lower]
+                    } else {
+                        vec![lower]
+                    }
                 })
                 .collect();
             assert_eq!(snake, kind.name(), "variant name of {kind:?}");

@@ -138,7 +138,10 @@ pub extern "C" fn lc_usage_ledger_from_json(
 /// The ledger's JSON form in new `lc_bytes` (`*out`), to keep it between
 /// runs. Neither pointer may be NULL.
 #[no_mangle]
-pub extern "C" fn lc_usage_ledger_to_json(ledger: *const lc_usage_ledger, out: *mut *mut lc_bytes) -> lc_status {
+pub extern "C" fn lc_usage_ledger_to_json(
+    ledger: *const lc_usage_ledger,
+    out: *mut *mut lc_bytes,
+) -> lc_status {
     ffi_panic_boundary! {
         let ledger = arg!(ref ledger);
         arg!(out out);
@@ -153,7 +156,10 @@ pub extern "C" fn lc_usage_ledger_to_json(ledger: *const lc_usage_ledger, out: *
 /// verified is `LC_STATUS_SIGNATURE_MISSING`). The ledger is unchanged on
 /// failure. Neither pointer may be NULL.
 #[no_mangle]
-pub extern "C" fn lc_usage_ledger_accept(ledger: *mut lc_usage_ledger, log: *const lc_usage_log) -> lc_status {
+pub extern "C" fn lc_usage_ledger_accept(
+    ledger: *mut lc_usage_ledger,
+    log: *const lc_usage_log,
+) -> lc_status {
     ffi_panic_boundary! {
         let ledger = arg!(mut ledger);
         let log = arg!(ref log);
