@@ -89,11 +89,30 @@ pub(crate) unsafe fn slice<'a, T>(ptr: *const T, len: usize) -> Option<&'a [T]> 
 /// `written` is valid for writes; `buf` is valid for `len` bytes of writes
 /// (or NULL with `len == 0`).
 pub(crate) unsafe fn copy_text(text: &[u8], buf: *mut c_char, len: usize, written: *mut usize) -> lc_status {
+    // SAFETY: the same contract, passed on.
+    let status = unsafe { copy_text_unrecorded(text, buf, len, written) };
+    if status == lc_status::BufferTooSmall {
+        return fail(status, format!("the buffer has {len} bytes; {} are needed", text.len() + 1));
+    }
+    status
+}
+
+/// [`copy_text`] without recording a failure message (for
+/// `lc_last_error_message`, which must not replace what it reports).
+///
+/// # Safety
+/// As [`copy_text`].
+pub(crate) unsafe fn copy_text_unrecorded(
+    text: &[u8],
+    buf: *mut c_char,
+    len: usize,
+    written: *mut usize,
+) -> lc_status {
     let needed = text.len() + 1;
     if len < needed {
         // SAFETY: written is valid per the contract.
         unsafe { *written = needed };
-        return fail(lc_status::BufferTooSmall, format!("the buffer has {len} bytes; {needed} are needed"));
+        return lc_status::BufferTooSmall;
     }
     // SAFETY: buf has room for needed bytes (checked) and does not overlap
     // text, which Rust owns.

@@ -441,7 +441,7 @@ pub extern "C" fn lc_last_error_message(buf: *mut c_char, len: usize, written: *
         }
         // SAFETY: checked non-null above; the caller passes buf/len/written
         // as documented.
-        unsafe { crate::io::copy_text(message.as_bytes(), buf, len, written) }
+        unsafe { crate::io::copy_text_unrecorded(message.as_bytes(), buf, len, written) }
     }
 }
 
