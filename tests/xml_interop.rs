@@ -1,4 +1,4 @@
-//! Interop with xmlsec1 (Debian's `xmlsec1`), both directions:
+//! Interop with xmlsec1 (Debian's `xmlsec1`) and Python's signxml, both directions:
 //! - every license we sign, xmlsec1 verifies with the named key pinned and
 //!   only `URI=""` references allowed;
 //! - license templates signed by `xmlsec1 --sign` (with and without the
@@ -54,7 +54,8 @@ fn licenses() -> Vec<License> {
         .attribute("tier", "gold & <more>")
         .build()
         .unwrap();
-    let minimal = License::builder("L-1", "p", datetime!(2026-01-01 0:00 UTC)).licensee("n").build().unwrap();
+    let minimal =
+        License::builder("L-1", "certmgr", datetime!(2026-01-01 0:00 UTC)).licensee("n").build().unwrap();
     vec![full, minimal]
 }
 
@@ -99,7 +100,7 @@ fn xmlsec1_verifies_every_license_we_sign() {
 
             // Altered after signing: both refuse.
             let text = String::from_utf8(xml).unwrap();
-            let altered = text.replacen("<Product>", "<Product>x", 1);
+            let altered = text.replacen("certmgr</", "certmgrx</", 1);
             let file =
                 support::write(dir.path(), &format!("ours-altered-{bits}-{i}.xml"), altered.as_bytes());
             let (ok, out) = xmlsec_verify(&xmlsec, bits, &file);
@@ -198,6 +199,26 @@ fn compact_and_reorder(body: &str) -> String {
     result
 }
 
+/// The license elements written with an `l:` prefix instead of the default
+/// namespace (text never holds a raw `<`, so every `<` starts a tag).
+fn prefixed(body: &str) -> String {
+    let body = body.replacen("xmlns=\"urn:license-core:license\"", "xmlns:l=\"urn:license-core:license\"", 1);
+    let mut out = String::new();
+    let mut rest = body.as_str();
+    while let Some(i) = rest.find('<') {
+        out.push_str(&rest[..=i]);
+        rest = &rest[i + 1..];
+        if rest.starts_with('/') {
+            out.push_str("/l:");
+            rest = &rest[1..];
+        } else if !rest.starts_with('?') {
+            out.push_str("l:");
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 #[test]
 fn we_verify_what_xmlsec1_signs() {
     let Some(xmlsec) = support::peer("xmlsec1") else { return };
@@ -213,6 +234,14 @@ fn we_verify_what_xmlsec1_signs() {
                 doc.replace('\n', "\r\n")
             }),
             ("default-ns-compact", format!("{compact}{}</License>", signature_template(false, None))),
+            ("prefixed-license-default-ns-signature", {
+                let doc =
+                    format!("{}{}</l:License>\n", prefixed(&body), signature_template(false, Some(" ")));
+                doc
+            }),
+            ("prefixed-license-ds-signature-compact", {
+                format!("{}{}</l:License>", prefixed(&compact), signature_template(true, None))
+            }),
         ];
         for (name, template) in variants {
             for bits in [2048, 3072] {
@@ -228,7 +257,7 @@ fn we_verify_what_xmlsec1_signs() {
 
                 // Altered after xmlsec1 signed it: both refuse.
                 let text = String::from_utf8(bytes).unwrap();
-                let altered = text.replacen("<Product>", "<Product>x", 1);
+                let altered = text.replacen("certmgr</", "certmgrx</", 1);
                 assert_ne!(altered, text);
                 let file = support::write(
                     dir.path(),
@@ -248,4 +277,56 @@ fn we_verify_what_xmlsec1_signs() {
 fn the_compacting_helper_changes_layout_only() {
     let body = "<a x=\"1\" y=\"2\">\n  <b></b>\n  <c k=\"v\">t t</c>\n";
     assert_eq!(compact_and_reorder(body), "<a y=\"2\" x=\"1\"><b/><c k=\"v\">t t</c>");
+    assert_eq!(
+        prefixed("<?xml?><a xmlns=\"urn:license-core:license\"><b/></a>"),
+        "<?xml?><l:a xmlns:l=\"urn:license-core:license\"><l:b/></l:a>"
+    );
+}
+
+/// The second peer: Python's signxml (tests/python/signxml_peer.py).
+#[test]
+fn signxml_verifies_ours_and_we_verify_signxml() {
+    let Some(python) = support::venv_python(&["signxml"]) else { return };
+    let script = support::root().join("tests").join("python").join("signxml_peer.py");
+    let dir = tempfile::tempdir().unwrap();
+    for (i, license) in licenses().iter().enumerate() {
+        for bits in [2048, 3072] {
+            let ours = support::write(
+                dir.path(),
+                &format!("ours-{i}-{bits}.xml"),
+                &license.sign(&key(bits)).unwrap(),
+            );
+            let (ok, out, err) =
+                support::run(Command::new(&python).arg(&script).arg("verify").arg(&ours).arg(key_path(bits)));
+            assert!(ok && out.contains("signxml: OK"), "signxml refused our license {i}/{bits}: {out}{err}");
+
+            let unsigned = format!("{}</License>\n", unsigned_body(license));
+            let input = support::write(dir.path(), &format!("unsigned-{i}-{bits}.xml"), unsigned.as_bytes());
+            let output = dir.path().join(format!("signxml-{i}-{bits}.xml"));
+            let (ok, out, err) = support::run(
+                Command::new(&python)
+                    .arg(&script)
+                    .arg("sign")
+                    .arg(&input)
+                    .arg(&output)
+                    .arg(key_path(bits))
+                    .arg(key(bits).key_id().to_string()),
+            );
+            assert!(ok, "signxml sign: {out}{err}");
+            let bytes = std::fs::read(&output).unwrap();
+            let verified = License::from_signed_xml(&bytes, &trusted())
+                .unwrap_or_else(|e| panic!("{i}/{bits}: {e}\n{}", String::from_utf8_lossy(&bytes)));
+            assert_eq!(verified.license(), license);
+            assert_eq!(verified.key_id(), key(bits).key_id());
+
+            let altered = String::from_utf8(bytes).unwrap().replacen("certmgr</", "certmgrx</", 1);
+            let file =
+                support::write(dir.path(), &format!("signxml-altered-{i}-{bits}.xml"), altered.as_bytes());
+            let (ok, _, _) =
+                support::run(Command::new(&python).arg(&script).arg("verify").arg(&file).arg(key_path(bits)));
+            assert!(!ok, "signxml accepted an altered license");
+            let err = License::from_signed_xml(altered.as_bytes(), &trusted()).unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::DigestMismatch);
+        }
+    }
 }

@@ -33,6 +33,32 @@ pub enum Command {
     /// Show this machine's hardware profile (table or XML) or fingerprint;
     /// `profile diff A.xml B.xml` compares two machines.
     Profile(crate::profile::ProfileArgs),
+    /// Install a signed license into a store, after showing the diff.
+    Install(crate::install::InstallArgs),
+    /// The installed license, its status and any new alerts.
+    Status(crate::install::StatusArgs),
+    /// The installed license and the ones it replaced.
+    History(crate::install::HistoryArgs),
+    /// Reinstall the license the current one replaced.
+    Rollback(crate::install::RollbackArgs),
+    /// Count the inventory and write a signed usage log for the vendor.
+    UsageLog(crate::install::UsageLogArgs),
+    /// Verify a usage log (vendor side), optionally against a ledger.
+    VerifyUsage(crate::install::VerifyUsageArgs),
+    /// Count actioned certificates in a JSON Lines inventory.
+    Count(crate::count::CountArgs),
+    /// Write a realistic synthetic inventory as JSON Lines.
+    GenInventory(crate::count::GenInventoryArgs),
+    /// Id sets for engines (ClickHouse, Roaring): `bitmaps export`.
+    Bitmaps(crate::bitmaps::BitmapsArgs),
+    /// Generate a license key, or check one for typos.
+    Key(crate::keys::KeyArgs),
+    /// Sign a key bundle (server license file, .bin), print a template, or show one.
+    Bundle(crate::keys::BundleArgs),
+    /// Activate this machine offline from a .bin and the vendor's public key.
+    Activate(crate::keys::ActivateArgs),
+    /// The vendor's registry of a customer's instances and keys.
+    Account(crate::keys::AccountArgs),
 }
 
 /// What a command reports on failure: one line, then exit 1.
@@ -68,7 +94,6 @@ pub fn now() -> OffsetDateTime {
 }
 
 /// Parses `--at` style RFC 3339 arguments.
-#[allow(dead_code)]
 pub fn parse_time(text: &str) -> Result<OffsetDateTime, String> {
     OffsetDateTime::parse(text, &Rfc3339).map_err(|e| format!("`{text}` is not an RFC 3339 time: {e}"))
 }

@@ -60,5 +60,8 @@ pub fn run(_args: DemoArgs) -> CliResult {
 
     crate::license_cmds::demo(&renewal)?;
     crate::profile::demo()?;
+    crate::install::demo(&installed, &renewal)?;
+    crate::count::demo(today)?;
+    crate::keys::demo(today)?;
     Ok(ExitCode::SUCCESS)
 }

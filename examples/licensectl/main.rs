@@ -3,8 +3,12 @@
 //! One module per command group; `main` only parses and dispatches, and
 //! turns any error into one line on stderr and a non-zero exit.
 
+mod bitmaps;
 mod cli;
+mod count;
 mod demo;
+mod install;
+mod keys;
 mod license_cmds;
 mod profile;
 
@@ -31,5 +35,18 @@ fn run(args: cli::Args) -> Result<ExitCode, cli::CliError> {
         cli::Command::Verify(a) => license_cmds::verify(a),
         cli::Command::Show(a) => license_cmds::show(a),
         cli::Command::Profile(a) => profile::run(a),
+        cli::Command::Install(a) => install::install(a),
+        cli::Command::Status(a) => install::status(a),
+        cli::Command::History(a) => install::history(a),
+        cli::Command::Rollback(a) => install::rollback(a),
+        cli::Command::UsageLog(a) => install::usage_log(a),
+        cli::Command::VerifyUsage(a) => install::verify_usage(a),
+        cli::Command::Count(a) => count::run(a),
+        cli::Command::GenInventory(a) => count::gen(a),
+        cli::Command::Bitmaps(a) => bitmaps::run(a),
+        cli::Command::Key(a) => keys::key(a),
+        cli::Command::Bundle(a) => keys::bundle(a),
+        cli::Command::Activate(a) => keys::activate_cmd(a),
+        cli::Command::Account(a) => keys::account(a),
     }
 }

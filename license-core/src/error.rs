@@ -192,6 +192,10 @@ error_kinds! {
     UnknownKey = 613, Key, "unknown_key", "the key is not in the account";
     AddonWithoutMaster = 614, Key, "addon_without_master", "an add-on key's master is not on that instance";
     DuplicateKey = 615, Key, "duplicate_key", "a key appears twice";
+    InstanceHasMaster = 616, Key, "instance_has_master", "the instance already has another master key";
+    NoMasterKey = 617, Key, "no_master_key", "the instance has no master key assigned";
+    DuplicateInstance = 618, Key, "duplicate_instance", "the account already has an instance with that id";
+    UpdateOutOfOrder = 619, Key, "update_out_of_order", "a change is dated before the account's last update";
 
     // 9xx: the outside world.
     Io = 900, Io, "io", "a file could not be read or written";

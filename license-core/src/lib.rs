@@ -44,6 +44,7 @@ mod error;
 mod fsutil;
 mod instance;
 mod interchange;
+mod keys;
 mod license;
 mod store;
 mod table;
@@ -73,6 +74,12 @@ pub use interchange::{
     read_clickhouse_state32, read_clickhouse_state64, read_id_set, read_portable32, read_portable64,
     write_clickhouse_state32, write_clickhouse_state64, write_portable32, write_portable32_no_runs,
     write_portable64, DecodedSet, ExternalSets, IdSetFormat, IdWidth, InterchangeLimits, SetName,
+};
+pub use keys::{
+    activate, effective_features, Account, Activation, BundleAlgorithm, KeyBundle, KeyBundleBuilder,
+    KeyDetails, KeyDiagnosis, KeyHint, KeyKind, KeyRecord, KeyRecordBuilder, KeyStatus, LicenseKey,
+    ProductCode, SignedBundle, ACCOUNT_VERSION, BUNDLE_CONTENT_TYPE, BUNDLE_VERSION, MAX_ACCOUNT_BYTES,
+    MAX_BUNDLE_BYTES, SERIAL_BITS,
 };
 pub use license::{
     ActionedLimit, ExpiryChange, ExpiryMilestone, ExpiryPolicy, ExpiryWatch, Feature, FeatureChange,

@@ -160,3 +160,34 @@ fn the_clock_guard_reports_a_rollback_beyond_the_tolerance() {
         Some(Duration::days(3))
     );
 }
+
+#[test]
+fn a_license_for_other_hardware_is_refused_when_the_store_checks_it() {
+    let read = |name: &str| {
+        let xml = std::fs::read(common::vectors().join("profile").join(name)).unwrap();
+        license_core::HardwareProfile::from_xml(&xml).unwrap()
+    };
+    let (server, drifted) = (read("server.xml"), read("drift.xml"));
+    let bound = license("LIC-HW", 1, 300, 0)
+        .to_builder()
+        .binding(license_core::InstanceBinding::new(
+            "inst-1",
+            &license_core::Fingerprint::from_profile(&server),
+            None,
+        ))
+        .build()
+        .unwrap();
+    let bytes = signed(&bound);
+    // The same server after a disk swap and a rename still matches.
+    let dir = tempfile::tempdir().unwrap();
+    let mut options = StoreOptions::new("certmgr");
+    options.hardware = Some(drifted);
+    let store = LicenseStore::open_dir(dir.path(), trusted(), options).unwrap();
+    store.stage(&bytes, now(), StageOptions::default()).unwrap();
+    // Another machine: this one.
+    let mut options = StoreOptions::new("certmgr");
+    options.hardware = Some(license_core::HardwareProfile::collect());
+    let other = LicenseStore::open_dir(dir.path(), trusted(), options).unwrap();
+    let err = other.stage(&bytes, now(), StageOptions::default()).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::FingerprintMismatch, "{err}");
+}

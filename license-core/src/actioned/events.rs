@@ -339,14 +339,18 @@ impl Inventory {
                 }
                 self.set_ssl_extra(id, 0, log);
                 for n in [Named::Stores, Named::Metadata, Named::Collections] {
-                    let names: Vec<String> = self
-                        .named(n)
-                        .iter()
-                        .filter(|(_, s)| s.contains(id))
-                        .map(|(k, _)| k.clone())
-                        .collect();
-                    for name in names {
-                        self.set_named(n, &name, id, false, log);
+                    let sets = self.named(n);
+                    let mut emptied = false;
+                    for (name, set) in sets.iter_mut() {
+                        if set.remove(id) {
+                            emptied |= set.is_empty();
+                            if let Some(log) = log.as_deref_mut() {
+                                log.push(Change::Named(n, name.clone(), id, false));
+                            }
+                        }
+                    }
+                    if emptied {
+                        sets.retain(|_, s| !s.is_empty());
                     }
                 }
                 self.set_time(Times::Revocations, id, None, log);

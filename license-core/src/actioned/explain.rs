@@ -65,10 +65,16 @@ impl fmt::Display for Explanation {
             )?;
         }
         for (category, why) in &self.memberships {
+            let dead = match category {
+                Category::RevokedRecently => self.expired(),
+                _ => self.revoked() || self.expired(),
+            };
             let state = if self.counted.contains(category) {
                 "counts".to_owned()
-            } else {
+            } else if dead {
                 format!("excluded ({})", category.excluded_when())
+            } else {
+                "not counted (configuration)".to_owned()
             };
             let why = if why.is_empty() { String::new() } else { format!(" [{}]", why.join(", ")) };
             writeln!(f, "  {category}: {state}{why}")?;

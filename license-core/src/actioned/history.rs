@@ -126,3 +126,76 @@ impl CountHistory {
         Some(Trend { per_day, crosses_limit_at })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::actioned::CountTally;
+    use crate::{ActionedLimit, Inventory};
+    use time::macros::datetime;
+
+    /// A count with `total` certificates (each enrolled) at `at`.
+    fn count_of(total: u32, at: OffsetDateTime, limit: ActionedLimit) -> ActionedCount {
+        let records: Vec<_> = (1..=total)
+            .map(|id| crate::CertificateRecord { enrolled: true, ..crate::CertificateRecord::new(id) })
+            .collect();
+        Inventory::from_records(&records).unwrap().count(at, &crate::CountConfig::new(limit))
+    }
+
+    #[test]
+    fn trend_crosses_the_limit_where_the_line_does() {
+        let start = datetime!(2026-11-01 2:00 UTC);
+        let mut h = CountHistory::new();
+        for day in 0..5 {
+            // 100 more every day: 1000, 1100, … 1400; limit 2000 is reached
+            // 10 days after the first count.
+            h.push(count_of(
+                1000 + 100 * day,
+                start + Duration::days(i64::from(day)),
+                ActionedLimit::Counted(2000),
+            ))
+            .unwrap();
+        }
+        let trend = h.trend(5).unwrap();
+        assert!((trend.per_day - 100.0).abs() < 1e-9);
+        assert_eq!(trend.crosses_limit_at, Some(start + Duration::days(10)));
+        // The last two only: same slope, same date.
+        assert_eq!(h.trend(2).unwrap().crosses_limit_at, Some(start + Duration::days(10)));
+        assert!(h.trend(1).is_none());
+        assert!(h.push(count_of(1, start, ActionedLimit::SiteLicense)).is_err());
+        let back = CountHistory::from_json(&h.to_json()).unwrap();
+        assert_eq!(back, h);
+        h.truncate_to_latest(2);
+        assert_eq!(h.counts().len(), 2);
+    }
+
+    #[test]
+    fn flat_or_site_license_never_crosses() {
+        let start = datetime!(2026-11-01 2:00 UTC);
+        let mut h = CountHistory::new();
+        for (day, total) in [(0, 50u32), (1, 40), (2, 30)] {
+            h.push(count_of(total, start + Duration::days(day), ActionedLimit::Counted(100))).unwrap();
+        }
+        assert_eq!(h.trend(3).unwrap().crosses_limit_at, None);
+        let site = ActionedCount::from_tally(
+            start + Duration::days(3),
+            CountTally::default(),
+            ActionedLimit::SiteLicense,
+        );
+        h.push(site).unwrap();
+        assert_eq!(h.trend(3).unwrap().crosses_limit_at, None);
+    }
+
+    #[test]
+    fn rejects_bad_history_json() {
+        assert_eq!(CountHistory::from_json("{").unwrap_err().kind(), ErrorKind::InvalidJson);
+        assert_eq!(
+            CountHistory::from_json(r#"{"counts": [], "x": 1}"#).unwrap_err().kind(),
+            ErrorKind::InvalidJson
+        );
+        let start = datetime!(2026-11-01 2:00 UTC);
+        let a = count_of(1, start, ActionedLimit::SiteLicense);
+        let text = serde_json::to_string(&serde_json::json!({"counts": [a.clone(), a]})).unwrap();
+        assert_eq!(CountHistory::from_json(&text).unwrap_err().kind(), ErrorKind::InvalidJson);
+    }
+}

@@ -272,6 +272,15 @@ impl IdSet {
         IdSet::from_ascending(&ids).unwrap_or_default()
     }
 
+    /// Adds every id of `other`, taking it over when `self` is empty.
+    pub(crate) fn union_owned(&mut self, other: IdSet) {
+        if self.is_empty() {
+            *self = other;
+        } else {
+            self.union_with(&other);
+        }
+    }
+
     /// Adds every id of `other`.
     pub fn union_with(&mut self, other: &IdSet) {
         if self.is_empty() {

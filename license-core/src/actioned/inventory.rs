@@ -126,7 +126,7 @@ impl<'r> Columns<'r> {
     fn merge_into(self, target: &mut NamedSets) {
         for (name, ids) in self.names.into_iter().zip(self.ids) {
             let set = IdSet::from_ascending(&ids).unwrap_or_else(|| IdSet::from_unsorted(ids));
-            target.entry(name.to_owned()).or_default().union_with(&set);
+            target.entry(name.to_owned()).or_default().union_owned(set);
         }
     }
 }
@@ -202,7 +202,7 @@ impl Inventory {
             (Columns::default(), Columns::default(), Columns::default());
         for r in records {
             let id = r.id;
-            if self.present.contains(id) {
+            if !self.present.is_empty() && self.present.contains(id) {
                 return Err(Error::new(
                     ErrorKind::DuplicateCertificate,
                     format!("certificate {id} is already present"),
@@ -256,10 +256,10 @@ impl Inventory {
             }
         };
         // Validated; from here nothing can fail.
-        self.present.union_with(&present);
-        self.enrolled.union_with(&build_set(enrolled));
-        self.private_key.union_with(&build_set(private_key));
-        self.ssl.union_with(&build_set(ssl));
+        self.present.union_owned(present);
+        self.enrolled.union_owned(build_set(enrolled));
+        self.private_key.union_owned(build_set(private_key));
+        self.ssl.union_owned(build_set(ssl));
         self.ssl_extra.extend(ssl_extra);
         stores.merge_into(&mut self.stores);
         metadata.merge_into(&mut self.metadata);

@@ -35,3 +35,4 @@ pub use record::{CertificateRecord, MAX_NAMES_PER_RECORD};
 pub use schedule::CountSchedule;
 pub use snapshot::{SNAPSHOT_MAGIC, SNAPSHOT_VERSION};
 pub use synth::{synthetic_records, SYNTHETIC_COLLECTIONS, SYNTHETIC_METADATA, SYNTHETIC_STORES};
+pub(crate) use times::TimeIndex;

@@ -70,3 +70,22 @@ impl CountSchedule {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn next_after_in_other_offsets_and_serde() {
+        let s = CountSchedule::daily_at(23, 30).unwrap();
+        assert_eq!(s.next_after(datetime!(2026-12-31 23:30 UTC)), datetime!(2027-01-01 23:30 UTC));
+        // 01:00 at +02:00 is 23:00 UTC the day before.
+        assert_eq!(s.next_after(datetime!(2026-11-24 1:00 +2)), datetime!(2026-11-23 23:30 UTC));
+        assert!(CountSchedule::daily_at(24, 0).is_err());
+        let json = serde_json::to_string(&s).unwrap();
+        assert_eq!(json, r#"{"hour":23,"minute":30}"#);
+        assert_eq!(serde_json::from_str::<CountSchedule>(&json).unwrap(), s);
+        assert!(serde_json::from_str::<CountSchedule>(r#"{"hour":25,"minute":0}"#).is_err());
+    }
+}

@@ -15,7 +15,8 @@ const ROOT: &str = "HardwareProfile";
 const VERSION: &str = "1";
 /// The reader's bounds: 1 MiB, and a nesting depth with room to spare over
 /// the schema's three levels.
-const LIMITS: XmlLimits = XmlLimits { max_bytes: 1024 * 1024, max_depth: 8, max_attributes: 16 };
+const LIMITS: XmlLimits =
+    XmlLimits { max_bytes: 1024 * 1024, max_depth: 8, max_attributes: 16, max_elements: 20_000 };
 
 impl HardwareProfile {
     /// The profile as an XML document: UTF-8, two-space indentation, fields

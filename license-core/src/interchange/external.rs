@@ -10,12 +10,16 @@ use std::fmt;
 use std::path::Path;
 use std::str::FromStr;
 
-use roaring::RoaringBitmap;
+use roaring::{RoaringBitmap, RoaringTreemap};
 use time::OffsetDateTime;
 
-use super::{read_id_set, DecodedSet, InterchangeLimits};
+use super::{
+    read_id_set, write_clickhouse_state32, write_clickhouse_state64, write_portable32, write_portable64,
+    DecodedSet, IdSetFormat, InterchangeLimits,
+};
 use crate::{
-    ActionedCount, ActionedLimit, Category, CategorySets, CountTally, Error, ErrorKind, IdSet, Result,
+    ActionedCount, ActionedLimit, Category, CategorySets, CountConfig, CountTally, Error, ErrorKind, IdSet,
+    Inventory, Result,
 };
 
 /// The name of one of the nine sets, as files and SQL columns carry it.
@@ -80,7 +84,7 @@ impl FromStr for SetName {
 ///
 /// ```
 /// use license_core::{ActionedLimit, Category, DecodedSet, ExternalSets, SetName};
-/// use roaring::RoaringBitmap;
+/// use roaring::{RoaringBitmap, RoaringTreemap};
 /// let mut sets = ExternalSets::new();
 /// let shard = |ids: &[u32]| DecodedSet::U32(ids.iter().copied().collect::<RoaringBitmap>());
 /// sets.add(SetName::Live(Category::Enrolled), shard(&[1, 2, 3]));
@@ -137,6 +141,74 @@ impl ExternalSets {
             sets.add(set_name, set);
         }
         Ok(sets)
+    }
+
+    /// The nine sets of an inventory at `at` under `config`, one shard each:
+    /// what an engine would compute, so that counts can move to another
+    /// instance of the library or into ClickHouse. Counting them gives the
+    /// inventory's own count.
+    pub fn from_inventory(inventory: &Inventory, at: OffsetDateTime, config: &CountConfig) -> ExternalSets {
+        let t = crate::timefmt::normalize(at, "at").unwrap_or(at).unix_timestamp();
+        let week_before = t - 7 * 86_400;
+        let mut sets = ExternalSets::new();
+        for (category, members) in Category::LIVE.iter().zip(inventory.live_sets(config)) {
+            let mut union = RoaringBitmap::new();
+            for member in members {
+                union |= member.to_roaring();
+            }
+            sets.add(SetName::Live(*category), DecodedSet::U32(union));
+        }
+        let at_or_before = |index: &crate::actioned::TimeIndex, lo: Option<i64>| -> RoaringBitmap {
+            let ids = index
+                .iter()
+                .filter(|&(_, secs)| secs <= t && lo.is_none_or(|lo| secs > lo))
+                .map(|(id, _)| id);
+            RoaringBitmap::from_sorted_iter(ids).unwrap_or_default()
+        };
+        sets.add(SetName::Revoked, DecodedSet::U32(at_or_before(&inventory.revocations, None)));
+        sets.add(SetName::Expired, DecodedSet::U32(at_or_before(&inventory.expiries, None)));
+        sets.add(
+            SetName::RevokedRecently,
+            DecodedSet::U32(at_or_before(&inventory.revocations, Some(week_before))),
+        );
+        sets
+    }
+
+    /// Writes each set (its shards unioned) to `dir/SET.bin` in `format`:
+    /// 32-bit when every id fits, else 64-bit. Deterministic. Returns the
+    /// files written, in set order.
+    pub fn write_dir(&self, dir: &Path, format: IdSetFormat) -> Result<Vec<std::path::PathBuf>> {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| Error::new(ErrorKind::Io, format!("cannot create {}: {e}", dir.display())))?;
+        let mut written = Vec::new();
+        for name in SetName::ALL {
+            let shards = self.shards(name);
+            let bytes = if shards.iter().all(|s| matches!(s, DecodedSet::U32(_))) {
+                let mut union = RoaringBitmap::new();
+                for s in shards {
+                    if let DecodedSet::U32(b) = s {
+                        union |= b;
+                    }
+                }
+                match format {
+                    IdSetFormat::Portable => write_portable32(&union),
+                    IdSetFormat::ClickHouse => write_clickhouse_state32(&union),
+                }
+            } else {
+                let mut union = RoaringTreemap::new();
+                for s in shards {
+                    union |= s.clone().into_u64();
+                }
+                match format {
+                    IdSetFormat::Portable => write_portable64(&union),
+                    IdSetFormat::ClickHouse => write_clickhouse_state64(&union),
+                }
+            };
+            let path = dir.join(format!("{name}.bin"));
+            crate::fsutil::atomic_write(&path, &bytes)?;
+            written.push(path);
+        }
+        Ok(written)
     }
 
     /// Counts the actioned certificates these sets describe, as of `as_of`
@@ -201,8 +273,7 @@ fn bucket_of(shard: &DecodedSet, bucket: u32) -> Option<IdSet> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{CertificateRecord, CountConfig, Inventory};
-    use roaring::RoaringTreemap;
+    use crate::CertificateRecord;
     use time::macros::datetime;
 
     #[test]
@@ -260,5 +331,18 @@ mod tests {
             r.revoked_at.is_some_and(|v| v <= t && v > t - time::Duration::days(7))
         });
         assert_eq!(sets.count(t, config.limit), expected);
+        // The export computes the same nine sets, and they survive a round
+        // trip through files of either format.
+        let exported = ExternalSets::from_inventory(&inventory, t, &config);
+        for name in SetName::ALL {
+            assert_eq!(exported.shards(name), sets.shards(name), "{name}");
+        }
+        for format in [IdSetFormat::Portable, IdSetFormat::ClickHouse] {
+            let dir = tempfile::tempdir().unwrap();
+            let files = exported.write_dir(dir.path(), format).unwrap();
+            assert_eq!(files.len(), 9);
+            let read = ExternalSets::read_dir(dir.path(), &InterchangeLimits::default()).unwrap();
+            assert_eq!(read.count(t, config.limit), expected, "{format:?}");
+        }
     }
 }

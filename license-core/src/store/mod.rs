@@ -20,8 +20,8 @@ pub use storage::{DirLock, DirStorage, Storage};
 
 use crate::digest::sha256;
 use crate::{
-    ActionedCount, Error, ErrorKind, License, LicenseDiff, Result, TrustedKeys, UsageEntry, UsageInstance,
-    UsageJournal, UsageLicense, UsageLog, VerifiedLicense,
+    ActionedCount, Error, ErrorKind, HardwareProfile, License, LicenseDiff, Result, TrustedKeys, UsageEntry,
+    UsageInstance, UsageJournal, UsageLicense, UsageLog, VerifiedLicense,
 };
 
 const CURRENT: &str = "license.xml";
@@ -38,6 +38,10 @@ pub struct StoreOptions {
     /// This installation's instance id, if known; a license bound to another
     /// instance is refused ([`ErrorKind::WrongInstance`]).
     pub instance_id: Option<String>,
+    /// This machine's hardware profile, if the store should check it: a
+    /// license bound to other hardware is refused
+    /// ([`ErrorKind::FingerprintMismatch`], naming the drifted components).
+    pub hardware: Option<HardwareProfile>,
     /// How many replaced licenses to keep (default 10).
     pub history_limit: usize,
     /// How far the clock may go back before a rollback is reported
@@ -53,6 +57,7 @@ impl StoreOptions {
         StoreOptions {
             product: product.into(),
             instance_id: None,
+            hardware: None,
             history_limit: 10,
             clock_tolerance: time::Duration::hours(24),
             lock_timeout: std::time::Duration::from_secs(10),
@@ -361,6 +366,9 @@ impl<S: Storage> LicenseStore<S> {
                     ),
                 ));
             }
+        }
+        if let Some(profile) = &self.options.hardware {
+            license.require_hardware(profile)?;
         }
         Ok(())
     }

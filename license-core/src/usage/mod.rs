@@ -22,7 +22,7 @@ pub use entry::{CountRecord, UsageEntry};
 pub use journal::{UsageJournal, MAX_JOURNAL_ENTRIES};
 pub use ledger::UsageLedger;
 
-use crate::{FeatureSet, KeyId, VerifiedLicense};
+use crate::{FeatureSet, Instance, KeyId, VerifiedLicense};
 
 /// The instance a usage log is about.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,6 +54,25 @@ pub struct UsageLicense {
     pub sha256: [u8; 32],
     /// The license's features.
     pub features: FeatureSet,
+}
+
+impl UsageLicense {
+    /// [`UsageLicense::sha256`] as 64 lowercase hex digits.
+    pub fn sha256_hex(&self) -> String {
+        crate::digest::hex(&self.sha256)
+    }
+}
+
+impl From<&Instance> for UsageInstance {
+    fn from(i: &Instance) -> UsageInstance {
+        UsageInstance {
+            id: i.id().to_owned(),
+            name: i.name().to_owned(),
+            location: i.location().to_string(),
+            software_version: i.software_version().to_string(),
+            fingerprint: i.fingerprint().to_string(),
+        }
+    }
 }
 
 impl From<&VerifiedLicense> for UsageLicense {

@@ -141,6 +141,12 @@ mod tests {
             "<p:a xmlns:p=\"urn:1\"><p:b xmlns:p=\"urn:2\"></p:b><p:c></p:c></p:a>"
         );
         assert_eq!(c14n("<a xml:lang='en'/>"), "<a xml:lang=\"en\"></a>");
+        // A namespace node is rendered "as an attribute node" (C14N 1.0
+        // §2.3), so its value is escaped like one.
+        assert_eq!(
+            c14n("<p:a xmlns:p='urn:x?a=1&amp;b=\"2\"'/>"),
+            "<p:a xmlns:p=\"urn:x?a=1&amp;b=&quot;2&quot;\"></p:a>"
+        );
     }
 
     #[test]

@@ -138,7 +138,7 @@ pub(crate) fn verify(
     }
     let position = locate_signature(&root)?;
     let Some(Node::Element(signature)) = root.children.get(position) else {
-        return Err(internal("Signature"));
+        return Err(structure("the ds:Signature element moved while reading"));
     };
     let parts = SignatureParts::read(signature)?;
     let candidates: Vec<&VerifyingKey> = match &parts.key_name {
@@ -275,6 +275,16 @@ fn algorithm<'a>(e: &'a Element, path: &str) -> Result<&'a str> {
     e.attr("Algorithm").ok_or_else(|| structure(format!("{path} has no Algorithm")))
 }
 
+/// Refuses any content but whitespace: the method elements of our profile
+/// take no parameters.
+fn empty(e: &Element, path: &str) -> Result<()> {
+    match e.children.iter().find(|n| !matches!(n, Node::Text(t) if is_xml_whitespace(t))) {
+        Some(Node::Element(c)) => Err(structure(format!("{path}/{} is not accepted", c.qname()))),
+        Some(Node::Text(_)) => Err(structure(format!("text inside {path}"))),
+        None => Ok(()),
+    }
+}
+
 fn leaf_text(e: &Element, path: &str) -> Result<String> {
     if e.child_elements().next().is_some() {
         return Err(structure(format!("{path} holds elements")));
@@ -330,6 +340,7 @@ fn read_signed_info(signed_info: &Element) -> Result<Vec<u8>> {
             child.qname()
         )));
     }
+    empty(c14n, c14n_path)?;
 
     let method = expect(&children, 1, "SignatureMethod", path)?;
     let method_path = "ds:SignatureMethod";
@@ -340,9 +351,7 @@ fn read_signed_info(signed_info: &Element) -> Result<Vec<u8>> {
     if method_algorithm != RSA_SHA256 {
         return Err(unsupported(method_path, method_algorithm));
     }
-    if let Some(child) = method.child_elements().next() {
-        return Err(structure(format!("{method_path}/{}", child.qname())));
-    }
+    empty(method, method_path)?;
 
     let references: Vec<&Element> = children[2..].to_vec();
     if let Some(other) = references.iter().find(|e| e.local != "Reference") {
@@ -411,9 +420,7 @@ fn read_reference(reference: &Element) -> Result<Vec<u8>> {
     if method_algorithm != SHA256 {
         return Err(unsupported("ds:DigestMethod", method_algorithm));
     }
-    if method.child_elements().next().is_some() {
-        return Err(structure("ds:DigestMethod holds elements"));
-    }
+    empty(method, "ds:DigestMethod")?;
     let value = expect(&children, 2, "DigestValue", path)?;
     ds_attributes(value, &[], "ds:DigestValue")?;
     if let Some(extra) = children.get(3) {

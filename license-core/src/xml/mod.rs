@@ -8,6 +8,8 @@
 //! values a caller reads are exactly the ones that were digested.
 
 mod c14n;
+#[cfg(test)]
+mod c14n_differential;
 mod chars;
 mod dsig;
 mod reader;
@@ -47,10 +49,13 @@ pub struct XmlLimits {
     /// The most attributes (namespace declarations included) one element
     /// may carry (default 32).
     pub max_attributes: usize,
+    /// The most elements a document may hold (default 20 000), which bounds
+    /// the tree's memory well below what 1 MiB of `<a/>` would cost.
+    pub max_elements: usize,
 }
 
 impl Default for XmlLimits {
     fn default() -> XmlLimits {
-        XmlLimits { max_bytes: 1024 * 1024, max_depth: 32, max_attributes: 32 }
+        XmlLimits { max_bytes: 1024 * 1024, max_depth: 32, max_attributes: 32, max_elements: 20_000 }
     }
 }

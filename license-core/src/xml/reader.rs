@@ -71,6 +71,7 @@ struct Parser<'a> {
     scope: Vec<(Option<String>, String)>,
     root: Option<Element>,
     events_seen: usize,
+    elements: usize,
 }
 
 impl<'a> Parser<'a> {
@@ -83,7 +84,16 @@ impl<'a> Parser<'a> {
         config.check_comments = true;
         config.allow_dangling_amp = false;
         config.allow_unmatched_ends = false;
-        Parser { text, reader, limits, stack: Vec::new(), scope: Vec::new(), root: None, events_seen: 0 }
+        Parser {
+            text,
+            reader,
+            limits,
+            stack: Vec::new(),
+            scope: Vec::new(),
+            root: None,
+            events_seen: 0,
+            elements: 0,
+        }
     }
 
     /// `line L, column C` of a byte offset, for error details.
@@ -234,6 +244,19 @@ impl<'a> Parser<'a> {
             return Err(Error::new(
                 ErrorKind::TrailingContent,
                 format!("a second root element <{}> at {}", clip(&qname), self.at(start)),
+            ));
+        }
+        self.elements += 1;
+        if self.elements > self.limits.max_elements {
+            return Err(Error::new(
+                ErrorKind::InputTooLarge,
+                format!(
+                    "<{}> at {} is element number {}; the limit is {}",
+                    clip(&qname),
+                    self.at(start),
+                    self.elements,
+                    self.limits.max_elements
+                ),
             ));
         }
         if self.stack.len() >= self.limits.max_depth {
@@ -668,6 +691,9 @@ mod tests {
         );
         let deep = "<a>".repeat(100_000);
         assert_eq!(kind(&deep), ErrorKind::NestingTooDeep);
+        let many = format!("<a>{}</a>", "<b/>".repeat(20_000));
+        assert_eq!(kind(&many), ErrorKind::InputTooLarge);
+        assert!(read(&format!("<a>{}</a>", "<b/>".repeat(19_999))).is_ok());
         let limits = XmlLimits { max_attributes: 2, ..XmlLimits::default() };
         assert_eq!(
             parse(b"<a x=\"1\" y=\"2\" z=\"3\"/>", &limits).unwrap_err().kind(),
@@ -679,6 +705,28 @@ mod tests {
     fn errors_say_where() {
         let err = read("<a>\n  <!-- no --></a>").unwrap_err();
         assert!(err.detail().contains("line 2, column 3"), "{err}");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn never_panics_on_arbitrary_bytes(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..300)) {
+            let _ = parse(&bytes, &XmlLimits::default());
+        }
+
+        #[test]
+        fn never_panics_on_xml_like_soup(parts in proptest::collection::vec(proptest::sample::select(vec![
+            "<a", "<p:b", ">", "/>", "</a>", "</p:b>", " x=\"1\"", " xmlns=\"urn:a\"", " xmlns:p='urn:p'", "&amp;",
+            "&#x41;", "&#0;", "&e;", "<![CDATA[", "]]>", "<!--", "-->", "<?pi?>", "<?xml version=\"1.0\"?>",
+            "<!DOCTYPE a>", "text", " ", "\r\n", "é", "\u{1}", "'", "\"", "=", ":", "&",
+        ]), 0..40)) {
+            let doc: String = parts.concat();
+            if let Ok(root) = read(&doc) {
+                // Whatever is accepted canonicalises and re-reads to itself.
+                let c14n = crate::xml::c14n::canonicalize(&root, None);
+                let again = read(&c14n).unwrap();
+                proptest::prop_assert_eq!(crate::xml::c14n::canonicalize(&again, None), c14n);
+            }
+        }
     }
 
     #[test]

@@ -1,0 +1,107 @@
+//! License verifications per second, beside bare RSA-2048 and RSA-3072
+//! PKCS#1 v1.5 SHA-256 verifies with the same keys, in one run.
+//!
+//! A license verification is: parse (strict), canonicalize the document and
+//! SignedInfo (exclusive C14N), SHA-256, one RSA verify, and the schema
+//! read. The ratio to the bare RSA verify is the cost of the XML around it.
+//!
+//!     cargo bench --bench verify
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use criterion::{criterion_group, Criterion, Throughput};
+use license_core::{ActionedLimit, ExpiryPolicy, Feature, InstanceBinding, License, SigningKey, TrustedKeys};
+use time::macros::datetime;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn key(bits: u32) -> SigningKey {
+    let path = root().join("tests/vectors/keys").join(format!("vendor-{bits}.key.pem"));
+    SigningKey::from_pkcs8_pem(&std::fs::read_to_string(path).expect("fixture key")).expect("fixture key")
+}
+
+/// A realistic license: every field set.
+fn license() -> License {
+    License::builder("LIC-2026-0001", "certmgr", datetime!(2026-01-01 0:00 UTC))
+        .licensee("Example Ltd")
+        .organisation("Example Group plc")
+        .email("licensing@example.com")
+        .expires_at(datetime!(2027-01-01 0:00 UTC))
+        .expiry_policy(ExpiryPolicy { warning_days: vec![60, 30, 5], grace_days: 14 })
+        .feature("api", Feature::enabled().with_quantity(10))
+        .feature("reports", Feature::enabled().with_expiry(datetime!(2026-07-01 0:00 UTC)))
+        .feature("sso", Feature::disabled())
+        .actioned_limit(ActionedLimit::Counted(5_000))
+        .binding(InstanceBinding {
+            instance_id: "inst-0001".into(),
+            fingerprint: "fp:v1:0123456789abcdef".into(),
+            policy: None,
+        })
+        .attribute("purchase-order", "PO-88123")
+        .build()
+        .expect("valid license")
+}
+
+const IDS: [&str; 5] = ["license-2048", "rsa-2048-bare", "license-3072", "rsa-3072-bare", "xml-read-only"];
+
+fn bench(c: &mut Criterion) {
+    let license = license();
+    let mut group = c.benchmark_group("verify");
+    group.throughput(Throughput::Elements(1));
+    group.measurement_time(Duration::from_secs(4));
+    for bits in [2048, 3072] {
+        let key = key(bits);
+        let trusted = TrustedKeys::from(key.verifying_key().clone());
+        let xml = license.sign(&key).expect("sign");
+        // The bare verify signs a message of SignedInfo's canonical size.
+        let message = vec![b'x'; 800];
+        let signature = key.sign_pkcs1v15_sha256(&message);
+        let public = key.verifying_key().clone();
+        group.bench_function(format!("license-{bits}"), |b| {
+            b.iter(|| License::from_signed_xml(std::hint::black_box(&xml), &trusted).expect("verifies"))
+        });
+        group.bench_function(format!("rsa-{bits}-bare"), |b| {
+            b.iter(|| {
+                public.verify_pkcs1v15_sha256(std::hint::black_box(&message), &signature).expect("verifies")
+            })
+        });
+        if bits == 2048 {
+            // The XML work alone (parse, schema, no C14N or RSA), for scale.
+            group.bench_function("xml-read-only", |b| {
+                b.iter(|| License::inspect_unverified(std::hint::black_box(&xml)).expect("reads"))
+            });
+        }
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+
+/// Median time per iteration, from criterion's estimates of this run
+/// (the median resists the outliers a shared machine produces).
+fn mean_ns(id: &str) -> Option<f64> {
+    let path = root().join("target/criterion/verify").join(id).join("new/estimates.json");
+    let text = std::fs::read_to_string(path).ok()?;
+    let json: serde_json::Value = serde_json::from_str(&text).ok()?;
+    json["median"]["point_estimate"].as_f64()
+}
+
+fn main() {
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+    let medians: Vec<Option<f64>> = IDS.iter().map(|id| mean_ns(id)).collect();
+    println!("\nverifications per second (this run)");
+    for (id, median) in IDS.iter().zip(&medians) {
+        if let Some(ns) = median {
+            println!("  {id:<16} {:>10.0}/s  ({:.1} µs each)", 1e9 / ns, ns / 1e3);
+        }
+    }
+    for (license, bare) in [(0, 1), (2, 3)] {
+        if let (Some(l), Some(b)) = (medians[license], medians[bare]) {
+            println!("  {} costs {:.2}x a bare {} verify", IDS[license], l / b, IDS[bare]);
+        }
+    }
+}

@@ -1,0 +1,114 @@
+//! The installation side through `licensectl`, as an administrator uses it.
+
+mod support;
+
+use std::path::Path;
+use std::process::Stdio;
+
+fn ctl(dir: &Path, args: &[&str]) -> (bool, String, String) {
+    support::run(support::licensectl().current_dir(dir).args(args).stdin(Stdio::null()))
+}
+
+fn ok(dir: &Path, args: &[&str]) -> String {
+    let (ok, out, err) = ctl(dir, args);
+    assert!(ok, "licensectl {args:?} failed: {err}");
+    out
+}
+
+/// Writes a license JSON derived from the template with `id`, `issued_at`
+/// and a counted limit, and signs it into `NAME.xml`.
+fn issue(dir: &Path, name: &str, id: &str, issued: &str, limit: u64) {
+    let template = ok(dir, &["issue", "--template"]);
+    let mut json: serde_json::Value = serde_json::from_str(&template).unwrap();
+    json["id"] = id.into();
+    json["issued_at"] = issued.into();
+    json["actioned_limit"] = serde_json::json!({ "counted": limit });
+    json["features"] = serde_json::json!([{ "name": "api", "enabled": true, "quantity": limit }]);
+    json["binding"] = serde_json::Value::Null;
+    std::fs::write(dir.join(format!("{name}.json")), json.to_string()).unwrap();
+    ok(
+        dir,
+        &[
+            "issue",
+            "--key",
+            "vendor.key.pem",
+            "--from",
+            &format!("{name}.json"),
+            "--out",
+            &format!("{name}.xml"),
+        ],
+    );
+}
+
+#[test]
+fn install_replace_roll_back_and_report_usage() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let keys = support::vectors().join("keys");
+    for (from, to) in [("vendor-2048", "vendor"), ("vendor-3072", "inst")] {
+        for ext in ["key.pem", "pub.pem"] {
+            std::fs::copy(keys.join(format!("{from}.{ext}")), dir.join(format!("{to}.{ext}"))).unwrap();
+        }
+    }
+    issue(dir, "a", "LIC-A", "2026-11-01T00:00:00Z", 5);
+    issue(dir, "b", "LIC-B", "2026-11-10T00:00:00Z", 3);
+    let store = ["--store", "st", "--pub", "vendor.pub.pem"];
+
+    // Without a terminal and without --yes, nothing is installed.
+    let (installed, _, err) = ctl(dir, &[&["install"][..], &store, &["a.xml"]].concat());
+    assert!(!installed && err.contains("--yes"), "{err}");
+    assert!(!dir.join("st/license.xml").exists());
+
+    let out = ok(dir, &[&["install"][..], &store, &["--yes", "a.xml"]].concat());
+    assert!(out.contains("installed LIC-A"), "{out}");
+    let out = ok(dir, &[&["install"][..], &store, &["--yes", "b.xml"]].concat());
+    assert!(out.contains("feature api") && out.contains("qty 5") && out.contains("qty 3"), "the diff: {out}");
+    assert!(out.contains("takes away"), "{out}");
+    let out = ok(dir, &[&["history"][..], &store].concat());
+    assert!(out.contains("installed  LIC-B") && out.contains("LIC-A"), "{out}");
+    // An older license is refused without --allow-older.
+    let (refused, _, err) = ctl(dir, &[&["install"][..], &store, &["--yes", "a.xml"]].concat());
+    assert!(!refused && err.contains("older_license"), "{err}");
+    let out = ok(dir, &[&["rollback"][..], &store, &["--yes"]].concat());
+    assert!(out.contains("rolled back to LIC-A"), "{out}");
+    let out = ok(dir, &[&["status"][..], &store, &["--at", "2026-11-23T00:00:00Z"]].concat());
+    assert!(out.contains("LIC-A") && out.contains("status:"), "{out}");
+
+    // Usage log: 7 certificates against a limit of 5.
+    let lines: Vec<String> = (1..=7).map(|id| format!("{{\"id\": {id}, \"enrolled\": true}}")).collect();
+    std::fs::write(dir.join("inv.jsonl"), lines.join("\n")).unwrap();
+    let log_args = [
+        "--inventory",
+        "inv.jsonl",
+        "--key",
+        "inst.key.pem",
+        "--out",
+        "usage.xml",
+        "--at",
+        "2026-11-23T02:00:00Z",
+    ];
+    let out = ok(dir, &[&["usage-log"][..], &store, &log_args].concat());
+    assert!(out.contains("7 actioned"), "{out}");
+    std::fs::copy(dir.join("usage.xml"), dir.join("usage-1.xml")).unwrap();
+    let verify = ["verify-usage", "--pub", "inst.pub.pem", "--ledger", "ledger.json"];
+    let out = ok(dir, &[&verify[..], &["usage-1.xml"]].concat());
+    assert!(out.contains("signature OK") && out.contains("OVER BY 2"), "{out}");
+    // A second log continues the chain; replaying the first is refused.
+    let log_args2 = [
+        "--inventory",
+        "inv.jsonl",
+        "--key",
+        "inst.key.pem",
+        "--out",
+        "usage.xml",
+        "--at",
+        "2026-11-24T02:00:00Z",
+    ];
+    ok(dir, &[&["usage-log"][..], &store, &log_args2].concat());
+    ok(dir, &[&verify[..], &["usage.xml"]].concat());
+    let (replayed, _, err) = ctl(dir, &[&verify[..], &["usage-1.xml"]].concat());
+    assert!(!replayed && err.contains("usage_log_replayed"), "{err}");
+    // The vendor key does not verify an installation's log.
+    let (wrong, _, err) = ctl(dir, &["verify-usage", "--pub", "vendor.pub.pem", "usage.xml"]);
+    assert!(!wrong && err.contains("unknown_key_id"), "{err}");
+}

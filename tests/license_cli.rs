@@ -1,0 +1,93 @@
+//! `licensectl keygen / issue / verify / show` end to end.
+
+mod support;
+
+use support::{licensectl, run};
+
+#[test]
+fn keygen_issue_verify_show() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let (ok, out, err) = run(licensectl().args(["keygen", "--bits", "2048", "--out"]).arg(d.join("vendor")));
+    assert!(ok, "{out}{err}");
+    let key_id = out.lines().find_map(|l| l.strip_prefix("key id")).unwrap().trim().to_owned();
+    assert_eq!(key_id.len(), 43);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(d.join("vendor.key.pem")).unwrap().permissions().mode();
+        assert_eq!(mode & 0o077, 0, "the private key is readable by others");
+    }
+    // Never overwrites a key.
+    let (ok, _, err) = run(licensectl().args(["keygen", "--bits", "2048", "--out"]).arg(d.join("vendor")));
+    assert!(!ok && err.contains("exists"), "{err}");
+
+    let (ok, template, err) = run(licensectl().args(["issue", "--template"]));
+    assert!(ok, "{err}");
+    support::write(d, "license.json", template.as_bytes());
+    let (ok, out, err) = run(licensectl()
+        .args(["issue", "--key"])
+        .arg(d.join("vendor.key.pem"))
+        .arg("--from")
+        .arg(d.join("license.json"))
+        .arg("--out")
+        .arg(d.join("license.xml")));
+    assert!(ok, "{out}{err}");
+    let xml = std::fs::read(d.join("license.xml")).unwrap();
+    let sha = license_core_sha256_hex(&xml);
+
+    // A second, unrelated trusted key does no harm (rotation).
+    run(licensectl().args(["keygen", "--bits", "2048", "--out"]).arg(d.join("other")));
+    let (ok, out, err) = run(licensectl()
+        .args(["verify", "--pub"])
+        .arg(d.join("other.pub.pem"))
+        .arg("--pub")
+        .arg(d.join("vendor.pub.pem"))
+        .arg(d.join("license.xml")));
+    assert!(ok, "{out}{err}");
+    assert!(out.contains("signature OK") && out.contains(&key_id) && out.contains(&sha), "{out}");
+    assert!(out.contains("LIC-2026-0001"), "{out}");
+
+    // Only the other key: refused, one line, exit 1.
+    let (ok, out, err) =
+        run(licensectl().args(["verify", "--pub"]).arg(d.join("other.pub.pem")).arg(d.join("license.xml")));
+    assert!(!ok && out.is_empty(), "{out}");
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert!(err.contains("unknown_key_id"), "{err}");
+
+    // Tampered: refused.
+    let tampered = String::from_utf8(xml).unwrap().replace("count=\"5000\"", "count=\"50000\"");
+    support::write(d, "tampered.xml", tampered.as_bytes());
+    let (ok, _, err) =
+        run(licensectl().args(["verify", "--pub"]).arg(d.join("vendor.pub.pem")).arg(d.join("tampered.xml")));
+    assert!(!ok && err.contains("digest_mismatch"), "{err}");
+
+    // show displays it, clearly marked as unverified.
+    let (ok, out, err) = run(licensectl().arg("show").arg(d.join("tampered.xml")));
+    assert!(ok, "{err}");
+    assert!(out.starts_with("UNVERIFIED"), "{out}");
+    assert!(out.contains("50000"), "{out}");
+}
+
+#[test]
+fn the_template_is_valid_issue_input() {
+    let (ok, template, err) = run(licensectl().args(["issue", "--template"]));
+    assert!(ok, "{err}");
+    let license = license_core::License::from_json(&template).unwrap();
+    assert!(
+        license.binding().is_some() && !license.features().is_empty() && !license.attributes().is_empty()
+    );
+}
+
+/// SHA-256 by coreutils' `sha256sum`, independent of the library.
+fn license_core_sha256_hex(bytes: &[u8]) -> String {
+    use std::io::Write as _;
+    let mut child = std::process::Command::new("sha256sum")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("sha256sum (coreutils)");
+    child.stdin.take().unwrap().write_all(bytes).unwrap();
+    let out = child.wait_with_output().unwrap();
+    String::from_utf8(out.stdout).unwrap().split_whitespace().next().unwrap().to_owned()
+}
