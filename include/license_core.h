@@ -442,6 +442,22 @@ enum lc_status
    */
   LC_STATUS_DUPLICATE_KEY = 615,
   /**
+   * The instance already has another master key (`instance_has_master`).
+   */
+  LC_STATUS_INSTANCE_HAS_MASTER = 616,
+  /**
+   * The instance has no master key assigned (`no_master_key`).
+   */
+  LC_STATUS_NO_MASTER_KEY = 617,
+  /**
+   * The account already has an instance with that id (`duplicate_instance`).
+   */
+  LC_STATUS_DUPLICATE_INSTANCE = 618,
+  /**
+   * A change is dated before the account's last update (`update_out_of_order`).
+   */
+  LC_STATUS_UPDATE_OUT_OF_ORDER = 619,
+  /**
    * A file could not be read or written (`io`).
    */
   LC_STATUS_IO = 900,
@@ -732,6 +748,58 @@ typedef uint32_t lc_id_set_format;
 #endif // __cplusplus
 
 /**
+ * Whether a key is a server's master key or an add-on.
+ */
+enum lc_key_kind
+#ifdef __cplusplus
+  : uint32_t
+#endif // __cplusplus
+ {
+  /**
+   * One per server instance.
+   */
+  LC_KEY_KIND_MASTER = 0,
+  /**
+   * Extra features on the instance holding its master key.
+   */
+  LC_KEY_KIND_ADDON = 1,
+};
+#ifndef __cplusplus
+typedef uint32_t lc_key_kind;
+#endif // __cplusplus
+
+/**
+ * How a key bundle is signed.
+ */
+enum lc_bundle_algorithm
+#ifdef __cplusplus
+  : uint32_t
+#endif // __cplusplus
+ {
+  /**
+   * RSASSA-PSS with SHA-256 (randomised; RFC 8230).
+   */
+  LC_BUNDLE_ALGORITHM_PS256 = 0,
+  /**
+   * RSASSA-PKCS1-v1_5 with SHA-256 (deterministic; RFC 8812).
+   */
+  LC_BUNDLE_ALGORITHM_RS256 = 1,
+};
+#ifndef __cplusplus
+typedef uint32_t lc_bundle_algorithm;
+#endif // __cplusplus
+
+/**
+ * The vendor's registry of a customer's instances and keys.
+ */
+typedef struct lc_account lc_account;
+
+/**
+ * The result of a successful offline activation.
+ */
+typedef struct lc_activation lc_activation;
+
+/**
  * Owned bytes returned by the library (a document, JSON, a table, an
  * encoded id set). Read them with `lc_bytes_data`/`lc_bytes_len`; release
  * them with `lc_bytes_free`.
@@ -777,6 +845,11 @@ typedef struct lc_id_set lc_id_set;
 typedef struct lc_inventory lc_inventory;
 
 /**
+ * A key bundle: an instance's fingerprint, master key and add-ons.
+ */
+typedef struct lc_key_bundle lc_key_bundle;
+
+/**
  * A license, either verified from signed XML (it then remembers the key
  * that signed it) or read from its unsigned JSON form (vendor side).
  */
@@ -786,6 +859,11 @@ typedef struct lc_license lc_license;
  * The comparison of an installed license with a candidate.
  */
 typedef struct lc_license_diff lc_license_diff;
+
+/**
+ * A 16-character license key (checked: alphabet, kind, check value).
+ */
+typedef struct lc_license_key lc_license_key;
 
 /**
  * How a machine compares with a bound fingerprint.
@@ -1517,6 +1595,229 @@ lc_status lc_license_diff_to_text(const lc_license_diff *diff, lc_bytes **out);
  * Releases a diff. NULL is fine; do not call it twice.
  */
 void lc_license_diff_free(lc_license_diff *diff);
+
+/**
+ * Parses a license key typed by a person (`text[0..len]`, UTF-8; dashes
+ * and spaces are ignored, case-insensitive). On failure the status says
+ * what is wrong (`LC_STATUS_KEY_LENGTH`, `_KEY_CHARACTER`,
+ * `_KEY_CHECKSUM`) and `lc_last_error_message` adds which character is
+ * wrong and candidate repairs where they can be known. On success `*out`
+ * receives a new key (released with `lc_license_key_free`). `out` must
+ * not be NULL; `text` may be NULL only if `len` is 0.
+ */
+lc_status lc_license_key_parse(const uint8_t *text, size_t len, lc_license_key **out);
+
+/**
+ * Makes the key of `kind` (an `lc_key_kind` value) for the three-letter
+ * product code `product[0..product_len]` and `serial` (under 2^45). On
+ * success `*out` receives a new key. `out` must not be NULL; `product`
+ * may be NULL only if `product_len` is 0.
+ */
+lc_status lc_license_key_new(uint32_t kind,
+                             const uint8_t *product,
+                             size_t product_len,
+                             uint64_t serial,
+                             lc_license_key **out);
+
+/**
+ * Copies the key's display form (`XXXX-XXXX-XXXX-XXXX`) into `buf` with a
+ * NUL (buffer contract as `lc_last_error_message`). `key` and `written`
+ * must not be NULL; `buf` may be NULL only if `len` is 0.
+ */
+lc_status lc_license_key_text(const lc_license_key *key, char *buf, size_t len, size_t *written);
+
+/**
+ * The key's kind (an `lc_key_kind` value) and serial number. No pointer
+ * may be NULL.
+ */
+lc_status lc_license_key_info(const lc_license_key *key, uint32_t *kind, uint64_t *serial);
+
+/**
+ * Releases a key. NULL is fine; do not call it twice.
+ */
+void lc_license_key_free(lc_license_key *key);
+
+/**
+ * Verifies a key bundle `.bin` (`data[0..len]`, COSE_Sign1) against
+ * `trusted` and reads it; nothing is read from the payload before the
+ * signature is checked, and every malformation has its own status. On
+ * success `*out` receives a new bundle (released with
+ * `lc_key_bundle_free`). `trusted` and `out` must not be NULL; `data` may
+ * be NULL only if `len` is 0.
+ */
+lc_status lc_key_bundle_verify(const uint8_t *data,
+                               size_t len,
+                               const lc_trusted_keys *trusted,
+                               lc_key_bundle **out);
+
+/**
+ * Reads a bundle from its JSON form (`data[0..len]`, vendor side),
+ * checking every rule. On success `*out` receives a new bundle. `out`
+ * must not be NULL; `data` may be NULL only if `len` is 0.
+ */
+lc_status lc_key_bundle_from_json(const uint8_t *data, size_t len, lc_key_bundle **out);
+
+/**
+ * The bundle's JSON form in new `lc_bytes` (`*out`). Neither pointer may
+ * be NULL.
+ */
+lc_status lc_key_bundle_to_json(const lc_key_bundle *bundle, lc_bytes **out);
+
+/**
+ * The bundle as an aligned text table for people in new `lc_bytes`
+ * (`*out`). Neither pointer may be NULL.
+ */
+lc_status lc_key_bundle_to_table(const lc_key_bundle *bundle, lc_bytes **out);
+
+/**
+ * Signs the bundle with `key` using `algorithm` (an
+ * `lc_bundle_algorithm` value; PS256 draws its salt from the operating
+ * system) into a `.bin` in new `lc_bytes` (`*out`). RS256 output is
+ * deterministic. No pointer may be NULL.
+ */
+lc_status lc_key_bundle_sign(const lc_key_bundle *bundle,
+                             const lc_signing_key *key,
+                             uint32_t algorithm,
+                             lc_bytes **out);
+
+/**
+ * Releases a bundle. NULL is fine; do not call it twice.
+ */
+void lc_key_bundle_free(lc_key_bundle *bundle);
+
+/**
+ * Activates offline at `now` (Unix seconds): verifies the `.bin`
+ * (`data[0..len]`) against `trusted`, checks its expiry and the master
+ * key, matches `profile` against the bound fingerprint under the signed
+ * policy, and merges the master's and usable add-ons' features. Failures:
+ * the bundle's own statuses, `LC_STATUS_KEY_EXPIRED`,
+ * `LC_STATUS_KEY_NOT_ACTIVE`, `LC_STATUS_FINGERPRINT_MISMATCH` (the detail
+ * names what drifted). On success `*out` receives a new activation
+ * (released with `lc_activation_free`). `trusted`, `profile` and `out`
+ * must not be NULL; `data` may be NULL only if `len` is 0.
+ */
+lc_status lc_activate(const uint8_t *data,
+                      size_t len,
+                      const lc_trusted_keys *trusted,
+                      const lc_hardware_profile *profile,
+                      int64_t now,
+                      lc_activation **out);
+
+/**
+ * Whether feature `name[0..name_len]` is enabled at `at` on the activated
+ * instance (master and usable add-ons merged). No pointer may be NULL
+ * (except `name` when `name_len` is 0).
+ */
+lc_status lc_activation_feature_enabled(const lc_activation *activation,
+                                        const uint8_t *name,
+                                        size_t name_len,
+                                        int64_t at,
+                                        bool *enabled);
+
+/**
+ * The merged quantity of feature `name[0..name_len]` (the sum over the
+ * master and usable add-ons): `*has_quantity` false and `*quantity` 0 when
+ * none. No pointer may be NULL (except `name` when `name_len` is 0).
+ */
+lc_status lc_activation_feature_quantity(const lc_activation *activation,
+                                         const uint8_t *name,
+                                         size_t name_len,
+                                         bool *has_quantity,
+                                         uint64_t *quantity);
+
+/**
+ * How many add-ons counted and how many were skipped (not active). No
+ * pointer may be NULL.
+ */
+lc_status lc_activation_addons(const lc_activation *activation, size_t *counted, size_t *skipped);
+
+/**
+ * The activation as text for people (instance, keys, features, the match
+ * report) in new `lc_bytes` (`*out`). Neither pointer may be NULL.
+ */
+lc_status lc_activation_to_text(const lc_activation *activation, lc_bytes **out);
+
+/**
+ * Releases an activation. NULL is fine; do not call it twice.
+ */
+void lc_activation_free(lc_activation *activation);
+
+/**
+ * Reads an account from its JSON form (`data[0..len]`, bounded, every
+ * rule checked). On success `*out` receives a new account (released with
+ * `lc_account_free`). `out` must not be NULL; `data` may be NULL only if
+ * `len` is 0.
+ */
+lc_status lc_account_from_json(const uint8_t *data, size_t len, lc_account **out);
+
+/**
+ * Creates an empty account for customer `customer[0..len]` at `now`
+ * (Unix seconds). On success `*out` receives a new account (released with
+ * `lc_account_free`). `out` must not be NULL; `customer` may be NULL only
+ * if `len` is 0.
+ */
+lc_status lc_account_new(const uint8_t *customer, size_t len, int64_t now, lc_account **out);
+
+/**
+ * Adds a server instance given as Instance JSON (`data[0..len]`; see
+ * docs/FORMATS.md) at `now`. The account is unchanged on failure.
+ * `account` must not be NULL; `data` may be NULL only if `len` is 0.
+ */
+lc_status lc_account_add_instance(lc_account *account,
+                                  const uint8_t *data,
+                                  size_t len,
+                                  int64_t now);
+
+/**
+ * Adds a key record given as JSON (`data[0..len]`: the form a bundle's
+ * `master`/`addons` entries use) at `now`. The account is unchanged on
+ * failure. `account` must not be NULL; `data` may be NULL only if `len`
+ * is 0.
+ */
+lc_status lc_account_add_key(lc_account *account, const uint8_t *data, size_t len, int64_t now);
+
+/**
+ * The account's JSON form in new `lc_bytes` (`*out`). Neither pointer may
+ * be NULL.
+ */
+lc_status lc_account_to_json(const lc_account *account, lc_bytes **out);
+
+/**
+ * Assigns `key` to instance `instance_id[0..len]` at `now` (Unix
+ * seconds), under the account's rules (one master per instance, add-ons
+ * only where their master is). The account is unchanged on failure. No
+ * pointer may be NULL (except `instance_id` when `len` is 0).
+ */
+lc_status lc_account_assign(lc_account *account,
+                            const lc_license_key *key,
+                            const uint8_t *instance_id,
+                            size_t len,
+                            int64_t now);
+
+/**
+ * Takes `key` off its instance at `now`. The account is unchanged on
+ * failure. Neither pointer may be NULL.
+ */
+lc_status lc_account_unassign(lc_account *account, const lc_license_key *key, int64_t now);
+
+/**
+ * The signed `.bin` for instance `instance_id[0..len]` (its fingerprint,
+ * master key and assigned add-ons), issued at `now`, signed with `key`
+ * using `algorithm` (an `lc_bundle_algorithm` value), in new `lc_bytes`
+ * (`*out`). No pointer may be NULL (except `instance_id` when `len` is 0).
+ */
+lc_status lc_account_bundle(const lc_account *account,
+                            const uint8_t *instance_id,
+                            size_t len,
+                            const lc_signing_key *key,
+                            uint32_t algorithm,
+                            int64_t now,
+                            lc_bytes **out);
+
+/**
+ * Releases an account. NULL is fine; do not call it twice.
+ */
+void lc_account_free(lc_account *account);
 
 /**
  * The name of a status as a static NUL-terminated string, e.g.

@@ -29,6 +29,7 @@ mod inventory;
 mod io;
 mod keys;
 mod license;
+mod licensekeys;
 mod panic;
 mod status;
 mod store;
@@ -40,6 +41,7 @@ pub use inventory::*;
 pub use io::{lc_bytes, lc_bytes_data, lc_bytes_free, lc_bytes_len};
 pub use keys::*;
 pub use license::*;
+pub use licensekeys::*;
 #[cfg(feature = "force-panic")]
 pub use panic::force_next_panic;
 pub use status::{lc_last_error_message, lc_status, lc_status_name};

@@ -223,6 +223,14 @@ pub enum lc_status {
     AddonWithoutMaster = 614,
     /// A key appears twice (`duplicate_key`).
     DuplicateKey = 615,
+    /// The instance already has another master key (`instance_has_master`).
+    InstanceHasMaster = 616,
+    /// The instance has no master key assigned (`no_master_key`).
+    NoMasterKey = 617,
+    /// The account already has an instance with that id (`duplicate_instance`).
+    DuplicateInstance = 618,
+    /// A change is dated before the account's last update (`update_out_of_order`).
+    UpdateOutOfOrder = 619,
     /// A file could not be read or written (`io`).
     Io = 900,
     /// A document could not be rendered (`render`).
@@ -383,6 +391,10 @@ const ALL_KIND_STATUSES: &[lc_status] = &[
     lc_status::UnknownKey,
     lc_status::AddonWithoutMaster,
     lc_status::DuplicateKey,
+    lc_status::InstanceHasMaster,
+    lc_status::NoMasterKey,
+    lc_status::DuplicateInstance,
+    lc_status::UpdateOutOfOrder,
     lc_status::Io,
     lc_status::Render,
 ];
