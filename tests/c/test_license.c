@@ -129,9 +129,8 @@ static void test_read_license(void) {
         s.until == T_2027_01_01 + 14 * 86400);
   CHECK_OK(lc_license_status(lic, T_2027_02_01, &s));
   CHECK(s.state == LC_LICENSE_STATE_EXPIRED && !s.usable && !s.has_days_left && s.until == T_2027_01_01);
-  lc_license_status_info untouched = s;
   CHECK_STATUS(LC_STATUS_INVALID_TIME, lc_license_status(lic, INT64_MAX, &s));
-  CHECK(memcmp(&untouched, &s, sizeof s) == 0);
+  CHECK(s.state == LC_LICENSE_STATE_EXPIRED && s.until == T_2027_01_01); /* untouched */
   CHECK_DETAIL("now");
 
   /* Features. */
