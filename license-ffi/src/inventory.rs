@@ -1,12 +1,9 @@
 //! The certificate inventory: bulk ingestion from id arrays, events,
 //! JSON Lines and snapshots, and the actioned count.
 
-use std::collections::HashMap;
+use license_core::{ActionedCount, ActionedLimit, Category, CountConfig, Event, Inventory};
 
-use license_core::{
-    ActionedCount, ActionedLimit, Category, CertificateRecord, CountConfig, Event, Inventory,
-};
-
+use crate::batch::{Batch, BatchError, Flag, NameList, TimeField};
 use crate::io::{arg, bytes_handle, core, free_handle, into_handle, lc_bytes, put, time_of, Handle};
 use crate::panic::ffi_panic_boundary;
 use crate::status::{fail, lc_status};
@@ -27,13 +24,6 @@ pub struct lc_certificate_batch {
     _private: [u8; 0],
 }
 
-/// The value behind `lc_certificate_batch`: the records and where each id
-/// sits among them.
-#[derive(Default)]
-pub(crate) struct Batch {
-    pub(crate) records: Vec<CertificateRecord>,
-    pub(crate) index: HashMap<u32, usize>,
-}
 impl Handle for lc_certificate_batch {
     type Inner = Batch;
 }
@@ -196,7 +186,7 @@ pub extern "C" fn lc_inventory_insert_batch(
     ffi_panic_boundary! {
         let inventory = arg!(mut inventory);
         let batch = arg!(ref batch);
-        core!(inventory.insert_records(&batch.records));
+        core!(inventory.insert_records(&batch.to_records()));
         lc_status::Ok
     }
 }
@@ -353,37 +343,24 @@ pub extern "C" fn lc_certificate_batch_add_ids(
     ffi_panic_boundary! {
         let batch = arg!(mut batch);
         let ids = arg!(slice ids, count);
-        // Check everything first so that a failure leaves the batch as it was.
-        let mut seen = std::collections::HashSet::with_capacity(ids.len());
-        for (i, &id) in ids.iter().enumerate() {
-            if batch.index.contains_key(&id) || !seen.insert(id) {
-                return fail(
-                    lc_status::DuplicateCertificate,
-                    format!("`ids[{i}]`: certificate {id} is already in the batch"),
-                );
-            }
+        if let Err(e) = batch.add_ids(ids) {
+            return batch_error(e);
         }
-        let start = batch.records.len();
-        batch.index.extend(ids.iter().enumerate().map(|(i, &id)| (id, start + i)));
-        batch.records.extend(ids.iter().map(|&id| CertificateRecord::new(id)));
         lc_status::Ok
     }
 }
 
-/// The positions in the batch of `ids`, or the failing status when one is
-/// not in it.
-fn positions(batch: &Batch, ids: &[u32]) -> Result<Vec<usize>, lc_status> {
-    ids.iter()
-        .enumerate()
-        .map(|(i, id)| {
-            batch.index.get(id).copied().ok_or_else(|| {
-                fail(
-                    lc_status::UnknownCertificate,
-                    format!("`ids[{i}]`: certificate {id} is not in the batch"),
-                )
-            })
-        })
-        .collect()
+/// The status and message of a batch failure.
+fn batch_error(e: BatchError) -> lc_status {
+    match e {
+        BatchError::Duplicate { at, id } => fail(
+            lc_status::DuplicateCertificate,
+            format!("`ids[{at}]`: certificate {id} is already in the batch"),
+        ),
+        BatchError::Unknown { at, id } => {
+            fail(lc_status::UnknownCertificate, format!("`ids[{at}]`: certificate {id} is not in the batch"))
+        }
+    }
 }
 
 /// Sets a yes/no property (`flag`, an `lc_certificate_flag` value) on
@@ -404,16 +381,11 @@ pub extern "C" fn lc_certificate_batch_set_flag(
         if flag > lc_certificate_flag::SslEndpoint as u32 {
             return bad_enum("flag", flag);
         }
-        let at = match positions(batch, ids) { Ok(p) => p, Err(s) => return s };
-        for i in at {
-            let r = &mut batch.records[i];
-            match flag {
-                0 => r.enrolled = true,
-                1 => r.private_key = true,
-                _ => r.ssl_endpoints = r.ssl_endpoints.saturating_add(1),
-            }
+        let flag = match flag { 0 => Flag::Enrolled, 1 => Flag::PrivateKey, _ => Flag::SslEndpoint };
+        match batch.set_flag(flag, ids) {
+            Ok(()) => lc_status::Ok,
+            Err(e) => batch_error(e),
         }
-        lc_status::Ok
     }
 }
 
@@ -436,19 +408,20 @@ pub extern "C" fn lc_certificate_batch_set_time(
         if which > lc_certificate_time::ExpiresAt as u32 {
             return bad_enum("which", which);
         }
-        let at = match positions(batch, ids) { Ok(p) => p, Err(s) => return s };
         let mut values = Vec::with_capacity(times.len());
         for (i, &t) in times.iter().enumerate() {
-            match time_of(t, &format!("times[{i}]")) {
+            match time::OffsetDateTime::from_unix_timestamp(t) {
                 Ok(t) => values.push(t),
-                Err(s) => return s,
+                // Named only on failure: formatting per element would cost
+                // more than the rest of the call.
+                Err(_) => return time_of(t, &format!("times[{i}]")).err().unwrap_or(lc_status::InvalidTime),
             }
         }
-        for (i, t) in at.into_iter().zip(values) {
-            let r = &mut batch.records[i];
-            if which == 0 { r.revoked_at = Some(t) } else { r.expires_at = Some(t) }
+        let field = if which == 0 { TimeField::RevokedAt } else { TimeField::ExpiresAt };
+        match batch.set_time(field, ids, values) {
+            Ok(()) => lc_status::Ok,
+            Err(e) => batch_error(e),
         }
-        lc_status::Ok
     }
 }
 
@@ -476,15 +449,11 @@ pub extern "C" fn lc_certificate_batch_add_name(
         if list > lc_name_list::Collection as u32 {
             return bad_enum("list", list);
         }
-        let at = match positions(batch, ids) { Ok(p) => p, Err(s) => return s };
-        for i in at {
-            let r = &mut batch.records[i];
-            let names = match list { 0 => &mut r.stores, 1 => &mut r.metadata, _ => &mut r.collections };
-            if !names.iter().any(|n| n == name) {
-                names.push(name.to_owned());
-            }
+        let list = match list { 0 => NameList::Store, 1 => NameList::Metadata, _ => NameList::Collection };
+        match batch.add_name(list, name, ids) {
+            Ok(()) => lc_status::Ok,
+            Err(e) => batch_error(e),
         }
-        lc_status::Ok
     }
 }
 
@@ -493,7 +462,7 @@ pub extern "C" fn lc_certificate_batch_add_name(
 pub extern "C" fn lc_certificate_batch_len(batch: *const lc_certificate_batch) -> usize {
     ffi_panic_boundary! {
         // SAFETY: batch is NULL or a live lc_certificate_batch.
-        unsafe { crate::io::handle_ref(batch) }.map_or(0, |b: &Batch| b.records.len())
+        unsafe { crate::io::handle_ref(batch) }.map_or(0, Batch::len)
     }
 }
 

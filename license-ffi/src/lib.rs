@@ -21,6 +21,7 @@
 
 use std::ffi::c_char;
 
+mod batch;
 #[cfg(feature = "bench")]
 pub mod bench;
 mod hardware;
