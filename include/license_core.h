@@ -1244,6 +1244,8 @@ lc_status lc_certificate_batch_new(lc_certificate_batch **out);
 
 /**
  * Adds a certificate with no properties for each id of `ids[0..count]`.
+ * Ids given in ascending order (across calls too) take the fast path:
+ * the later column calls then find them by a merge walk.
  * An id given twice, or already in the batch, is
  * `LC_STATUS_DUPLICATE_CERTIFICATE` and nothing is added. `batch` must not
  * be NULL; `ids` may be NULL only if `count` is 0.

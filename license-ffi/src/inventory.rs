@@ -331,6 +331,8 @@ pub extern "C" fn lc_certificate_batch_new(out: *mut *mut lc_certificate_batch) 
 }
 
 /// Adds a certificate with no properties for each id of `ids[0..count]`.
+/// Ids given in ascending order (across calls too) take the fast path:
+/// the later column calls then find them by a merge walk.
 /// An id given twice, or already in the batch, is
 /// `LC_STATUS_DUPLICATE_CERTIFICATE` and nothing is added. `batch` must not
 /// be NULL; `ids` may be NULL only if `count` is 0.
