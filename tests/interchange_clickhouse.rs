@@ -94,3 +94,75 @@ fn clickhouse_reads_the_states_we_write() {
         assert_eq!(got, format!("{},{}", set.len(), sum), "UInt64 set {i}");
     }
 }
+
+/// Runs tests/python/chdb_shards.py; its JSON report.
+fn clickhouse_shards(inventory: &Path, out: &Path, width: u32) -> Option<serde_json::Value> {
+    let python = support::venv_python(&["chdb"])?;
+    let script = support::root().join("tests/python/chdb_shards.py");
+    let (ok, stdout, err) = support::run(
+        Command::new(python)
+            .arg(script)
+            .arg(inventory)
+            .arg(out)
+            .arg("2026-11-23 02:00:00")
+            .arg(width.to_string()),
+    );
+    assert!(ok, "chdb_shards.py failed: {err}");
+    Some(serde_json::from_str(stdout.trim()).unwrap())
+}
+
+fn licensectl_json(args: &[&str]) -> serde_json::Value {
+    let (ok, out, err) = support::run(support::licensectl().args(args));
+    assert!(ok, "licensectl {args:?}: {err}");
+    serde_json::from_str(out.trim()).unwrap()
+}
+
+#[test]
+fn sharded_states_merge_to_clickhouses_own_count_and_the_inventorys() {
+    let dir = tempfile::tempdir().unwrap();
+    let inventory = dir.path().join("inv.jsonl");
+    let (ok, _, err) = support::run(
+        support::licensectl()
+            .args(["gen-inventory", "--count", "60000", "--seed", "11"])
+            .args(["--now", "2026-11-23T00:00:00Z", "--out"])
+            .arg(&inventory),
+    );
+    assert!(ok, "{err}");
+    let at = "2026-11-23T02:00:00Z";
+    let from_inventory =
+        licensectl_json(&["count", "--inventory", inventory.to_str().unwrap(), "--at", at, "--json"]);
+    for width in [32, 64] {
+        let shards = dir.path().join(format!("shards{width}"));
+        let Some(reference) = clickhouse_shards(&inventory, &shards, width) else { return };
+        let merged =
+            licensectl_json(&["count", "--from-bitmaps", shards.to_str().unwrap(), "--at", at, "--json"]);
+        eprintln!(
+            "UInt{width}: ClickHouse SQL {}, licensectl --from-bitmaps {}, --inventory {}, naive sum of 4 shard totals {}",
+            reference["total"], merged["total"], from_inventory["total"], reference["sum_of_shard_totals"]
+        );
+        assert_eq!(merged["total"], reference["total"], "UInt{width}: merged shards vs ClickHouse's SQL");
+        assert_eq!(merged["total"], from_inventory["total"], "UInt{width}: merged shards vs the inventory");
+        assert_eq!(merged["categories"], from_inventory["categories"], "UInt{width}");
+        assert!(
+            reference["sum_of_shard_totals"].as_u64() > reference["total"].as_u64(),
+            "the shards overlap"
+        );
+    }
+
+    // The reverse: the states we export load in ClickHouse with the same sets.
+    let ours = dir.path().join("ours");
+    let (ok, _, err) = support::run(
+        support::licensectl()
+            .args(["bitmaps", "export", "--inventory"])
+            .arg(&inventory)
+            .args(["--at", at, "--format", "clickhouse", "--out"])
+            .arg(&ours),
+    );
+    assert!(ok, "{err}");
+    let Some(reference) = clickhouse_shards(&inventory, &dir.path().join("again"), 32) else { return };
+    for (name, expected) in reference["cardinalities"].as_object().unwrap() {
+        let got = cardinality_and_sum(&ours.join(format!("{name}.bin")), "UInt32").unwrap();
+        let cardinality = got.split(',').next().unwrap();
+        assert_eq!(cardinality, expected.to_string(), "{name}");
+    }
+}

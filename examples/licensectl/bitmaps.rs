@@ -111,7 +111,7 @@ pub fn count_dir(
         println!("{}", count.to_json());
     } else {
         let shards: Vec<String> =
-            SetName::ALL.iter().map(|n| format!("{n}×{}", sets.shards(*n).len())).collect();
+            SetName::ALL.iter().map(|n| format!("{n}×{}", sets.shard_count(*n))).collect();
         println!("id sets in {} ({})", dir.display(), shards.join(", "));
         print!("{count}");
     }

@@ -8,11 +8,11 @@ use clap::{Args, Subcommand};
 use license_core::{
     activate, Account, BundleAlgorithm, Coordinates, Feature, Fingerprint, HardwareProfile, Instance,
     KeyBundle, KeyKind, KeyRecord, KeyStatus, LicenseKey, Location, ProductCode, SigningKey, TrustedKeys,
-    VerifyingKey,
 };
 use time::OffsetDateTime;
 
 use crate::cli::{now, parse_time, read, write, CliError, CliResult};
+use crate::install::trusted_keys as trusted;
 
 /// Arguments of `licensectl key`.
 #[derive(Debug, Args)]
@@ -244,16 +244,6 @@ impl LocationArgs {
         };
         Location::new(self.place.clone(), self.country.as_deref(), coordinates)
     }
-}
-
-fn trusted(paths: &[PathBuf]) -> Result<TrustedKeys, CliError> {
-    let mut trusted = TrustedKeys::new();
-    for path in paths {
-        let key = VerifyingKey::from_public_key_bytes(&read(path)?)
-            .map_err(|e| CliError::Io(format!("{}: {e} [{}]", path.display(), e.kind().name())))?;
-        trusted.insert(key);
-    }
-    Ok(trusted)
 }
 
 fn signing_key(path: &Path) -> Result<SigningKey, CliError> {

@@ -396,6 +396,31 @@ impl fmt::Debug for IdSet {
     }
 }
 
+/// Building a set chunk by chunk from decoded containers (the Roaring
+/// portable reader), without visiting ids one at a time. Keys must be
+/// pushed in strictly ascending order and chunks must not be empty.
+impl IdSet {
+    /// Appends a chunk of sorted, distinct low halves under `key`.
+    pub(crate) fn push_lows(&mut self, key: u16, lows: &[u16]) {
+        debug_assert!(self.keys.last().is_none_or(|&k| k < key) && !lows.is_empty());
+        self.keys.push(key);
+        self.chunks.push(Chunk::from_sorted_lows(lows));
+        self.len += lows.len() as u64;
+    }
+
+    /// Appends a bitset chunk with `count` bits set under `key`.
+    pub(crate) fn push_block(&mut self, key: u16, block: Box<Block>, count: u32) {
+        debug_assert!(self.keys.last().is_none_or(|&k| k < key) && count > 0);
+        self.keys.push(key);
+        self.len += u64::from(count);
+        if count as usize <= ARRAY_MAX {
+            self.chunks.push(Chunk::Array(Chunk::to_array(&block)));
+        } else {
+            self.chunks.push(Chunk::Bits(block, count));
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

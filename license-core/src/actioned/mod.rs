@@ -28,6 +28,7 @@ pub use count::{count_sets, ActionedCount, CategorySets, CountTally};
 pub use events::Event;
 pub use explain::Explanation;
 pub use history::{CountHistory, Trend, MAX_HISTORY_BYTES};
+pub(crate) use idset::Block;
 pub use idset::IdSet;
 pub use inventory::Inventory;
 pub use jsonl::MAX_LINE_BYTES;

@@ -18,12 +18,18 @@ use crate::{Error, ErrorKind, Result};
 const SMALL_SET_MAX: u64 = 32;
 
 /// The two shapes of a state, with the payload still to be decoded.
-enum State<'a> {
+pub(crate) enum State<'a> {
+    /// The little-endian elements of a small set.
     Small(&'a [u8]),
+    /// The portable bytes of a large one (not yet validated).
     Large(&'a [u8]),
 }
 
-fn split<'a>(bytes: &'a [u8], limits: &InterchangeLimits, element_size: usize) -> Result<State<'a>> {
+pub(crate) fn split<'a>(
+    bytes: &'a [u8],
+    limits: &InterchangeLimits,
+    element_size: usize,
+) -> Result<State<'a>> {
     limits.check_input(bytes.len(), "groupBitmap state")?;
     let mut c = Cursor::new(bytes, "groupBitmap state");
     let kind = c.u8()?;

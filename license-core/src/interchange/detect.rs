@@ -4,7 +4,7 @@
 use roaring::{RoaringBitmap, RoaringTreemap};
 
 use super::{clickhouse, portable, portable64, InterchangeLimits};
-use crate::Result;
+use crate::{IdSet, Result};
 
 /// The width of the ids in a set.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -64,6 +64,19 @@ impl DecodedSet {
     }
 }
 
+/// What a file holds once its format and width are known and its bytes
+/// validated: the slices each consumer decodes its own way.
+enum Layout<'a> {
+    /// A 32-bit portable bitmap (validated).
+    Portable32(&'a [u8]),
+    /// 64-bit buckets: high key and validated 32-bit portable bytes.
+    Portable64(Vec<(u32, &'a [u8])>),
+    /// A ClickHouse small set of 4-byte little-endian ids.
+    Small32(&'a [u8]),
+    /// A ClickHouse small set of 8-byte little-endian ids.
+    Small64(&'a [u8]),
+}
+
 /// Reads an id set, detecting its format and (unless `width` is given) its
 /// width.
 ///
@@ -79,27 +92,85 @@ pub fn read_id_set(
     width: Option<IdWidth>,
     limits: &InterchangeLimits,
 ) -> Result<(DecodedSet, IdSetFormat)> {
+    let (layout, format) = classify(bytes, width, limits)?;
+    let set = match layout {
+        Layout::Portable32(b) => DecodedSet::U32(portable::load(b)?),
+        Layout::Portable64(buckets) => {
+            let mut bitmaps = Vec::with_capacity(buckets.len());
+            for (key, slice) in buckets {
+                let b = portable::load(slice)?;
+                if !b.is_empty() {
+                    bitmaps.push((key, b));
+                }
+            }
+            DecodedSet::U64(RoaringTreemap::from_bitmaps(bitmaps))
+        }
+        Layout::Small32(e) => DecodedSet::U32(small32(e).collect()),
+        Layout::Small64(e) => DecodedSet::U64(small64(e).collect()),
+    };
+    Ok((set, format))
+}
+
+/// Reads an id set as [`read_id_set`] does, straight into the count
+/// kernel's sets, one per 2^32 bucket (ascending, empty ones left out):
+/// arrays and bitsets are copied container by container.
+pub(crate) fn read_kernel_buckets(bytes: &[u8], limits: &InterchangeLimits) -> Result<Vec<(u32, IdSet)>> {
+    let (layout, _) = classify(bytes, None, limits)?;
+    let mut out: Vec<(u32, IdSet)> = match layout {
+        Layout::Portable32(b) => vec![(0, portable::to_idset(b))],
+        Layout::Portable64(buckets) => buckets.into_iter().map(|(k, b)| (k, portable::to_idset(b))).collect(),
+        Layout::Small32(e) => vec![(0, small32(e).collect())],
+        Layout::Small64(e) => {
+            let mut by_key: std::collections::BTreeMap<u32, IdSet> = std::collections::BTreeMap::new();
+            for id in small64(e) {
+                by_key.entry((id >> 32) as u32).or_default().insert(id as u32);
+            }
+            by_key.into_iter().collect()
+        }
+    };
+    out.retain(|(_, s)| !s.is_empty());
+    Ok(out)
+}
+
+fn small32(elements: &[u8]) -> impl Iterator<Item = u32> + '_ {
+    elements.chunks_exact(4).map(|e| u32::from_le_bytes([e[0], e[1], e[2], e[3]]))
+}
+
+fn small64(elements: &[u8]) -> impl Iterator<Item = u64> + '_ {
+    elements.chunks_exact(8).map(|e| u64::from_le_bytes([e[0], e[1], e[2], e[3], e[4], e[5], e[6], e[7]]))
+}
+
+/// Detects, checks and splits (see [`read_id_set`]).
+fn classify<'a>(
+    bytes: &'a [u8],
+    width: Option<IdWidth>,
+    limits: &InterchangeLimits,
+) -> Result<(Layout<'a>, IdSetFormat)> {
     let want32 = width != Some(IdWidth::U64);
     let want64 = width != Some(IdWidth::U32);
     if portable::is_cookie(bytes) && want32 {
-        return Ok((DecodedSet::U32(portable::read_portable32(bytes, limits)?), IdSetFormat::Portable));
+        return Ok((Layout::Portable32(validated32(bytes, limits)?), IdSetFormat::Portable));
     }
     let mut first_error = None;
     if matches!(bytes.first(), Some(0 | 1)) {
-        let attempt = match (clickhouse_width(bytes), width) {
-            (_, Some(IdWidth::U32)) | (IdWidth::U32, None) => {
-                clickhouse::read_clickhouse_state32(bytes, limits).map(DecodedSet::U32)
-            }
-            _ => clickhouse::read_clickhouse_state64(bytes, limits).map(DecodedSet::U64),
-        };
+        let narrow =
+            matches!((clickhouse_width(bytes), width), (_, Some(IdWidth::U32)) | (IdWidth::U32, None));
+        let attempt = clickhouse::split(bytes, limits, if narrow { 4 } else { 8 }).and_then(|state| {
+            Ok(match (state, narrow) {
+                (clickhouse::State::Small(e), true) => Layout::Small32(e),
+                (clickhouse::State::Small(e), false) => Layout::Small64(e),
+                (clickhouse::State::Large(p), true) => Layout::Portable32(validated32(p, limits)?),
+                (clickhouse::State::Large(p), false) => Layout::Portable64(portable64::buckets(p, limits)?),
+            })
+        });
         match attempt {
-            Ok(set) => return Ok((set, IdSetFormat::ClickHouse)),
+            Ok(layout) => return Ok((layout, IdSetFormat::ClickHouse)),
             Err(e) => first_error = Some(e),
         }
     }
     if want64 {
-        match portable64::read_portable64(bytes, limits) {
-            Ok(set) => return Ok((DecodedSet::U64(set), IdSetFormat::Portable)),
+        match portable64::buckets(bytes, limits) {
+            Ok(buckets) => return Ok((Layout::Portable64(buckets), IdSetFormat::Portable)),
             Err(e) => {
                 first_error.get_or_insert(e);
             }
@@ -107,8 +178,14 @@ pub fn read_id_set(
     }
     match first_error {
         Some(e) => Err(e),
-        None => portable::read_portable32(bytes, limits).map(|s| (DecodedSet::U32(s), IdSetFormat::Portable)),
+        None => Ok((Layout::Portable32(validated32(bytes, limits)?), IdSetFormat::Portable)),
     }
+}
+
+/// Checks 32-bit portable bytes whole (as `read_portable32` does).
+fn validated32<'a>(bytes: &'a [u8], limits: &InterchangeLimits) -> Result<&'a [u8]> {
+    portable::check32(bytes, limits)?;
+    Ok(bytes)
 }
 
 /// The width a ClickHouse state's own bytes imply: a small set's element

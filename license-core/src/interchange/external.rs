@@ -13,9 +13,10 @@ use std::str::FromStr;
 use roaring::{RoaringBitmap, RoaringTreemap};
 use time::OffsetDateTime;
 
+use super::detect::read_kernel_buckets;
 use super::{
-    read_id_set, write_clickhouse_state32, write_clickhouse_state64, write_portable32, write_portable64,
-    DecodedSet, IdSetFormat, InterchangeLimits,
+    write_clickhouse_state32, write_clickhouse_state64, write_portable32, write_portable64, DecodedSet,
+    IdSetFormat, InterchangeLimits,
 };
 use crate::{
     ActionedCount, ActionedLimit, Category, CategorySets, CountConfig, CountTally, Error, ErrorKind, IdSet,
@@ -80,11 +81,12 @@ impl FromStr for SetName {
     }
 }
 
-/// The nine sets for one instant, each as any number of shards.
+/// The nine sets for one instant, each as any number of shards, held as
+/// the count kernel's sets per 2^32 bucket.
 ///
 /// ```
 /// use license_core::{ActionedLimit, Category, DecodedSet, ExternalSets, SetName};
-/// use roaring::{RoaringBitmap, RoaringTreemap};
+/// use roaring::RoaringBitmap;
 /// let mut sets = ExternalSets::new();
 /// let shard = |ids: &[u32]| DecodedSet::U32(ids.iter().copied().collect::<RoaringBitmap>());
 /// sets.add(SetName::Live(Category::Enrolled), shard(&[1, 2, 3]));
@@ -95,7 +97,10 @@ impl FromStr for SetName {
 /// ```
 #[derive(Debug, Clone, Default)]
 pub struct ExternalSets {
-    shards: BTreeMap<SetName, Vec<DecodedSet>>,
+    /// Per bucket, every shard's part in it.
+    parts: BTreeMap<u32, Vec<(SetName, IdSet)>>,
+    /// How many shards each set was given as.
+    shard_counts: BTreeMap<SetName, usize>,
 }
 
 impl ExternalSets {
@@ -106,12 +111,51 @@ impl ExternalSets {
 
     /// Adds one shard of a set.
     pub fn add(&mut self, name: SetName, shard: DecodedSet) {
-        self.shards.entry(name).or_default().push(shard);
+        let buckets: Vec<(u32, IdSet)> = match &shard {
+            DecodedSet::U32(b) => vec![(0, IdSet::from(b))],
+            DecodedSet::U64(t) => t.bitmaps().map(|(k, b)| (k, IdSet::from(b))).collect(),
+        };
+        self.add_buckets(name, buckets);
     }
 
-    /// The shards of a set.
-    pub fn shards(&self, name: SetName) -> &[DecodedSet] {
-        self.shards.get(&name).map_or(&[], Vec::as_slice)
+    /// Adds one shard of a set from its file bytes (a ClickHouse state or
+    /// bare portable bytes of either width, detected as [`super::read_id_set`]
+    /// does), decoding straight into the kernel's sets.
+    pub fn add_bytes(&mut self, name: SetName, bytes: &[u8], limits: &InterchangeLimits) -> Result<()> {
+        let buckets = read_kernel_buckets(bytes, limits)?;
+        self.add_buckets(name, buckets);
+        Ok(())
+    }
+
+    fn add_buckets(&mut self, name: SetName, buckets: Vec<(u32, IdSet)>) {
+        *self.shard_counts.entry(name).or_default() += 1;
+        for (bucket, set) in buckets {
+            if !set.is_empty() {
+                self.parts.entry(bucket).or_default().push((name, set));
+            }
+        }
+    }
+
+    /// How many shards a set was given as.
+    pub fn shard_count(&self, name: SetName) -> usize {
+        self.shard_counts.get(&name).copied().unwrap_or(0)
+    }
+
+    /// A set with its shards unioned: 32-bit when every id fits.
+    pub fn union(&self, name: SetName) -> DecodedSet {
+        let mut buckets: BTreeMap<u32, RoaringBitmap> = BTreeMap::new();
+        for (&bucket, parts) in &self.parts {
+            for (n, set) in parts {
+                if *n == name {
+                    *buckets.entry(bucket).or_default() |= set.to_roaring();
+                }
+            }
+        }
+        if buckets.keys().all(|&k| k == 0) {
+            DecodedSet::U32(buckets.remove(&0).unwrap_or_default())
+        } else {
+            DecodedSet::U64(RoaringTreemap::from_bitmaps(buckets))
+        }
     }
 
     /// Reads a directory of files named `SET.bin` or `SET.SHARD.bin` (SET is
@@ -129,16 +173,14 @@ impl ExternalSets {
             .collect();
         files.sort();
         let mut sets = ExternalSets::new();
+        let in_file =
+            |path: &Path, e: Error| Error::new(e.kind(), format!("{}: {}", path.display(), e.detail()));
         for (file_name, path) in files {
             let set_name: SetName =
-                file_name.split('.').next().unwrap_or_default().parse().map_err(|e: Error| {
-                    Error::new(e.kind(), format!("{}: {}", path.display(), e.detail()))
-                })?;
+                file_name.split('.').next().unwrap_or_default().parse().map_err(|e| in_file(&path, e))?;
             let bytes = std::fs::read(&path)
                 .map_err(|e| Error::new(ErrorKind::Io, format!("cannot read {}: {e}", path.display())))?;
-            let (set, _format) = read_id_set(&bytes, None, limits)
-                .map_err(|e| Error::new(e.kind(), format!("{}: {}", path.display(), e.detail())))?;
-            sets.add(set_name, set);
+            sets.add_bytes(set_name, &bytes, limits).map_err(|e| in_file(&path, e))?;
         }
         Ok(sets)
     }
@@ -152,24 +194,24 @@ impl ExternalSets {
         let week_before = t - 7 * 86_400;
         let mut sets = ExternalSets::new();
         for (category, members) in Category::LIVE.iter().zip(inventory.live_sets(config)) {
-            let mut union = RoaringBitmap::new();
+            let mut union = IdSet::new();
             for member in members {
-                union |= member.to_roaring();
+                union.union_with(member);
             }
-            sets.add(SetName::Live(*category), DecodedSet::U32(union));
+            sets.add_buckets(SetName::Live(*category), vec![(0, union)]);
         }
-        let at_or_before = |index: &crate::actioned::TimeIndex, lo: Option<i64>| -> RoaringBitmap {
-            let ids = index
+        let dead = |index: &crate::actioned::TimeIndex, after: Option<i64>| -> IdSet {
+            index
                 .iter()
-                .filter(|&(_, secs)| secs <= t && lo.is_none_or(|lo| secs > lo))
-                .map(|(id, _)| id);
-            RoaringBitmap::from_sorted_iter(ids).unwrap_or_default()
+                .filter(|&(_, secs)| secs <= t && after.is_none_or(|a| secs > a))
+                .map(|(id, _)| id)
+                .collect()
         };
-        sets.add(SetName::Revoked, DecodedSet::U32(at_or_before(&inventory.revocations, None)));
-        sets.add(SetName::Expired, DecodedSet::U32(at_or_before(&inventory.expiries, None)));
-        sets.add(
+        sets.add_buckets(SetName::Revoked, vec![(0, dead(&inventory.revocations, None))]);
+        sets.add_buckets(SetName::Expired, vec![(0, dead(&inventory.expiries, None))]);
+        sets.add_buckets(
             SetName::RevokedRecently,
-            DecodedSet::U32(at_or_before(&inventory.revocations, Some(week_before))),
+            vec![(0, dead(&inventory.revocations, Some(week_before)))],
         );
         sets
     }
@@ -182,27 +224,11 @@ impl ExternalSets {
             .map_err(|e| Error::new(ErrorKind::Io, format!("cannot create {}: {e}", dir.display())))?;
         let mut written = Vec::new();
         for name in SetName::ALL {
-            let shards = self.shards(name);
-            let bytes = if shards.iter().all(|s| matches!(s, DecodedSet::U32(_))) {
-                let mut union = RoaringBitmap::new();
-                for s in shards {
-                    if let DecodedSet::U32(b) = s {
-                        union |= b;
-                    }
-                }
-                match format {
-                    IdSetFormat::Portable => write_portable32(&union),
-                    IdSetFormat::ClickHouse => write_clickhouse_state32(&union),
-                }
-            } else {
-                let mut union = RoaringTreemap::new();
-                for s in shards {
-                    union |= s.clone().into_u64();
-                }
-                match format {
-                    IdSetFormat::Portable => write_portable64(&union),
-                    IdSetFormat::ClickHouse => write_clickhouse_state64(&union),
-                }
+            let bytes = match (self.union(name), format) {
+                (DecodedSet::U32(b), IdSetFormat::Portable) => write_portable32(&b),
+                (DecodedSet::U32(b), IdSetFormat::ClickHouse) => write_clickhouse_state32(&b),
+                (DecodedSet::U64(t), IdSetFormat::Portable) => write_portable64(&t),
+                (DecodedSet::U64(t), IdSetFormat::ClickHouse) => write_clickhouse_state64(&t),
             };
             let path = dir.join(format!("{name}.bin"));
             crate::fsutil::atomic_write(&path, &bytes)?;
@@ -218,56 +244,24 @@ impl ExternalSets {
         ActionedCount::from_tally(as_of, self.tally(as_of), limit)
     }
 
-    /// The raw counts (see [`ExternalSets::count`]).
+    /// The raw counts (see [`ExternalSets::count`]): each bucket's shards go
+    /// to the kernel as they are, which unions them chunk by chunk.
     pub fn tally(&self, as_of: OffsetDateTime) -> CountTally {
         let mut total = CountTally::default();
-        for bucket in self.buckets() {
-            let sets: BTreeMap<SetName, Vec<IdSet>> = self
-                .shards
-                .iter()
-                .map(|(&name, shards)| (name, shards.iter().filter_map(|s| bucket_of(s, bucket)).collect()))
-                .collect();
+        for parts in self.parts.values() {
             let mut category_sets = CategorySets::new(as_of);
-            for (name, members) in &sets {
-                for set in members {
-                    category_sets = match name {
-                        SetName::Live(c) => category_sets.with(*c, set),
-                        SetName::RevokedRecently => category_sets.with(Category::RevokedRecently, set),
-                        SetName::Revoked => category_sets.with_revoked(set),
-                        SetName::Expired => category_sets.with_expired(set),
-                    };
-                }
+            for (name, set) in parts {
+                category_sets = match name {
+                    SetName::Live(c) => category_sets.with(*c, set),
+                    SetName::RevokedRecently => category_sets.with(Category::RevokedRecently, set),
+                    SetName::Revoked => category_sets.with_revoked(set),
+                    SetName::Expired => category_sets.with_expired(set),
+                };
             }
             total.add(&category_sets.tally());
         }
         total
     }
-
-    /// Every 2^32 bucket any shard has ids in, ascending.
-    fn buckets(&self) -> Vec<u32> {
-        let mut out: Vec<u32> = self
-            .shards
-            .values()
-            .flatten()
-            .flat_map(|s| match s {
-                DecodedSet::U32(b) => (!b.is_empty()).then_some(0).into_iter().collect::<Vec<_>>(),
-                DecodedSet::U64(t) => t.bitmaps().filter(|(_, b)| !b.is_empty()).map(|(k, _)| k).collect(),
-            })
-            .collect();
-        out.sort_unstable();
-        out.dedup();
-        out
-    }
-}
-
-/// The part of a shard in one 2^32 bucket, as a kernel set.
-fn bucket_of(shard: &DecodedSet, bucket: u32) -> Option<IdSet> {
-    let bitmap: &RoaringBitmap = match shard {
-        DecodedSet::U32(b) if bucket == 0 => b,
-        DecodedSet::U32(_) => return None,
-        DecodedSet::U64(t) => t.bitmaps().find(|(k, _)| *k == bucket).map(|(_, b)| b)?,
-    };
-    Some(IdSet::from(bitmap))
 }
 
 #[cfg(test)]
@@ -335,7 +329,7 @@ mod tests {
         // trip through files of either format.
         let exported = ExternalSets::from_inventory(&inventory, t, &config);
         for name in SetName::ALL {
-            assert_eq!(exported.shards(name), sets.shards(name), "{name}");
+            assert_eq!(exported.union(name), sets.union(name), "{name}");
         }
         for format in [IdSetFormat::Portable, IdSetFormat::ClickHouse] {
             let dir = tempfile::tempdir().unwrap();

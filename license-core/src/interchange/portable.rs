@@ -12,7 +12,8 @@ use roaring::RoaringBitmap;
 
 use super::cursor::Cursor;
 use super::InterchangeLimits;
-use crate::{Error, ErrorKind, Result};
+use crate::actioned::Block;
+use crate::{Error, ErrorKind, IdSet, Result};
 
 pub(crate) const COOKIE_NO_RUNS: u32 = 12346;
 pub(crate) const COOKIE_RUNS: u16 = 12347;
@@ -156,6 +157,89 @@ fn validate_runs(c: &mut Cursor<'_>, cardinality: usize, at: usize) -> Result<()
     Ok(())
 }
 
+/// Decodes bytes that [`validate`] accepted straight into the count
+/// kernel's set, container by container: arrays and bitsets are copied,
+/// runs expanded, and no id is visited on its own.
+pub(crate) fn to_idset(bytes: &[u8]) -> IdSet {
+    let u16_at = |p: usize| u16::from_le_bytes([bytes[p], bytes[p + 1]]);
+    let cookie = u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]);
+    let (count, run_bits, has_offsets, mut pos) = if cookie == COOKIE_NO_RUNS {
+        let count = u32::from_le_bytes([bytes[4], bytes[5], bytes[6], bytes[7]]) as usize;
+        (count, &bytes[0..0], true, 8)
+    } else {
+        let count = (cookie >> 16) as usize + 1;
+        let bits = &bytes[4..4 + count.div_ceil(8)];
+        (count, bits, count >= NO_OFFSET_THRESHOLD, 4 + bits.len())
+    };
+    let descriptions = pos;
+    pos += 4 * count;
+    if has_offsets {
+        pos += 4 * count;
+    }
+    let mut set = IdSet::new();
+    let mut lows: Vec<u16> = Vec::with_capacity(ARRAY_MAX);
+    for i in 0..count {
+        let key = u16_at(descriptions + 4 * i);
+        let cardinality = usize::from(u16_at(descriptions + 4 * i + 2)) + 1;
+        let is_run = run_bits.get(i / 8).is_some_and(|b| b & (1 << (i % 8)) != 0);
+        if is_run {
+            let runs = usize::from(u16_at(pos));
+            let pairs =
+                (0..runs).map(|j| (u32::from(u16_at(pos + 2 + 4 * j)), u32::from(u16_at(pos + 4 + 4 * j))));
+            if cardinality <= ARRAY_MAX {
+                lows.clear();
+                for (start, extra) in pairs {
+                    lows.extend((start..=start + extra).map(|v| v as u16));
+                }
+                set.push_lows(key, &lows);
+            } else {
+                let mut block: Box<Block> = Box::new([0u64; 1024]);
+                for (start, extra) in pairs {
+                    set_range(&mut block, start, start + extra);
+                }
+                set.push_block(key, block, cardinality as u32);
+            }
+            pos += 2 + 4 * runs;
+        } else if cardinality <= ARRAY_MAX {
+            lows.clear();
+            lows.extend(
+                bytes[pos..pos + 2 * cardinality].chunks_exact(2).map(|v| u16::from_le_bytes([v[0], v[1]])),
+            );
+            set.push_lows(key, &lows);
+            pos += 2 * cardinality;
+        } else {
+            let mut block: Box<Block> = Box::new([0u64; 1024]);
+            for (word, b) in block.iter_mut().zip(bytes[pos..pos + BITSET_BYTES].chunks_exact(8)) {
+                *word = u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]);
+            }
+            set.push_block(key, block, cardinality as u32);
+            pos += BITSET_BYTES;
+        }
+    }
+    set
+}
+
+/// Sets bits `first..=last` of a 65536-bit block.
+fn set_range(block: &mut Block, first: u32, last: u32) {
+    let (first_word, last_word) = ((first / 64) as usize, (last / 64) as usize);
+    for (w, word) in block.iter_mut().enumerate().take(last_word + 1).skip(first_word) {
+        let lo = if w == first_word { first % 64 } else { 0 };
+        let hi = if w == last_word { last % 64 } else { 63 };
+        *word |= (u64::MAX >> (63 - hi)) & (u64::MAX << lo);
+    }
+}
+
+/// Checks that `bytes` hold exactly one valid 32-bit portable bitmap.
+pub(crate) fn check32(bytes: &[u8], limits: &InterchangeLimits) -> Result<()> {
+    limits.check_input(bytes.len(), "portable bitmap")?;
+    if !is_cookie(bytes) && super::portable64::looks_like(bytes) {
+        return Err(Error::new(ErrorKind::WidthMismatch, "portable bitmap: these are 64-bit portable bytes"));
+    }
+    let mut c = Cursor::new(bytes, "portable bitmap");
+    validate(&mut c)?;
+    c.finish()
+}
+
 /// Loads bytes that [`validate`] accepted.
 pub(crate) fn load(bytes: &[u8]) -> Result<RoaringBitmap> {
     RoaringBitmap::deserialize_unchecked_from(bytes)
@@ -174,13 +258,7 @@ pub(crate) fn load(bytes: &[u8]) -> Result<RoaringBitmap> {
 /// # Ok::<(), license_core::Error>(())
 /// ```
 pub fn read_portable32(bytes: &[u8], limits: &InterchangeLimits) -> Result<RoaringBitmap> {
-    limits.check_input(bytes.len(), "portable bitmap")?;
-    let mut c = Cursor::new(bytes, "portable bitmap");
-    if !is_cookie(bytes) && super::portable64::looks_like(bytes) {
-        return Err(Error::new(ErrorKind::WidthMismatch, "portable bitmap: these are 64-bit portable bytes"));
-    }
-    validate(&mut c)?;
-    c.finish()?;
+    check32(bytes, limits)?;
     load(bytes)
 }
 
@@ -239,6 +317,23 @@ mod tests {
         set.serialize_into(&mut bytes).unwrap();
         assert_eq!(&bytes[..4], &COOKIE_NO_RUNS.to_le_bytes());
         assert_eq!(read_portable32(&bytes, &limits()).unwrap(), set);
+    }
+
+    #[test]
+    fn the_kernel_decoding_gives_the_same_ids() {
+        let mut sets = vec![sample(), RoaringBitmap::new(), (0..5000u32).map(|i| i * 13).collect()];
+        let mut plain = sample();
+        plain.remove_run_compression();
+        sets.push(plain);
+        sets.push((0..70_000u32).chain(1_000_000..1_000_500).collect());
+        for set in sets {
+            for bytes in [write_portable32(&set), write_portable32_no_runs(&set)] {
+                check32(&bytes, &limits()).unwrap();
+                let decoded = to_idset(&bytes);
+                assert_eq!(decoded.to_roaring(), set);
+                assert_eq!(decoded.len(), set.len());
+            }
+        }
     }
 
     #[test]

@@ -35,6 +35,19 @@ pub(crate) fn looks_like(bytes: &[u8]) -> bool {
 /// strictly ascending key order, each a valid 32-bit bitmap, nothing after.
 /// Empty buckets are accepted and dropped.
 pub fn read_portable64(bytes: &[u8], limits: &InterchangeLimits) -> Result<RoaringTreemap> {
+    let mut bitmaps = Vec::new();
+    for (key, slice) in buckets(bytes, limits)? {
+        let bitmap = portable::load(slice)?;
+        if !bitmap.is_empty() {
+            bitmaps.push((key, bitmap));
+        }
+    }
+    Ok(RoaringTreemap::from_bitmaps(bitmaps))
+}
+
+/// Validates 64-bit portable bytes and returns each bucket's high key with
+/// the bytes of its (validated) 32-bit bitmap.
+pub(crate) fn buckets<'a>(bytes: &'a [u8], limits: &InterchangeLimits) -> Result<Vec<(u32, &'a [u8])>> {
     limits.check_input(bytes.len(), "64-bit portable bitmap")?;
     if is_cookie(bytes) && !looks_like(bytes) {
         return Err(Error::new(
@@ -68,14 +81,7 @@ pub fn read_portable64(bytes: &[u8], limits: &InterchangeLimits) -> Result<Roari
         buckets.push((key, &bytes[from..c.pos()]));
     }
     c.finish()?;
-    let mut bitmaps = Vec::with_capacity(buckets.len());
-    for (key, slice) in buckets {
-        let bitmap = portable::load(slice)?;
-        if !bitmap.is_empty() {
-            bitmaps.push((key, bitmap));
-        }
-    }
-    Ok(RoaringTreemap::from_bitmaps(bitmaps))
+    Ok(buckets)
 }
 
 /// Writes a 64-bit set in the portable format, each bucket run-optimised, so

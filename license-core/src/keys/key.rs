@@ -113,23 +113,47 @@ mod gf32 {
         t
     };
 
-    pub(super) fn mul(a: u8, b: u8) -> u8 {
+    pub(super) const fn mul(a: u8, b: u8) -> u8 {
         if a == 0 || b == 0 {
             0
         } else {
-            EXP[usize::from(LOG[usize::from(a)]) + usize::from(LOG[usize::from(b)])]
+            EXP[LOG[a as usize] as usize + LOG[b as usize] as usize]
         }
     }
 }
 
-/// The syndromes of 16 symbols: the codeword polynomial (symbol 0 the
-/// highest power) evaluated at α, α², α³. All zero exactly for codewords.
+/// What a symbol of value `v` at position `i` adds to the three syndromes:
+/// v·α^(j·(15−i)) for j = 1, 2, 3. The syndromes are linear in the
+/// symbols, so a key's syndromes are the xor of 16 lookups here.
+const CONTRIBUTION: [[[u8; CHECK_SYMBOLS]; 32]; KEY_SYMBOLS] = {
+    let mut t = [[[0u8; CHECK_SYMBOLS]; 32]; KEY_SYMBOLS];
+    let mut i = 0;
+    while i < KEY_SYMBOLS {
+        let degree = KEY_SYMBOLS - 1 - i;
+        let mut v = 0;
+        while v < 32 {
+            let mut j = 0;
+            while j < CHECK_SYMBOLS {
+                t[i][v][j] = gf32::mul(v as u8, gf32::EXP[((j + 1) * degree) % 31]);
+                j += 1;
+            }
+            v += 1;
+        }
+        i += 1;
+    }
+    t
+};
+
+/// The syndromes of 16 symbols (values below 32): the codeword polynomial
+/// (symbol 0 the highest power) evaluated at α, α², α³. All zero exactly
+/// for codewords.
 pub(crate) fn syndromes(symbols: &[u8; KEY_SYMBOLS]) -> [u8; CHECK_SYMBOLS] {
     let mut s = [0u8; CHECK_SYMBOLS];
-    for (j, sj) in s.iter_mut().enumerate() {
-        let root = gf32::EXP[j + 1];
-        // Horner's rule.
-        *sj = symbols.iter().fold(0u8, |acc, &c| gf32::mul(acc, root) ^ c);
+    for (i, &c) in symbols.iter().enumerate() {
+        let add = CONTRIBUTION[i][usize::from(c & 31)];
+        s[0] ^= add[0];
+        s[1] ^= add[1];
+        s[2] ^= add[2];
     }
     s
 }
@@ -501,6 +525,22 @@ mod tests {
         for a in 1..32u8 {
             let inv = gf32::EXP[(31 - usize::from(gf32::LOG[usize::from(a)])) % 31];
             assert_eq!(gf32::mul(a, inv), 1);
+        }
+    }
+
+    /// The syndrome table against the definition (Horner's rule at α^j).
+    #[test]
+    fn syndrome_table_matches_polynomial_evaluation() {
+        let mut rng = StdRng::seed_from_u64(3);
+        for _ in 0..2000 {
+            let mut v = [0u8; KEY_SYMBOLS];
+            v.iter_mut().for_each(|x| *x = (rand::RngCore::next_u32(&mut rng) % 32) as u8);
+            let mut expected = [0u8; CHECK_SYMBOLS];
+            for (j, e) in expected.iter_mut().enumerate() {
+                let root = gf32::EXP[j + 1];
+                *e = v.iter().fold(0u8, |acc, &c| gf32::mul(acc, root) ^ c);
+            }
+            assert_eq!(syndromes(&v), expected, "{v:?}");
         }
     }
 

@@ -136,25 +136,27 @@ impl LicenseKey {
             let arr: [u8; KEY_SYMBOLS] = candidate.try_into().ok()?;
             LicenseKey::from_symbols(arr).ok()
         };
+        // Every other symbol at `pos` that makes the key valid (`skip`: the
+        // symbol already there, if it is readable).
+        let replace_at = |pos: usize, skip: Option<u8>, out: &mut Vec<KeyHint>| {
+            for s in (0..32u8).filter(|&s| Some(s) != skip) {
+                let mut c = symbols.clone();
+                c[pos] = s;
+                if let Some(key) = valid(&c) {
+                    out.push(KeyHint::Replace {
+                        position: pos + 1,
+                        found: chars[pos].0,
+                        with: char_of_symbol(s),
+                        key,
+                    });
+                }
+            }
+        };
         let mut repairs = Vec::new();
         match (chars.len(), bad) {
             (KEY_SYMBOLS, 0) => {
-                for pos in 0..KEY_SYMBOLS {
-                    for s in 0..32u8 {
-                        if s == symbols[pos] {
-                            continue;
-                        }
-                        let mut c = symbols.clone();
-                        c[pos] = s;
-                        if let Some(key) = valid(&c) {
-                            repairs.push(KeyHint::Replace {
-                                position: pos + 1,
-                                found: chars[pos].0,
-                                with: char_of_symbol(s),
-                                key,
-                            });
-                        }
-                    }
+                for (pos, &current) in symbols.iter().enumerate() {
+                    replace_at(pos, Some(current), &mut repairs);
                 }
                 for pos in 0..KEY_SYMBOLS - 1 {
                     let mut c = symbols.clone();
@@ -173,18 +175,7 @@ impl LicenseKey {
                     KeyHint::NotInAlphabet { position, .. } => position - 1,
                     _ => 0,
                 };
-                for s in 0..32u8 {
-                    let mut c = symbols.clone();
-                    c[pos] = s;
-                    if let Some(key) = valid(&c) {
-                        repairs.push(KeyHint::Replace {
-                            position: pos + 1,
-                            found: chars[pos].0,
-                            with: char_of_symbol(s),
-                            key,
-                        });
-                    }
-                }
+                replace_at(pos, None, &mut repairs);
             }
             (n, 0) if n == KEY_SYMBOLS - 1 => {
                 for pos in 0..=n {
