@@ -126,6 +126,7 @@ fn certificates_for_a_license_and_for_a_key_carry_the_verified_digests() {
         master_key.into(),
         "Müller (Schweiz) AG".into(),
         "sso".into(),
+        "bundle show".into(),
     ] {
         assert!(key_text.contains(&needle), "`{needle}` missing from the key certificate:\n{key_text}");
     }

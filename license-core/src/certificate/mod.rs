@@ -81,6 +81,9 @@ pub struct CertifiedItem {
     pub expires_at: Option<OffsetDateTime>,
     /// The instance it is assigned to, if any.
     pub instance: Option<String>,
+    /// The `licensectl` command whose output the verification block
+    /// matches, without the file name.
+    pub check_command: String,
 }
 
 /// Something a certificate can be rendered for.
@@ -104,6 +107,7 @@ impl Certifiable for License {
             issued_at: self.issued_at(),
             expires_at: self.expires_at(),
             instance: self.binding().map(|b| b.instance_id.clone()),
+            check_command: "licensectl verify --pub VENDOR.pub.pem".to_owned(),
         }
     }
 }
@@ -131,6 +135,7 @@ impl Certifiable for KeyRecord {
             issued_at: self.updated_at(),
             expires_at: self.expires_at(),
             instance: self.instance().map(str::to_owned),
+            check_command: "licensectl bundle show --pub VENDOR.pub.pem".to_owned(),
         }
     }
 }
