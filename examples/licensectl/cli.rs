@@ -45,6 +45,8 @@ pub enum Command {
     UsageLog(crate::install::UsageLogArgs),
     /// Verify a usage log (vendor side), optionally against a ledger.
     VerifyUsage(crate::install::VerifyUsageArgs),
+    /// Write a proof-of-purchase PDF for a license or a license key.
+    Certificate(crate::certificate::CertificateArgs),
     /// Count actioned certificates in a JSON Lines inventory.
     Count(crate::count::CountArgs),
     /// Write a realistic synthetic inventory as JSON Lines.

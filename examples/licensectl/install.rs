@@ -337,6 +337,7 @@ pub fn demo(first: &License, renewal: &License) -> Result<(), CliError> {
     for alert in Monitor::check(today, &store, None)? {
         println!("alert: {alert}");
     }
+    crate::certificate::demo(&store.current()?)?;
     let records: Vec<_> = license_core::synthetic_records(10_000, 7, today).collect();
     let count = Inventory::from_records(&records)?.count(today, &CountConfig::new(renewal.actioned_limit()));
     store.record_count(&count)?;

@@ -303,6 +303,7 @@ pub fn bundle(args: BundleArgs) -> CliResult {
             Some(id) => println!("key id        {id}{}", if signed.verified { "" } else { " (claimed)" }),
             None => println!("key id        (none)"),
         }
+        println!("sha256        {}", signed.sha256_hex());
         println!();
         print!("{}", signed.bundle.to_table());
         return Ok(ExitCode::SUCCESS);

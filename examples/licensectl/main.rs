@@ -4,6 +4,7 @@
 //! turns any error into one line on stderr and a non-zero exit.
 
 mod bitmaps;
+mod certificate;
 mod cli;
 mod count;
 mod demo;
@@ -41,6 +42,7 @@ fn run(args: cli::Args) -> Result<ExitCode, cli::CliError> {
         cli::Command::Rollback(a) => install::rollback(a),
         cli::Command::UsageLog(a) => install::usage_log(a),
         cli::Command::VerifyUsage(a) => install::verify_usage(a),
+        cli::Command::Certificate(a) => certificate::run(a),
         cli::Command::Count(a) => count::run(a),
         cli::Command::GenInventory(a) => count::gen(a),
         cli::Command::Bitmaps(a) => bitmaps::run(a),

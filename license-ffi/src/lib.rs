@@ -1,15 +1,62 @@
-//! The C ABI of license-core. This first cut exposes the version and the
-//! error-kind names; the full surface follows the rustls-ffi conventions
-//! described in `../shared/STYLE.md`.
+//! The C ABI of license-core (`include/license_core.h`).
+//!
+//! Conventions (after rustls-ffi): every exported function is a plain
+//! `#[no_mangle] pub extern "C" fn lc_…` whose whole body runs inside
+//! [`panic::ffi_panic_boundary!`], so no panic unwinds into C and cbindgen
+//! sees every signature. Fallible functions return [`lc_status`] (0 = OK,
+//! 1-99 the C layer's own failures, 100+ the core's `ErrorKind` codes);
+//! outputs go through out-parameters written only on success; opaque
+//! handles are created through out-parameters and released by their
+//! `_free` function, which accepts NULL. Inputs are pointer + length, text
+//! is UTF-8, times are Unix seconds (UTC).
+//!
+//! This crate may use `unsafe` (the core may not); every block is small
+//! and says why it is sound.
 #![deny(missing_docs)]
+// Exported symbols follow C naming (`lc_license`, `lc_status`).
+#![allow(non_camel_case_types)]
+// Every exported function checks its raw pointers before use; the C
+// contract, not Rust's type system, is what makes them valid.
+#![allow(clippy::not_unsafe_ptr_arg_deref)]
 
 use std::ffi::c_char;
 
-/// The library version as a NUL-terminated static string, e.g. `"0.1.0"`.
-/// The pointer is valid for the life of the program; do not free it.
+mod batch;
+#[cfg(feature = "bench")]
+pub mod bench;
+mod hardware;
+mod idset;
+mod inventory;
+mod io;
+mod keys;
+mod license;
+mod licensekeys;
+mod panic;
+mod status;
+mod store;
+mod usage;
+
+pub use hardware::*;
+pub use idset::*;
+pub use inventory::*;
+pub use io::{lc_bytes, lc_bytes_data, lc_bytes_free, lc_bytes_len};
+pub use keys::*;
+pub use license::*;
+pub use licensekeys::*;
+#[cfg(feature = "force-panic")]
+pub use panic::force_next_panic;
+pub use status::{lc_last_error_message, lc_status, lc_status_name};
+pub use store::*;
+pub use usage::*;
+
+/// The library version as a NUL-terminated static string, e.g. `"0.1.0"`
+/// (the same as `LC_VERSION_MAJOR.MINOR.PATCH` in the header). The pointer
+/// is valid for the life of the program; do not free it.
 #[no_mangle]
 pub extern "C" fn lc_version() -> *const c_char {
-    concat!(env!("CARGO_PKG_VERSION"), "\0").as_ptr().cast()
+    panic::ffi_panic_boundary! {
+        concat!(env!("CARGO_PKG_VERSION"), "\0").as_ptr().cast()
+    }
 }
 
 #[cfg(test)]

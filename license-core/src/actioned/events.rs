@@ -175,7 +175,7 @@ enum Change {
     Flag(Flag, u32, bool),
     Named(Named, String, u32, bool),
     Time(Times, u32, Option<i64>),
-    SslExtra(u32, Option<u32>),
+    SslExtra(u32, u32),
 }
 
 impl Inventory {
@@ -247,8 +247,8 @@ impl Inventory {
     }
 
     fn set_ssl_extra(&mut self, id: u32, extra: u32, log: &mut Option<&mut Vec<Change>>) {
-        let old = if extra == 0 { self.ssl_extra.remove(&id) } else { self.ssl_extra.insert(id, extra) };
-        if let (true, Some(log)) = (old != Some(extra).filter(|&e| e > 0), log) {
+        let old = self.set_ssl_extra_slices(id, extra);
+        if let (true, Some(log)) = (old != extra, log) {
             log.push(Change::SslExtra(id, old));
         }
     }
@@ -260,7 +260,7 @@ impl Inventory {
             }
             Change::Named(n, name, id, on) => self.set_named(n, &name, id, !on, &mut None),
             Change::Time(t, id, old) => self.set_time(t, id, old, &mut None),
-            Change::SslExtra(id, old) => self.set_ssl_extra(id, old.unwrap_or(0), &mut None),
+            Change::SslExtra(id, old) => self.set_ssl_extra(id, old, &mut None),
         }
     }
 
@@ -317,15 +317,15 @@ impl Inventory {
             Event::PrivateKeyDeleted { .. } => self.set_flag(Flag::PrivateKey, id, false, log),
             Event::EndpointMonitoringOn { .. } => {
                 if self.ssl.contains(id) {
-                    let extra = self.ssl_extra.get(&id).copied().unwrap_or(0);
+                    let extra = self.ssl_extra(id);
                     self.set_ssl_extra(id, extra.saturating_add(1), log);
                 } else {
                     self.set_flag(Flag::Ssl, id, true, log);
                 }
             }
-            Event::EndpointMonitoringOff { .. } => match self.ssl_extra.get(&id).copied() {
-                Some(extra) => self.set_ssl_extra(id, extra - 1, log),
-                None => self.set_flag(Flag::Ssl, id, false, log),
+            Event::EndpointMonitoringOff { .. } => match self.ssl_extra(id) {
+                0 => self.set_flag(Flag::Ssl, id, false, log),
+                extra => self.set_ssl_extra(id, extra - 1, log),
             },
             Event::AddedToCollection { collection, .. } => {
                 self.set_named(Named::Collections, collection, id, true, log)

@@ -102,7 +102,7 @@ impl Inventory {
         };
         let mut memberships = Vec::new();
         let flag = |on: bool, what: Vec<String>| on.then_some(what);
-        let ssl = self.ssl.contains(id).then(|| 1 + self.ssl_extra.get(&id).copied().unwrap_or(0));
+        let ssl = self.ssl.contains(id).then(|| 1 + self.ssl_extra(id));
         let candidates: [(Category, Option<Vec<String>>); 7] = [
             (Category::Enrolled, flag(self.enrolled.contains(id), vec![])),
             (Category::RevokedRecently, flag(revoked.is_some_and(|r| t - WEEK_SECS < r && r <= t), vec![])),

@@ -60,8 +60,10 @@ pub struct Inventory {
     pub(crate) private_key: IdSet,
     /// Monitored by at least one endpoint.
     pub(crate) ssl: IdSet,
-    /// Endpoints beyond the first, for certificates with more than one.
-    pub(crate) ssl_extra: BTreeMap<u32, u32>,
+    /// Endpoints beyond the first, bit-sliced: slice `k` holds the ids
+    /// whose extra count has bit `k` set (so counts are id sets too, and
+    /// cost nothing for the many certificates with one endpoint).
+    pub(crate) ssl_extra: Vec<IdSet>,
     pub(crate) stores: NamedSets,
     pub(crate) metadata: NamedSets,
     pub(crate) collections: NamedSets,
@@ -260,7 +262,23 @@ impl Inventory {
         self.enrolled.union_owned(build_set(enrolled));
         self.private_key.union_owned(build_set(private_key));
         self.ssl.union_owned(build_set(ssl));
-        self.ssl_extra.extend(ssl_extra);
+        let mut slices: Vec<Vec<u32>> = Vec::new();
+        for (id, extra) in ssl_extra {
+            for k in 0..(32 - extra.leading_zeros()) as usize {
+                if extra >> k & 1 == 1 {
+                    if slices.len() <= k {
+                        slices.resize_with(k + 1, Vec::new);
+                    }
+                    slices[k].push(id);
+                }
+            }
+        }
+        if self.ssl_extra.len() < slices.len() {
+            self.ssl_extra.resize_with(slices.len(), IdSet::default);
+        }
+        for (slice, ids) in self.ssl_extra.iter_mut().zip(slices) {
+            slice.union_owned(build_set(ids));
+        }
         stores.merge_into(&mut self.stores);
         metadata.merge_into(&mut self.metadata);
         collections.merge_into(&mut self.collections);
@@ -283,11 +301,7 @@ impl Inventory {
             revoked_at: time(self.revocations.get(id)),
             expires_at: time(self.expiries.get(id)),
             private_key: self.private_key.contains(id),
-            ssl_endpoints: if self.ssl.contains(id) {
-                1 + self.ssl_extra.get(&id).copied().unwrap_or(0)
-            } else {
-                0
-            },
+            ssl_endpoints: if self.ssl.contains(id) { 1 + self.ssl_extra(id) } else { 0 },
             stores: names(&self.stores),
             metadata: names(&self.metadata),
             collections: names(&self.collections),
@@ -337,12 +351,39 @@ impl Inventory {
             + self.enrolled.heap_bytes()
             + self.private_key.heap_bytes()
             + self.ssl.heap_bytes()
-            + self.ssl_extra.len() * 24
+            + self.ssl_extra.iter().map(IdSet::heap_bytes).sum::<usize>()
             + named(&self.stores)
             + named(&self.metadata)
             + named(&self.collections)
             + self.revocations.heap_bytes()
             + self.expiries.heap_bytes()
+    }
+
+    /// Endpoints beyond the first that monitor `id`.
+    pub(crate) fn ssl_extra(&self, id: u32) -> u32 {
+        self.ssl_extra.iter().enumerate().fold(0, |n, (k, s)| n | u32::from(s.contains(id)) << k)
+    }
+
+    /// Sets the endpoints beyond the first that monitor `id`; returns the
+    /// previous value.
+    pub(crate) fn set_ssl_extra_slices(&mut self, id: u32, extra: u32) -> u32 {
+        let old = self.ssl_extra(id);
+        let needed = (32 - extra.leading_zeros()) as usize;
+        if self.ssl_extra.len() < needed {
+            self.ssl_extra.resize_with(needed, IdSet::default);
+        }
+        for (k, slice) in self.ssl_extra.iter_mut().enumerate() {
+            if extra >> k & 1 == 1 {
+                slice.insert(id);
+            } else {
+                slice.remove(id);
+            }
+        }
+        // No trailing empty slices: the same counts give the same state.
+        while self.ssl_extra.last().is_some_and(IdSet::is_empty) {
+            self.ssl_extra.pop();
+        }
+        old
     }
 
     /// The number of revocation and expiry instants held.

@@ -47,7 +47,7 @@ impl Inventory {
             if line.iter().all(u8::is_ascii_whitespace) {
                 continue;
             }
-            let record = CertificateRecord::from_json_bytes(&line)
+            let record = CertificateRecord::parse_unvalidated(&line)
                 .map_err(|e| Error::new(e.kind(), format!("line {line_no}: {}", e.detail())))?;
             if batch.is_empty() {
                 batch_lines.clear();
@@ -81,7 +81,12 @@ impl Inventory {
         self.enrolled.union_with(&other.enrolled);
         self.private_key.union_with(&other.private_key);
         self.ssl.union_with(&other.ssl);
-        self.ssl_extra.extend(other.ssl_extra);
+        if self.ssl_extra.len() < other.ssl_extra.len() {
+            self.ssl_extra.resize_with(other.ssl_extra.len(), super::IdSet::default);
+        }
+        for (mine, theirs) in self.ssl_extra.iter_mut().zip(other.ssl_extra) {
+            mine.union_owned(theirs);
+        }
         for (mine, theirs) in [
             (&mut self.stores, other.stores),
             (&mut self.metadata, other.metadata),

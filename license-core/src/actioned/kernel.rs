@@ -18,8 +18,6 @@ use super::times::TimeIndex;
 /// Seconds in the "revoked within the previous week" window.
 pub(crate) const WEEK_SECS: i64 = 7 * 86_400;
 
-static ZERO: Block = [0; WORDS];
-
 /// Counts in [`super::Category::ALL`] order, then the total.
 pub(crate) type Acc = [u64; 8];
 
@@ -28,9 +26,10 @@ pub(crate) type Acc = [u64; 8];
 pub(crate) trait DeadSource {
     /// Chunk keys where revoked-within-the-week may be non-empty.
     fn recent_keys(&self) -> Vec<u16>;
-    /// Fills the masks of chunk `key`; returns which of (revoked, expired,
-    /// recent) were written (the others are empty).
-    fn fill(&self, key: u16, revoked: &mut Block, expired: &mut Block, recent: &mut Block) -> [bool; 3];
+    /// Gathers chunk `key` of (revoked, expired, recent): bitset chunks of
+    /// the source by reference into `direct[i]`, anything else ORed into
+    /// `scratch[i]`; returns which scratch blocks were written.
+    fn gather<'a>(&'a self, key: u16, scratch: &mut [Block], direct: &mut [Vec<&'a Block>; 3]) -> [bool; 3];
 }
 
 /// Dead masks from the caller's sets (each the union of its members).
@@ -45,12 +44,12 @@ impl DeadSource for SetsDead<'_> {
         self.recent.iter().flat_map(|s| s.keys().iter().copied()).collect()
     }
 
-    fn fill(&self, key: u16, revoked: &mut Block, expired: &mut Block, recent: &mut Block) -> [bool; 3] {
-        [
-            union_chunk(self.revoked, key, revoked),
-            union_chunk(self.expired, key, expired),
-            union_chunk(self.recent, key, recent),
-        ]
+    fn gather<'a>(&'a self, key: u16, scratch: &mut [Block], direct: &mut [Vec<&'a Block>; 3]) -> [bool; 3] {
+        let mut used = [false; 3];
+        for (i, members) in [self.revoked, self.expired, self.recent].into_iter().enumerate() {
+            used[i] = gather(members, key, &mut scratch[i], &mut direct[i]);
+        }
+        used
     }
 }
 
@@ -66,55 +65,90 @@ impl DeadSource for TimesDead<'_> {
         self.revocations.keys().to_vec()
     }
 
-    fn fill(&self, key: u16, revoked: &mut Block, expired: &mut Block, recent: &mut Block) -> [bool; 3] {
-        [
-            self.revocations.mask(key, None, self.t, revoked),
-            self.expiries.mask(key, None, self.t, expired),
-            self.revocations.mask(key, Some(self.t.saturating_sub(WEEK_SECS)), self.t, recent),
-        ]
+    fn gather<'a>(&'a self, key: u16, scratch: &mut [Block], _direct: &mut [Vec<&'a Block>; 3]) -> [bool; 3] {
+        let (revoked, rest) = scratch.split_at_mut(1);
+        let (expired, recent) = rest.split_at_mut(1);
+        let lo = self.t.saturating_sub(WEEK_SECS);
+        let revocations = self.revocations.mask_both(key, lo, self.t, &mut revoked[0], &mut recent[0]);
+        [revocations, self.expiries.mask(key, None, self.t, &mut expired[0]), revocations]
     }
 }
 
-/// ORs the chunks at `key` of `members` into `out`; false (and `out` left
-/// as it was) when none has that chunk.
-fn union_chunk(members: &[&IdSet], key: u16, out: &mut Block) -> bool {
-    let mut any = false;
+/// Collects the chunks at `key` of `members`: bitsets by reference into
+/// `direct`, arrays ORed into `scratch`. Returns whether `scratch` was
+/// written (and so is one more member).
+fn gather<'a>(members: &[&'a IdSet], key: u16, scratch: &mut Block, direct: &mut Vec<&'a Block>) -> bool {
+    let mut used = false;
     for chunk in members.iter().filter_map(|m| m.chunk(key)) {
-        match (any, chunk) {
-            (false, Chunk::Bits(b, _)) => out.copy_from_slice(&b[..]),
-            (false, Chunk::Array(_)) => {
-                out.fill(0);
-                chunk.or_into(out);
+        match chunk {
+            Chunk::Bits(b, _) => direct.push(b),
+            Chunk::Array(_) => {
+                if !used {
+                    scratch.fill(0);
+                    used = true;
+                }
+                chunk.or_into(scratch);
             }
-            (true, _) => chunk.or_into(out),
         }
-        any = true;
     }
-    any
+    used
 }
 
-/// The fused word loop over one chunk: `live` in [`super::Category::LIVE`]
-/// order.
+/// Words per strip: every input's strip (512 bytes) is read before moving
+/// to the next, so all the inputs' memory streams are in flight together
+/// instead of one set after another.
+const STRIP: usize = 64;
+
+/// ORs the strip at `at` of `members` into `out` (zero when none).
+#[inline(always)]
+fn or_strip(members: &[&Block], at: usize, out: &mut [u64; STRIP]) {
+    match members.split_first() {
+        None => out.fill(0),
+        Some((first, rest)) => {
+            out.copy_from_slice(&first[at..at + STRIP]);
+            for m in rest {
+                for (o, w) in out.iter_mut().zip(&m[at..at + STRIP]) {
+                    *o |= w;
+                }
+            }
+        }
+    }
+}
+
+/// The fused loop over one chunk: per strip, OR each input's members, mask
+/// out the dead ids, popcount every category and the union. Inputs are the
+/// six live categories in [`super::Category::LIVE`] order, then revoked,
+/// expired and recent.
 #[multiversion(targets("x86_64+avx2+popcnt", "x86_64+sse4.2+popcnt", "aarch64+neon"))]
-fn tally_chunk(live: [&Block; 6], revoked: &Block, expired: &Block, recent: &Block) -> Acc {
+fn tally_chunk(inputs: &[Vec<&Block>]) -> Acc {
     let mut acc = [0u64; 8];
-    for w in 0..WORDS {
-        let alive = !(revoked[w] | expired[w]);
-        let c0 = live[0][w] & alive;
-        let c1 = live[1][w] & alive;
-        let c2 = live[2][w] & alive;
-        let c3 = live[3][w] & alive;
-        let c4 = live[4][w] & alive;
-        let c5 = live[5][w] & alive;
-        let rw = recent[w] & !expired[w];
-        acc[0] += u64::from(c0.count_ones());
-        acc[1] += u64::from(rw.count_ones());
-        acc[2] += u64::from(c1.count_ones());
-        acc[3] += u64::from(c2.count_ones());
-        acc[4] += u64::from(c3.count_ones());
-        acc[5] += u64::from(c4.count_ones());
-        acc[6] += u64::from(c5.count_ones());
-        acc[7] += u64::from((c0 | c1 | c2 | c3 | c4 | c5 | rw).count_ones());
+    let mut s = [[0u64; STRIP]; 9];
+    for at in (0..WORDS).step_by(STRIP) {
+        for (strip, members) in s.iter_mut().zip(inputs) {
+            or_strip(members, at, strip);
+        }
+        // Indexing nine strips by one word index reads clearest (and the
+        // compiler vectorises it).
+        #[allow(clippy::needless_range_loop)]
+        for w in 0..STRIP {
+            let (revoked, expired, recent) = (s[6][w], s[7][w], s[8][w]);
+            let alive = !(revoked | expired);
+            let c0 = s[0][w] & alive;
+            let c1 = s[1][w] & alive;
+            let c2 = s[2][w] & alive;
+            let c3 = s[3][w] & alive;
+            let c4 = s[4][w] & alive;
+            let c5 = s[5][w] & alive;
+            let rw = recent & !expired;
+            acc[0] += u64::from(c0.count_ones());
+            acc[1] += u64::from(rw.count_ones());
+            acc[2] += u64::from(c1.count_ones());
+            acc[3] += u64::from(c2.count_ones());
+            acc[4] += u64::from(c3.count_ones());
+            acc[5] += u64::from(c4.count_ones());
+            acc[6] += u64::from(c5.count_ones());
+            acc[7] += u64::from((c0 | c1 | c2 | c3 | c4 | c5 | rw).count_ones());
+        }
     }
     acc
 }
@@ -128,6 +162,8 @@ pub(crate) fn run(live: &[Vec<&IdSet>; 6], dead: &dyn DeadSource) -> Acc {
     live.iter().flatten().flat_map(|s| s.keys().iter().copied()).for_each(&mut mark);
     dead.recent_keys().into_iter().for_each(&mut mark);
 
+    // Scratch: the OR of each live category's array chunks, then the three
+    // dead masks when they are computed rather than borrowed.
     let mut scratch: Vec<Block> = vec![[0; WORDS]; 9];
     let mut acc = [0u64; 8];
     for (w, &word) in keys.iter().enumerate() {
@@ -135,35 +171,24 @@ pub(crate) fn run(live: &[Vec<&IdSet>; 6], dead: &dyn DeadSource) -> Acc {
         while bits != 0 {
             let key = (w as u16) << 6 | bits.trailing_zeros() as u16;
             bits &= bits - 1;
-            let (cats, rest) = scratch.split_at_mut(6);
-            let (rv, rest) = rest.split_at_mut(1);
-            let (ex, rc) = rest.split_at_mut(1);
-            let filled = dead.fill(key, &mut rv[0], &mut ex[0], &mut rc[0]);
-            // Borrow a lone member bitset directly; otherwise OR into scratch.
-            let mut borrowed: [Option<&Block>; 6] = [None; 6];
-            let mut present = [false; 6];
+            let mut direct: Vec<Vec<&Block>> = vec![Vec::new(); 9];
+            let mut used = [false; 9];
+            let (live_scratch, dead_scratch) = scratch.split_at_mut(6);
             for (c, members) in live.iter().enumerate() {
-                let mut with_chunk = members.iter().filter_map(|m| m.chunk(key));
-                match (with_chunk.next(), with_chunk.next()) {
-                    (None, _) => {}
-                    (Some(Chunk::Bits(b, _)), None) => {
-                        borrowed[c] = Some(&**b);
-                        present[c] = true;
-                    }
-                    _ => present[c] = union_chunk(members, key, &mut cats[c]),
+                used[c] = gather(members, key, &mut live_scratch[c], &mut direct[c]);
+            }
+            let mut dead_direct: [Vec<&Block>; 3] = Default::default();
+            let dead_used = dead.gather(key, dead_scratch, &mut dead_direct);
+            used[6..].copy_from_slice(&dead_used);
+            for (d, list) in direct[6..].iter_mut().zip(dead_direct) {
+                *d = list;
+            }
+            for (d, (block, used)) in direct.iter_mut().zip(scratch.iter().zip(used)) {
+                if used {
+                    d.push(block);
                 }
             }
-            let pick = |c: usize| match (borrowed[c], present[c]) {
-                (Some(b), _) => b,
-                (None, true) => &cats[c],
-                (None, false) => &ZERO,
-            };
-            let part = tally_chunk(
-                [pick(0), pick(1), pick(2), pick(3), pick(4), pick(5)],
-                if filled[0] { &rv[0] } else { &ZERO },
-                if filled[1] { &ex[0] } else { &ZERO },
-                if filled[2] { &rc[0] } else { &ZERO },
-            );
+            let part = tally_chunk(&direct);
             for (a, p) in acc.iter_mut().zip(part) {
                 *a += p;
             }

@@ -101,6 +101,15 @@ impl CertificateRecord {
 
     /// Parses and validates one JSON record from bytes.
     pub fn from_json_bytes(bytes: &[u8]) -> Result<CertificateRecord> {
+        let record = CertificateRecord::parse_unvalidated(bytes)?;
+        record.validate()?;
+        Ok(record)
+    }
+
+    /// Parses one JSON record without the name and time checks, for
+    /// callers that hand it straight to `Inventory::insert_records`, which
+    /// makes the same checks (once per distinct name).
+    pub(crate) fn parse_unvalidated(bytes: &[u8]) -> Result<CertificateRecord> {
         let raw: RawRecord = serde_json::from_slice(bytes)
             .map_err(|e| Error::new(ErrorKind::InvalidRecord, e.to_string()).with_source(e))?;
         let id = u32::try_from(raw.id).map_err(|_| {
@@ -117,7 +126,6 @@ impl CertificateRecord {
             metadata: raw.metadata,
             collections: raw.collections,
         };
-        record.validate()?;
         Ok(record)
     }
 

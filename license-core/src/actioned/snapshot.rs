@@ -59,9 +59,8 @@ impl Inventory {
             put_set(&mut out, set);
         }
         out.extend_from_slice(&(self.ssl_extra.len() as u32).to_le_bytes());
-        for (&id, &extra) in &self.ssl_extra {
-            out.extend_from_slice(&id.to_le_bytes());
-            out.extend_from_slice(&extra.to_le_bytes());
+        for slice in &self.ssl_extra {
+            put_set(&mut out, slice);
         }
         for sets in [&self.stores, &self.metadata, &self.collections] {
             put_named(&mut out, sets);
@@ -225,18 +224,18 @@ impl Reader<'_> {
                 _ => inv.ssl = set,
             }
         }
-        let n = self.u32("ssl_extra")?;
-        if n as usize > (self.bytes.len() - self.at) / 8 {
-            return Err(Error::new(ErrorKind::Truncated, format!("snapshot at byte {}: ssl_extra", self.at)));
+        let slices = self.u32("ssl_extra")?;
+        if slices > 32 {
+            return Err(self.err(format!("ssl_extra: {slices} slices (at most 32)")));
         }
-        let mut last = None;
-        for _ in 0..n {
-            let (id, extra) = (self.u32("ssl_extra id")?, self.u32("ssl_extra count")?);
-            if extra == 0 || !inv.ssl.contains(id) || last.is_some_and(|l| l >= id) {
-                return Err(self.err(format!("ssl_extra entry for certificate {id}")));
+        for k in 0..slices {
+            let set = self.set("ssl_extra slice")?;
+            if !subset(&set, &inv.ssl) || (k + 1 == slices && set.is_empty()) {
+                return Err(
+                    self.err(format!("ssl_extra slice {k}: ids not monitored, or an empty last slice"))
+                );
             }
-            last = Some(id);
-            inv.ssl_extra.insert(id, extra);
+            inv.ssl_extra.push(set);
         }
         inv.stores = self.named("stores", &inv.present)?;
         inv.metadata = self.named("metadata", &inv.present)?;

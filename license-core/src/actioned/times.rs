@@ -67,10 +67,17 @@ impl TimeChunk {
 fn mask_column(column: &[u32], lo: u32, hi: u32, out: &mut Block) {
     let span = hi.wrapping_sub(lo);
     for (word, times) in out.iter_mut().zip(column.chunks_exact(64)) {
+        // One unsigned compare tests lo <= v-1 < hi; the 0/1 flags are
+        // then packed eight at a time with a multiply, a form the compiler
+        // turns into wide compares (a variable shift per flag does not).
+        let mut flags = [0u8; 64];
+        for (f, &v) in flags.iter_mut().zip(times) {
+            *f = u8::from(v.wrapping_sub(1).wrapping_sub(lo) < span);
+        }
         let mut m = 0u64;
-        for (j, &v) in times.iter().enumerate() {
-            // One unsigned compare tests lo <= v-1 < hi.
-            m |= u64::from(v.wrapping_sub(1).wrapping_sub(lo) < span) << j;
+        for (k, c) in flags.chunks_exact(8).enumerate() {
+            let x = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
+            m |= (x.wrapping_mul(0x0102_0408_1020_4080) >> 56) << (8 * k);
         }
         *word = m;
     }
@@ -297,6 +304,36 @@ impl TimeIndex {
         }
         debug_assert_eq!(out.len(), WORDS);
         true
+    }
+
+    /// Writes into `all` the mask of ids in chunk `key` with a time `<= hi`
+    /// and into `window` those with a time in `(lo, hi]`, in one pass over
+    /// the chunk. Returns false, leaving both untouched, when no id of the
+    /// chunk has a time.
+    pub(crate) fn mask_both(&self, key: u16, lo: i64, hi: i64, all: &mut Block, window: &mut Block) -> bool {
+        let Ok(i) = self.find(key) else { return false };
+        match &self.chunks[i] {
+            TimeChunk::Sparse(l, t) if hi <= MAX_EXACT => {
+                all.fill(0);
+                window.fill(0);
+                let (lo_bound, hi_bound) = (bound(lo), bound(hi));
+                let span = hi_bound.wrapping_sub(lo_bound);
+                let open = hi_bound > lo_bound;
+                for (&low, &v) in l.iter().zip(t) {
+                    let secs = v.wrapping_sub(1);
+                    let w = usize::from(low >> 6);
+                    let bit = 1u64 << (low & 63);
+                    if secs < hi_bound {
+                        all[w] |= bit;
+                        if open && secs.wrapping_sub(lo_bound) < span {
+                            window[w] |= bit;
+                        }
+                    }
+                }
+                true
+            }
+            _ => self.mask(key, None, hi, all) & self.mask(key, Some(lo), hi, window),
+        }
     }
 
     /// Bytes of heap memory the index holds.

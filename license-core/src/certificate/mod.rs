@@ -12,7 +12,7 @@ mod winansi;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use crate::{timefmt, License};
+use crate::{timefmt, KeyKind, KeyRecord, License};
 
 /// Paper size of a certificate.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -81,6 +81,9 @@ pub struct CertifiedItem {
     pub expires_at: Option<OffsetDateTime>,
     /// The instance it is assigned to, if any.
     pub instance: Option<String>,
+    /// The `licensectl` command whose output the verification block
+    /// matches, without the file name.
+    pub check_command: String,
 }
 
 /// Something a certificate can be rendered for.
@@ -104,6 +107,35 @@ impl Certifiable for License {
             issued_at: self.issued_at(),
             expires_at: self.expires_at(),
             instance: self.binding().map(|b| b.instance_id.clone()),
+            check_command: "licensectl verify --pub VENDOR.pub.pem".to_owned(),
+        }
+    }
+}
+
+impl Certifiable for KeyRecord {
+    /// A key record has no licensee or issue date of its own: the licensee
+    /// comes from [`CertificateInfo::licensee`], and the record's last
+    /// update stands as its date.
+    fn certified_item(&self, info: &CertificateInfo) -> CertifiedItem {
+        let kind = match (self.kind(), self.parent()) {
+            (KeyKind::Addon, Some(master)) => format!("Add-on key of master key {master}"),
+            (KeyKind::Addon, None) => "Add-on key".to_owned(),
+            (KeyKind::Master, _) => "Master key".to_owned(),
+        };
+        CertifiedItem {
+            what: "License key".to_owned(),
+            product: self.key().product().to_string(),
+            licensee: info.licensee.clone().unwrap_or_else(|| "-".to_owned()),
+            organisation: None,
+            identifier_label: "License key".to_owned(),
+            identifier: self.key().to_string(),
+            kind,
+            features: self.features().iter().map(|(n, f)| (n.to_owned(), f.describe())).collect(),
+            extra: vec![("Status".to_owned(), self.status().as_str().to_owned())],
+            issued_at: self.updated_at(),
+            expires_at: self.expires_at(),
+            instance: self.instance().map(str::to_owned),
+            check_command: "licensectl bundle show --pub VENDOR.pub.pem".to_owned(),
         }
     }
 }

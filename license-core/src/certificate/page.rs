@@ -145,10 +145,7 @@ pub(super) fn render(item: &CertifiedItem, info: &CertificateInfo) -> Vec<u8> {
     let y = w.y;
     w.text(MONO, 9.0, MARGIN + 70.0, y, &encode(&info.vendor_key_id));
     w.y -= 16.0;
-    let check = format!(
-        "Compare with the output of: licensectl verify --pub VENDOR.pub.pem {}",
-        info.signed_file_name
-    );
+    let check = format!("Compare with the output of: {} {}", item.check_command, info.signed_file_name);
     for line in wrap(&encode(&check), 9.0, width - 2.0 * MARGIN) {
         let y = w.y;
         w.text(REGULAR, 9.0, MARGIN, y, &line);

@@ -105,12 +105,7 @@ pub fn read_clickhouse_state64(bytes: &[u8], limits: &InterchangeLimits) -> Resu
 /// loads: a small set for 32 or fewer ids, else run-optimised portable bytes.
 pub fn write_clickhouse_state32(set: &RoaringBitmap) -> Vec<u8> {
     if set.len() <= SMALL_SET_MAX {
-        let mut out = vec![0u8];
-        push_leb128(&mut out, set.len());
-        for id in set {
-            out.extend_from_slice(&id.to_le_bytes());
-        }
-        out
+        small(set.len(), set.iter().map(u32::to_le_bytes))
     } else {
         large(&portable::write_portable32(set))
     }
@@ -120,15 +115,20 @@ pub fn write_clickhouse_state32(set: &RoaringBitmap) -> Vec<u8> {
 /// [`write_clickhouse_state32`]).
 pub fn write_clickhouse_state64(set: &RoaringTreemap) -> Vec<u8> {
     if set.len() <= SMALL_SET_MAX {
-        let mut out = vec![0u8];
-        push_leb128(&mut out, set.len());
-        for id in set {
-            out.extend_from_slice(&id.to_le_bytes());
-        }
-        out
+        small(set.len(), set.iter().map(u64::to_le_bytes))
     } else {
         large(&portable64::write_portable64(set))
     }
+}
+
+/// A small-set state: kind 0, the count, the little-endian elements.
+fn small<const N: usize>(count: u64, elements: impl Iterator<Item = [u8; N]>) -> Vec<u8> {
+    let mut out = vec![0u8];
+    push_leb128(&mut out, count);
+    for e in elements {
+        out.extend_from_slice(&e);
+    }
+    out
 }
 
 fn large(payload: &[u8]) -> Vec<u8> {

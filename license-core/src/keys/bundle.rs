@@ -290,6 +290,16 @@ pub struct SignedBundle {
     /// Whether the signature was checked against a trusted key (false only
     /// from [`KeyBundle::inspect_unverified`]).
     pub verified: bool,
+    /// SHA-256 of the `.bin` bytes, exactly as given: what proof-of-purchase
+    /// certificates print to identify the bundle.
+    pub sha256: [u8; 32],
+}
+
+impl SignedBundle {
+    /// [`SignedBundle::sha256`] as 64 lowercase hex digits.
+    pub fn sha256_hex(&self) -> String {
+        crate::digest::hex(&self.sha256)
+    }
 }
 
 /// The parts of a COSE_Sign1 envelope a bundle needs, checked.
@@ -510,7 +520,13 @@ impl KeyBundle {
         let envelope = Envelope::parse(bytes)?;
         envelope.verify(trusted)?;
         let bundle = envelope.bundle()?;
-        Ok(SignedBundle { bundle, algorithm: envelope.algorithm, key_id: envelope.key_id, verified: true })
+        Ok(SignedBundle {
+            bundle,
+            algorithm: envelope.algorithm,
+            key_id: envelope.key_id,
+            verified: true,
+            sha256: crate::digest::sha256(bytes),
+        })
     }
 
     /// Reads a `.bin` WITHOUT checking its signature, for display only
@@ -518,7 +534,13 @@ impl KeyBundle {
     pub fn inspect_unverified(bytes: &[u8]) -> Result<SignedBundle> {
         let envelope = Envelope::parse(bytes)?;
         let bundle = envelope.bundle()?;
-        Ok(SignedBundle { bundle, algorithm: envelope.algorithm, key_id: envelope.key_id, verified: false })
+        Ok(SignedBundle {
+            bundle,
+            algorithm: envelope.algorithm,
+            key_id: envelope.key_id,
+            verified: false,
+            sha256: crate::digest::sha256(bytes),
+        })
     }
 
     /// A complete example of `BUNDLE.json`, valid input for

@@ -1,0 +1,42 @@
+//! The committed header's version defines agree with Cargo.toml, including
+//! the combined number (rustls-ffi once shipped MINOR where PATCH belongs).
+
+fn define(header: &str, name: &str) -> String {
+    let prefix = format!("#define {name} ");
+    header
+        .lines()
+        .find_map(|l| l.strip_prefix(&prefix))
+        .unwrap_or_else(|| panic!("{name} is not defined in the header"))
+        .trim()
+        .to_owned()
+}
+
+#[test]
+fn version_defines_match_cargo_toml() {
+    let header = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../include/license_core.h"))
+        .expect("include/license_core.h");
+    let num = |name| define(&header, name).parse::<u32>().unwrap_or_else(|e| panic!("{name}: {e}"));
+    let (major, minor, patch) = (num("LC_VERSION_MAJOR"), num("LC_VERSION_MINOR"), num("LC_VERSION_PATCH"));
+    assert_eq!(major.to_string(), env!("CARGO_PKG_VERSION_MAJOR"));
+    assert_eq!(minor.to_string(), env!("CARGO_PKG_VERSION_MINOR"));
+    assert_eq!(patch.to_string(), env!("CARGO_PKG_VERSION_PATCH"));
+
+    // Evaluate the combined number's expression as C would, with the three
+    // parts substituted, rather than trusting its text.
+    let expr = define(&header, "LC_VERSION_NUMBER")
+        .replace("LC_VERSION_MAJOR", &major.to_string())
+        .replace("LC_VERSION_MINOR", &minor.to_string())
+        .replace("LC_VERSION_PATCH", &patch.to_string());
+    let terms: Vec<u32> = expr
+        .split('|')
+        .map(|t| {
+            let t = t.trim().trim_matches(|c| c == '(' || c == ')').trim();
+            match t.split_once("<<") {
+                Some((v, s)) => v.trim().parse::<u32>().unwrap() << s.trim().parse::<u32>().unwrap(),
+                None => t.parse::<u32>().unwrap(),
+            }
+        })
+        .collect();
+    let combined = terms.iter().fold(0, |acc, t| acc | t);
+    assert_eq!(combined, (major << 16) | (minor << 8) | patch, "LC_VERSION_NUMBER = {expr}");
+}
