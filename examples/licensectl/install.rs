@@ -337,7 +337,6 @@ pub fn demo(first: &License, renewal: &License) -> Result<(), CliError> {
     for alert in Monitor::check(today, &store, None)? {
         println!("alert: {alert}");
     }
-    crate::certificate::demo(&store.current()?)?;
     let records: Vec<_> = license_core::synthetic_records(10_000, 7, today).collect();
     let count = Inventory::from_records(&records)?.count(today, &CountConfig::new(renewal.actioned_limit()));
     store.record_count(&count)?;
@@ -361,6 +360,7 @@ pub fn demo(first: &License, renewal: &License) -> Result<(), CliError> {
         read_back.log().latest.total,
         read_back.key_id()
     );
+    crate::certificate::demo(&store.current()?)?;
     let _ = std::fs::remove_dir_all(&dir);
     Ok(())
 }
