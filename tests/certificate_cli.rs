@@ -38,7 +38,8 @@ fn certificates_for_a_license_and_for_a_key_carry_the_verified_digests() {
         )
         .unwrap();
     }
-    std::fs::write(dir.join("lic.json"), ok(dir, &["issue", "--template"])).unwrap();
+    std::fs::write(dir.join("lic.json"), ok(dir, &["issue", "--template", "--at", "2026-11-01T00:00:00Z"]))
+        .unwrap();
     ok(dir, &["issue", "--key", "vendor.key.pem", "--from", "lic.json", "--out", "lic.xml"]);
     let verify = ok(dir, &["verify", "--pub", "vendor.pub.pem", "lic.xml"]);
     ok(
@@ -56,7 +57,8 @@ fn certificates_for_a_license_and_for_a_key_carry_the_verified_digests() {
         ],
     );
 
-    std::fs::write(dir.join("b.json"), ok(dir, &["bundle", "--template"])).unwrap();
+    std::fs::write(dir.join("b.json"), ok(dir, &["bundle", "--template", "--at", "2026-11-01T00:00:00Z"]))
+        .unwrap();
     ok(dir, &["bundle", "--key", "vendor.key.pem", "--from", "b.json", "--out", "s.bin"]);
     let show = ok(dir, &["bundle", "show", "--pub", "vendor.pub.pem", "s.bin"]);
     let bundle: serde_json::Value =

@@ -5,6 +5,10 @@ mod support;
 use std::path::Path;
 use std::process::Stdio;
 
+/// Every command that decides by time is given one: the suite passes on any
+/// day, whatever the clock says.
+const AT: [&str; 2] = ["--at", "2026-11-20T00:00:00Z"];
+
 fn ctl(dir: &Path, args: &[&str]) -> (bool, String, String) {
     support::run(support::licensectl().current_dir(dir).args(args).stdin(Stdio::null()))
 }
@@ -18,7 +22,7 @@ fn ok(dir: &Path, args: &[&str]) -> String {
 /// Writes a license JSON derived from the template with `id`, `issued_at`
 /// and a counted limit, and signs it into `NAME.xml`.
 fn issue(dir: &Path, name: &str, id: &str, issued: &str, limit: u64) {
-    let template = ok(dir, &["issue", "--template"]);
+    let template = ok(dir, &["issue", "--template", "--at", "2026-11-01T00:00:00Z"]);
     let mut json: serde_json::Value = serde_json::from_str(&template).unwrap();
     json["id"] = id.into();
     json["issued_at"] = issued.into();
@@ -55,19 +59,19 @@ fn install_replace_roll_back_and_report_usage() {
     let store = ["--store", "st", "--pub", "vendor.pub.pem"];
 
     // Without a terminal and without --yes, nothing is installed.
-    let (installed, _, err) = ctl(dir, &[&["install"][..], &store, &["a.xml"]].concat());
+    let (installed, _, err) = ctl(dir, &[&["install"][..], &store, &AT, &["a.xml"]].concat());
     assert!(!installed && err.contains("--yes"), "{err}");
     assert!(!dir.join("st/license.xml").exists());
 
-    let out = ok(dir, &[&["install"][..], &store, &["--yes", "a.xml"]].concat());
+    let out = ok(dir, &[&["install"][..], &store, &AT, &["--yes", "a.xml"]].concat());
     assert!(out.contains("installed LIC-A"), "{out}");
-    let out = ok(dir, &[&["install"][..], &store, &["--yes", "b.xml"]].concat());
+    let out = ok(dir, &[&["install"][..], &store, &AT, &["--yes", "b.xml"]].concat());
     assert!(out.contains("feature api") && out.contains("qty 5") && out.contains("qty 3"), "the diff: {out}");
     assert!(out.contains("takes away"), "{out}");
     let out = ok(dir, &[&["history"][..], &store].concat());
     assert!(out.contains("installed  LIC-B") && out.contains("LIC-A"), "{out}");
     // An older license is refused without --allow-older.
-    let (refused, _, err) = ctl(dir, &[&["install"][..], &store, &["--yes", "a.xml"]].concat());
+    let (refused, _, err) = ctl(dir, &[&["install"][..], &store, &AT, &["--yes", "a.xml"]].concat());
     assert!(!refused && err.contains("older_license"), "{err}");
     let out = ok(dir, &[&["rollback"][..], &store, &["--yes"]].concat());
     assert!(out.contains("rolled back to LIC-A"), "{out}");

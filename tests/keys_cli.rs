@@ -7,6 +7,10 @@ use std::path::Path;
 
 use license_core::{HardwareProfile, LicenseKey, NetworkInterface};
 
+/// The time every command that decides by time is given, so the suite
+/// passes on any day, whatever the clock says.
+const AT: &str = "2026-11-23T00:00:00Z";
+
 fn ctl(args: &[&str]) -> (bool, String, String) {
     support::run(support::licensectl().args(args))
 }
@@ -62,7 +66,7 @@ fn bundle_template_sign_show() {
     let keys = support::vectors().join("keys");
     let key = keys.join("vendor-2048.key.pem");
     let public = keys.join("vendor-2048.pub.pem");
-    let template = ok(&["bundle", "--template"]);
+    let template = ok(&["bundle", "--template", "--at", AT]);
     let json = support::write(dir.path(), "bundle.json", template.as_bytes());
     let bin = dir.path().join("server.bin");
     let (k, j, b) = (key.to_str().unwrap(), json.to_str().unwrap(), bin.to_str().unwrap());
@@ -90,9 +94,11 @@ fn account_to_activation() {
     let here = profile_xml(dir.path(), "here.xml", "42");
     let elsewhere = profile_xml(dir.path(), "elsewhere.xml", "77");
 
-    ok(&["account", "--file", f, "init", "--customer", "Example Ltd"]);
+    ok(&["account", "--at", AT, "--file", f, "init", "--customer", "Example Ltd"]);
     ok(&[
         "account",
+        "--at",
+        AT,
         "--file",
         f,
         "add-instance",
@@ -109,6 +115,8 @@ fn account_to_activation() {
     ]);
     ok(&[
         "account",
+        "--at",
+        AT,
         "--file",
         f,
         "add-instance",
@@ -123,6 +131,8 @@ fn account_to_activation() {
     ]);
     let master = ok(&[
         "account",
+        "--at",
+        AT,
         "--file",
         f,
         "add-key",
@@ -138,6 +148,8 @@ fn account_to_activation() {
     let master = master.trim();
     let addon = ok(&[
         "account",
+        "--at",
+        AT,
         "--file",
         f,
         "add-key",
@@ -154,23 +166,25 @@ fn account_to_activation() {
 
     // A refused change leaves the file byte-identical.
     let before = std::fs::read(&file).unwrap();
-    let (success, _, err) = ctl(&["account", "--file", f, "assign", addon, "srv-1"]);
+    let (success, _, err) = ctl(&["account", "--at", AT, "--file", f, "assign", addon, "srv-1"]);
     assert!(!success && err.contains("addon_without_master"), "{err}");
-    let (success, _, err) = ctl(&["account", "--file", f, "assign", master, "srv-9"]);
+    let (success, _, err) = ctl(&["account", "--at", AT, "--file", f, "assign", master, "srv-9"]);
     assert!(!success && err.contains("unknown_instance"), "{err}");
     assert_eq!(std::fs::read(&file).unwrap(), before);
 
-    ok(&["account", "--file", f, "assign", master, "srv-1"]);
-    ok(&["account", "--file", f, "assign", addon, "srv-1"]);
-    let (success, _, err) = ctl(&["account", "--file", f, "assign", master, "srv-2"]);
+    ok(&["account", "--at", AT, "--file", f, "assign", master, "srv-1"]);
+    ok(&["account", "--at", AT, "--file", f, "assign", addon, "srv-1"]);
+    let (success, _, err) = ctl(&["account", "--at", AT, "--file", f, "assign", master, "srv-2"]);
     assert!(!success && err.contains("key_assigned_elsewhere"), "{err}");
-    let only_master = ok(&["account", "--file", f, "keys", "srv-1"]);
+    let only_master = ok(&["account", "--at", AT, "--file", f, "keys", "srv-1"]);
     assert!(only_master.contains(master) && !only_master.contains(addon), "{only_master}");
-    let all = ok(&["account", "--file", f, "keys", "srv-1", "--show-addons"]);
+    let all = ok(&["account", "--at", AT, "--file", f, "keys", "srv-1", "--show-addons"]);
     assert!(all.contains(master) && all.contains(addon), "{all}");
-    ok(&["account", "--file", f, "rename", "srv-1", "Primary (London)"]);
+    ok(&["account", "--at", AT, "--file", f, "rename", "srv-1", "Primary (London)"]);
     ok(&[
         "account",
+        "--at",
+        AT,
         "--file",
         f,
         "relocate",
@@ -184,15 +198,17 @@ fn account_to_activation() {
         "--lon",
         "-0.12",
     ]);
-    let details = ok(&["account", "--file", f, "key", addon]);
+    let details = ok(&["account", "--at", AT, "--file", f, "key", addon]);
     assert!(details.contains("Primary (London)") && details.contains("active"), "{details}");
-    let instances = ok(&["account", "--file", f, "instances"]);
+    let instances = ok(&["account", "--at", AT, "--file", f, "instances"]);
     assert!(instances.contains("London (GB)") && instances.contains(master), "{instances}");
 
     let bin = dir.path().join("server.bin");
     let b = bin.to_str().unwrap();
     ok(&[
         "account",
+        "--at",
+        AT,
         "--file",
         f,
         "bundle",
@@ -205,22 +221,33 @@ fn account_to_activation() {
         "ps256",
     ]);
     let p = public.to_str().unwrap();
-    let activated = ok(&["activate", "--pub", p, "--profile", &here, b]);
+    let activated = ok(&["activate", "--at", AT, "--pub", p, "--profile", &here, b]);
     assert!(activated.contains("qty 15"), "master 10 + add-on 5: {activated}");
-    let (success, _, err) = ctl(&["activate", "--pub", p, "--profile", &elsewhere, b]);
+    let (success, _, err) = ctl(&["activate", "--at", AT, "--pub", p, "--profile", &elsewhere, b]);
     assert!(!success && err.contains("fingerprint_mismatch") && err.contains("machine-id"), "{err}");
 
     // Suspending the add-on: a new bundle counts only the master.
-    ok(&["account", "--file", f, "status", addon, "suspended"]);
-    ok(&["account", "--file", f, "bundle", "srv-1", "--key", key.to_str().unwrap(), "--out", b]);
-    let activated = ok(&["activate", "--pub", p, "--profile", &here, b]);
+    ok(&["account", "--at", AT, "--file", f, "status", addon, "suspended"]);
+    ok(&["account", "--at", AT, "--file", f, "bundle", "srv-1", "--key", key.to_str().unwrap(), "--out", b]);
+    let activated = ok(&["activate", "--at", AT, "--pub", p, "--profile", &here, b]);
     assert!(activated.contains("qty 10") && activated.contains("not counted"), "{activated}");
     // The master may leave only after its add-on.
-    let (success, _, err) = ctl(&["account", "--file", f, "unassign", master]);
+    let (success, _, err) = ctl(&["account", "--at", AT, "--file", f, "unassign", master]);
     assert!(!success && err.contains("addon_without_master"), "{err}");
-    ok(&["account", "--file", f, "unassign", addon]);
-    ok(&["account", "--file", f, "unassign", master]);
-    let (success, _, err) =
-        ctl(&["account", "--file", f, "bundle", "srv-1", "--key", key.to_str().unwrap(), "--out", b]);
+    ok(&["account", "--at", AT, "--file", f, "unassign", addon]);
+    ok(&["account", "--at", AT, "--file", f, "unassign", master]);
+    let (success, _, err) = ctl(&[
+        "account",
+        "--at",
+        AT,
+        "--file",
+        f,
+        "bundle",
+        "srv-1",
+        "--key",
+        key.to_str().unwrap(),
+        "--out",
+        b,
+    ]);
     assert!(!success && err.contains("no_master_key"), "{err}");
 }

@@ -22,7 +22,7 @@ fn keygen_issue_verify_show() {
     let (ok, _, err) = run(licensectl().args(["keygen", "--bits", "2048", "--out"]).arg(d.join("vendor")));
     assert!(!ok && err.contains("exists"), "{err}");
 
-    let (ok, template, err) = run(licensectl().args(["issue", "--template"]));
+    let (ok, template, err) = run(licensectl().args(["issue", "--template", "--at", "2026-11-01T00:00:00Z"]));
     assert!(ok, "{err}");
     support::write(d, "license.json", template.as_bytes());
     let (ok, out, err) = run(licensectl()
@@ -71,7 +71,7 @@ fn keygen_issue_verify_show() {
 
 #[test]
 fn the_template_is_valid_issue_input() {
-    let (ok, template, err) = run(licensectl().args(["issue", "--template"]));
+    let (ok, template, err) = run(licensectl().args(["issue", "--template", "--at", "2026-11-01T00:00:00Z"]));
     assert!(ok, "{err}");
     let license = license_core::License::from_json(&template).unwrap();
     assert!(

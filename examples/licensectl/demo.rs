@@ -4,13 +4,17 @@ use std::process::ExitCode;
 
 use clap::Args;
 use license_core::{ActionedLimit, ExpiryWatch, Feature, License, LicenseDiff};
-use time::Duration;
+use time::{Duration, OffsetDateTime};
 
-use crate::cli::{now, CliResult};
+use crate::cli::{now, parse_time, CliResult};
 
-/// Arguments of `licensectl demo` (none yet: it needs no files of yours).
+/// Arguments of `licensectl demo` (it needs no files of yours).
 #[derive(Debug, Args)]
-pub struct DemoArgs {}
+pub struct DemoArgs {
+    /// Run the tour as of this time (RFC 3339; default now).
+    #[arg(long, value_parser = parse_time)]
+    pub at: Option<OffsetDateTime>,
+}
 
 /// Prints a section title.
 pub fn heading(title: &str) {
@@ -18,8 +22,8 @@ pub fn heading(title: &str) {
 }
 
 /// Runs the demo.
-pub fn run(_args: DemoArgs) -> CliResult {
-    let today = now();
+pub fn run(args: DemoArgs) -> CliResult {
+    let today = args.at.unwrap_or_else(now);
     let installed = License::builder("LIC-2026-0001", "certmgr", today - Duration::days(300))
         .licensee("Example Ltd")
         .organisation("Example Group plc")
@@ -59,8 +63,8 @@ pub fn run(_args: DemoArgs) -> CliResult {
     print!("{}", LicenseDiff::between(&installed, &renewal));
 
     crate::license_cmds::demo(&renewal)?;
-    crate::profile::demo()?;
-    crate::install::demo(&installed, &renewal)?;
+    crate::profile::demo(today)?;
+    crate::install::demo(&installed, &renewal, today)?;
     crate::count::demo(today)?;
     crate::keys::demo(today)?;
     Ok(ExitCode::SUCCESS)

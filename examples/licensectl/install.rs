@@ -43,6 +43,10 @@ pub struct InstallArgs {
     /// Accept a license issued before the installed one.
     #[arg(long)]
     pub allow_older: bool,
+    /// Check the license as of this time (RFC 3339; default now): one
+    /// expired by then is refused.
+    #[arg(long, value_parser = parse_time)]
+    pub at: Option<OffsetDateTime>,
     /// The signed license to install.
     #[arg(value_name = "LICENSE.xml")]
     pub license: PathBuf,
@@ -163,7 +167,8 @@ fn confirm(question: &str) -> Result<bool, CliError> {
 pub fn install(args: InstallArgs) -> CliResult {
     let bytes = read(&args.license)?;
     let store = open(&args.store, Some(&bytes))?;
-    let staged = store.stage(&bytes, now(), StageOptions { allow_older: args.allow_older })?;
+    let staged =
+        store.stage(&bytes, args.at.unwrap_or_else(now), StageOptions { allow_older: args.allow_older })?;
     match staged.diff() {
         Some(diff) => print!("{diff}"),
         None => print!("nothing installed yet; installing:\n{}", staged.candidate().license().to_table()),
@@ -316,14 +321,13 @@ pub fn verify_usage(args: VerifyUsageArgs) -> CliResult {
 
 /// The demo's section: install a license in a scratch store, replace it,
 /// and produce and verify a usage log.
-pub fn demo(first: &License, renewal: &License) -> Result<(), CliError> {
+pub fn demo(first: &License, renewal: &License, today: OffsetDateTime) -> Result<(), CliError> {
     crate::demo::heading("The installation side: install, replace, usage log");
     let dir = tempdir()?;
     let vendor = SigningKey::generate(2048, &mut rand::rngs::OsRng)?;
     let instance_key = SigningKey::generate(2048, &mut rand::rngs::OsRng)?;
     let trusted = TrustedKeys::from(vendor.verifying_key().clone());
     let store = LicenseStore::open_dir(&dir, trusted, StoreOptions::new(first.product()))?;
-    let today = now();
     store.commit(&store.stage(&first.sign(&vendor)?, today, StageOptions::default())?)?;
     println!("installed {} in {}", first.id(), dir.display());
     let staged = store.stage(&renewal.sign(&vendor)?, today, StageOptions::default())?;

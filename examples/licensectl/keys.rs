@@ -62,6 +62,9 @@ pub struct BundleArgs {
     /// The COSE signature algorithm: rs256 (deterministic) or ps256.
     #[arg(long, default_value = "rs256")]
     pub alg: BundleAlgorithm,
+    /// The time the template is issued at (RFC 3339; default now).
+    #[arg(long, requires = "template", value_parser = parse_time)]
+    pub at: Option<OffsetDateTime>,
 }
 
 /// `licensectl bundle show`.
@@ -101,6 +104,10 @@ pub struct AccountArgs {
     /// The account file (JSON, rewritten atomically on every change).
     #[arg(long, value_name = "ACCOUNT.json")]
     pub file: PathBuf,
+    /// The time the change is recorded at (RFC 3339; default now); the
+    /// account refuses changes dated before its last update.
+    #[arg(long, value_parser = parse_time)]
+    pub at: Option<OffsetDateTime>,
     #[command(subcommand)]
     pub command: AccountCommand,
 }
@@ -309,7 +316,7 @@ pub fn bundle(args: BundleArgs) -> CliResult {
         return Ok(ExitCode::SUCCESS);
     }
     if args.template {
-        print!("{}", KeyBundle::template(now())?);
+        print!("{}", KeyBundle::template(args.at.unwrap_or_else(now))?);
         return Ok(ExitCode::SUCCESS);
     }
     let (Some(key), Some(from), Some(out)) = (args.key, args.from, args.out) else {
@@ -359,7 +366,7 @@ fn parse_feature(text: &str) -> Result<(String, Feature), CliError> {
 /// `licensectl account --file F …`.
 pub fn account(args: AccountArgs) -> CliResult {
     let file = args.file.as_path();
-    let t = now();
+    let t = args.at.unwrap_or_else(now);
     match args.command {
         AccountCommand::Init { customer } => {
             if file.exists() {

@@ -11,9 +11,9 @@ use license_core::{
     ActionedLimit, ExpiryPolicy, Feature, InstanceBinding, License, SigningKey, TrustedKeys, VerifyingKey,
     DEFAULT_KEY_BITS,
 };
-use time::macros::datetime;
+use time::{Duration, OffsetDateTime};
 
-use crate::cli::{read, write, CliError, CliResult};
+use crate::cli::{now, parse_time, read, write, CliError, CliResult};
 
 /// Arguments of `licensectl keygen`.
 #[derive(Debug, Args)]
@@ -41,6 +41,9 @@ pub struct IssueArgs {
     /// Where to write the signed license XML.
     #[arg(long, value_name = "LICENSE.xml", required_unless_present = "template")]
     pub out: Option<PathBuf>,
+    /// The day the template is issued on (RFC 3339; default now).
+    #[arg(long, requires = "template", value_parser = parse_time)]
+    pub at: Option<OffsetDateTime>,
 }
 
 /// Arguments of `licensectl verify`.
@@ -101,16 +104,20 @@ pub fn keygen(args: KeygenArgs) -> CliResult {
     Ok(ExitCode::SUCCESS)
 }
 
-/// A license with every field set, for `issue --template` and the demo.
-pub fn template() -> Result<License, license_core::Error> {
-    License::builder("LIC-2026-0001", "certmgr", datetime!(2026-01-01 0:00 UTC))
+/// A license with every field set, for `issue --template`: issued at the
+/// start of `at`'s day and valid for a year from then, so that it issues
+/// and installs as it stands on any day (dates fixed in the template would
+/// make it expire under everyone who copies it).
+pub fn template(at: OffsetDateTime) -> Result<License, license_core::Error> {
+    let issued = at.replace_time(time::Time::MIDNIGHT);
+    License::builder(format!("LIC-{}-0001", issued.year()), "certmgr", issued)
         .licensee("Example Ltd")
         .organisation("Example Group plc")
         .email("licensing@example.com")
-        .expires_at(datetime!(2027-01-01 0:00 UTC))
+        .expires_at(issued + Duration::days(365))
         .expiry_policy(ExpiryPolicy { warning_days: vec![60, 30, 5], grace_days: 14 })
         .feature("api", Feature::enabled().with_quantity(10))
-        .feature("reports", Feature::enabled().with_expiry(datetime!(2026-07-01 0:00 UTC)))
+        .feature("reports", Feature::enabled().with_expiry(issued + Duration::days(182)))
         .feature("sso", Feature::disabled())
         .actioned_limit(ActionedLimit::Counted(5_000))
         .binding(InstanceBinding {
@@ -125,7 +132,7 @@ pub fn template() -> Result<License, license_core::Error> {
 /// `licensectl issue`.
 pub fn issue(args: IssueArgs) -> CliResult {
     if args.template {
-        println!("{}", template()?.to_json());
+        println!("{}", template(args.at.unwrap_or_else(now))?.to_json());
         return Ok(ExitCode::SUCCESS);
     }
     let (Some(key), Some(from), Some(out)) = (args.key, args.from, args.out) else {

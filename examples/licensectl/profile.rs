@@ -11,7 +11,7 @@ use license_core::{
 };
 use time::Duration;
 
-use crate::cli::{now, read, CliError, CliResult};
+use crate::cli::{read, CliError, CliResult};
 
 /// Arguments of `licensectl profile`.
 #[derive(Debug, Args)]
@@ -96,7 +96,7 @@ fn diff(args: DiffArgs) -> CliResult {
 
 /// The demo's section: this machine, a drifted copy of it, another machine,
 /// and a license bound to it.
-pub fn demo() -> Result<(), license_core::Error> {
+pub fn demo(today: time::OffsetDateTime) -> Result<(), license_core::Error> {
     crate::demo::heading("This machine's hardware profile");
     let here = HardwareProfile::collect();
     print!("{}", here.to_table());
@@ -114,7 +114,6 @@ pub fn demo() -> Result<(), license_core::Error> {
     print!("{}", fingerprint.matches(&Fingerprint::from_profile(&other), &MatchPolicy::default()));
 
     crate::demo::heading("A license bound to this machine");
-    let today = now();
     let mut instance = Instance::new(
         "srv-0001",
         "Primary",
