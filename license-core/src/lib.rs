@@ -1,36 +1,5 @@
-//! license-core: offline software licensing for products that run on
-//! customers' own servers.
-//!
-//! The vendor side issues licenses; the installation side checks them,
-//! watches expiry and counts the "actioned certificates" it is billed for.
-//! Nothing here reads the clock, the network or the environment on its own:
-//! time is passed in, so every result is exact and repeatable.
-//!
-//! ```
-//! use license_core::{ActionedLimit, Feature, License, LicenseDiff, LicenseStatus};
-//! use time::macros::datetime;
-//!
-//! let installed = License::builder("LIC-1", "certmgr", datetime!(2026-01-01 0:00 UTC))
-//!     .licensee("Example Ltd")
-//!     .expires_at(datetime!(2027-01-01 0:00 UTC))
-//!     .feature("api", Feature::enabled().with_quantity(10))
-//!     .actioned_limit(ActionedLimit::Counted(5_000))
-//!     .build()?;
-//! assert_eq!(
-//!     installed.status(datetime!(2026-06-01 0:00 UTC)),
-//!     LicenseStatus::Valid { days_left: Some(214) }
-//! );
-//!
-//! let renewal = installed
-//!     .to_builder()
-//!     .expires_at(datetime!(2028-01-01 0:00 UTC))
-//!     .build()?;
-//! let diff = LicenseDiff::between(&installed, &renewal);
-//! assert!(diff.takes_nothing_away());
-//! println!("{diff}");
-//! # Ok::<(), license_core::Error>(())
-//! ```
-
+// The crate's README is its front page: its example runs as a doc-test.
+#![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 #![deny(missing_docs, unreachable_pub)]
 

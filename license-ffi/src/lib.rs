@@ -2,7 +2,7 @@
 //!
 //! Conventions (after rustls-ffi): every exported function is a plain
 //! `#[no_mangle] pub extern "C" fn lc_…` whose whole body runs inside
-//! [`panic::ffi_panic_boundary!`], so no panic unwinds into C and cbindgen
+//! `ffi_panic_boundary!` (src/panic.rs), so no panic unwinds into C and cbindgen
 //! sees every signature. Fallible functions return [`lc_status`] (0 = OK,
 //! 1-99 the C layer's own failures, 100+ the core's `ErrorKind` codes);
 //! outputs go through out-parameters written only on success; opaque

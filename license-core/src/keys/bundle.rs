@@ -277,7 +277,7 @@ impl From<KeyBundle> for KeyBundleBuilder {
     }
 }
 
-/// What [`KeyBundle::inspect`] and [`KeyBundle::verify`] read besides the
+/// What [`KeyBundle::inspect_unverified`] and [`KeyBundle::verify`] read besides the
 /// bundle: how it is signed, and by whom.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SignedBundle {

@@ -293,7 +293,7 @@ impl<'de> Deserialize<'de> for ProductCode {
 }
 
 /// A 16-character license key, always valid: its check symbols match and
-/// its first character names a kind. See the [module docs](self) for the
+/// its first character names a kind. See docs/FORMATS.md ("License key") for the
 /// layout.
 ///
 /// ```
