@@ -302,6 +302,14 @@ enum lc_status
    */
   LC_STATUS_USAGE_LOG_REPLAYED = 410,
   /**
+   * A file in the store is not one the store wrote (copied over, planted or edited, or the store's state is missing); install a license to recover (`store_untrusted`).
+   */
+  LC_STATUS_STORE_UNTRUSTED = 411,
+  /**
+   * A store file is a symbolic link or not a regular file (`store_unsafe`).
+   */
+  LC_STATUS_STORE_UNSAFE = 412,
+  /**
    * A certificate record is not valid (`invalid_record`).
    */
   LC_STATUS_INVALID_RECORD = 500,
