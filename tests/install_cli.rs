@@ -158,3 +158,39 @@ fn a_license_copied_over_the_installed_one_is_not_valid() {
     // LIC-CUR's bytes were overwritten by the copy; the copy is not kept.
     assert!(out.contains("no earlier licenses") && !out.contains("LIC-OTHER"), "{out}");
 }
+
+/// Without `--instance-id`, the installed license's binding is this
+/// installation's: a license bound to another instance is refused, and a
+/// rebinding the administrator asks for shows in the diff as a loss.
+#[test]
+fn install_keeps_the_installed_binding_without_an_instance_id() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let keys = support::vectors().join("keys");
+    for ext in ["key.pem", "pub.pem"] {
+        std::fs::copy(keys.join(format!("vendor-2048.{ext}")), dir.join(format!("vendor.{ext}"))).unwrap();
+    }
+    for (name, instance, issued) in
+        [("one", "inst-1", "2026-11-01T00:00:00Z"), ("two", "inst-2", "2026-11-10T00:00:00Z")]
+    {
+        issue(dir, name, &format!("LIC-{name}"), issued, 10);
+        let path = dir.join(format!("{name}.json"));
+        let mut json: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+        json["binding"] = serde_json::json!({ "instance_id": instance, "fingerprint": "fp1;machine-id=00" });
+        std::fs::write(&path, json.to_string()).unwrap();
+        let from = format!("{name}.json");
+        let out = format!("{name}.xml");
+        ok(dir, &["issue", "--key", "vendor.key.pem", "--from", &from, "--out", &out]);
+    }
+    let store = ["--store", "st", "--pub", "vendor.pub.pem"];
+    ok(dir, &[&["install"][..], &store, &["--yes", "one.xml"]].concat());
+    let (installed, _, err) = ctl(dir, &[&["install"][..], &store, &["--yes", "two.xml"]].concat());
+    assert!(!installed && err.contains("wrong_instance"), "{err}");
+    let out = ok(dir, &[&["install"][..], &store, &["--instance-id", "inst-2", "--yes", "two.xml"]].concat());
+    assert!(out.contains("the binding moves from instance `inst-1` to `inst-2`"), "{out}");
+    let out = ok(dir, &[&["history"][..], &store, &["--instance-id", "inst-2"]].concat());
+    assert!(out.contains("installed  LIC-two") && out.contains("LIC-one"), "{out}");
+    let (rolled, _, err) =
+        ctl(dir, &[&["rollback"][..], &store, &["--instance-id", "inst-2", "--yes"]].concat());
+    assert!(!rolled && err.contains("wrong_instance"), "{err}");
+}

@@ -412,11 +412,14 @@ impl<S: Storage> LicenseStore<S> {
         self.remove_unrecorded(&next)
     }
 
-    /// The replaced licenses, most recent first, each re-verified, checked
-    /// against the store's record and accepted as [`LicenseStore::stage`]
-    /// would accept it. A recorded entry whose file is missing is
-    /// [`ErrorKind::StoreCorrupt`]; a changed or unrecorded history file is
-    /// [`ErrorKind::StoreUntrusted`].
+    /// The replaced licenses, most recent first, each re-verified and
+    /// checked against the store's record. A recorded entry whose file is
+    /// missing is [`ErrorKind::StoreCorrupt`]; a changed or unrecorded
+    /// history file, or an installed license the store did not install, is
+    /// [`ErrorKind::StoreUntrusted`]. The entries are what the store
+    /// replaced, so they are not held to this installation's acceptance
+    /// (after a rebinding the old entries name the old instance);
+    /// [`LicenseStore::rollback`] applies it to the entry it restores.
     pub fn history(&self) -> Result<Vec<HistoryEntry>> {
         let inspected = self.inspect_now()?;
         let mut out = Vec::new();
@@ -424,7 +427,6 @@ impl<S: Storage> LicenseStore<S> {
             let name = history_name(record.sequence);
             let license = self.verify_installed(bytes, &name)?;
             record.license.check(&license, &name)?;
-            self.check_acceptable(license.license())?;
             out.push(HistoryEntry { sequence: record.sequence, license });
         }
         Ok(out)
