@@ -302,6 +302,14 @@ enum lc_status
    */
   LC_STATUS_USAGE_LOG_REPLAYED = 410,
   /**
+   * A file in the store is not one the store wrote (copied over, planted or edited, or the store's state is missing); install a license to recover (`store_untrusted`).
+   */
+  LC_STATUS_STORE_UNTRUSTED = 411,
+  /**
+   * A store file is a symbolic link or not a regular file (`store_unsafe`).
+   */
+  LC_STATUS_STORE_UNSAFE = 412,
+  /**
    * A certificate record is not valid (`invalid_record`).
    */
   LC_STATUS_INVALID_RECORD = 500,
@@ -1862,8 +1870,12 @@ lc_status lc_store_open(const uint8_t *dir,
                         lc_store **out);
 
 /**
- * The installed license, re-verified. `LC_STATUS_NO_LICENSE_INSTALLED`
- * when there is none. On success `*out` receives a new license (released
+ * The installed license, re-verified and accepted as staging would
+ * accept it: `LC_STATUS_STORE_UNTRUSTED` when it is not the license the
+ * store installed (copied over, planted, or the store's state is lost),
+ * `LC_STATUS_WRONG_PRODUCT`/`WRONG_INSTANCE`/`FINGERPRINT_MISMATCH`,
+ * `LC_STATUS_OLDER_LICENSE`, `LC_STATUS_NO_LICENSE_INSTALLED` when there is
+ * none. On success `*out` receives a new license (released
  * with `lc_license_free`). Neither pointer may be NULL.
  */
 lc_status lc_store_current(const lc_store *store, lc_license **out);
@@ -1933,7 +1945,8 @@ lc_status lc_store_mark_logged(const lc_store *store, const lc_usage_log *log);
 /**
  * The alerts due at `now` (Unix seconds) that were not raised before:
  * expiry milestones of the installed license, the count (`count`, may be
- * NULL) going over its limit, a clock rollback. Written to `*out` as a
+ * NULL) going over its limit, a clock rollback, a store directory others
+ * can write (`store_permissions`). Written to `*out` as a
  * JSON array in new `lc_bytes`; what was raised is remembered in the
  * store. `store` and `out` must not be NULL.
  */
@@ -1959,6 +1972,16 @@ lc_status lc_staged_license(const lc_staged *staged, lc_license **out);
  * installed yet. Neither pointer may be NULL.
  */
 lc_status lc_staged_diff(const lc_staged *staged, lc_license_diff **out);
+
+/**
+ * Why the store's files are not ones the store wrote (a license copied
+ * over `license.xml`, a planted history file, a lost state), as UTF-8
+ * text in new `lc_bytes` (released with `lc_bytes_free`), or NULL when
+ * they are. Committing then replaces the untrusted license without keeping
+ * it in the history (`lc_staged_diff` gives NULL: there is nothing
+ * trusted to compare with). Neither pointer may be NULL.
+ */
+lc_status lc_staged_replaces_untrusted(const lc_staged *staged, lc_bytes **out);
 
 /**
  * Releases a staged replacement. NULL is fine; do not call it twice.

@@ -116,3 +116,85 @@ fn install_replace_roll_back_and_report_usage() {
     let (wrong, _, err) = ctl(dir, &["verify-usage", "--pub", "vendor.pub.pem", "usage.xml"]);
     assert!(!wrong && err.contains("unknown_key_id"), "{err}");
 }
+
+/// Copying a vendor-signed license over `license.xml` (an older one with a
+/// larger limit, or another product's) is not `valid`: `status` fails with
+/// the kind's name, and `install` is the way back.
+#[test]
+fn a_license_copied_over_the_installed_one_is_not_valid() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let keys = support::vectors().join("keys");
+    for ext in ["key.pem", "pub.pem"] {
+        std::fs::copy(keys.join(format!("vendor-2048.{ext}")), dir.join(format!("vendor.{ext}"))).unwrap();
+    }
+    issue(dir, "old", "LIC-OLD", "2026-11-01T00:00:00Z", 5000);
+    issue(dir, "cur", "LIC-CUR", "2026-11-10T00:00:00Z", 50);
+    issue(dir, "new", "LIC-NEW", "2026-11-20T00:00:00Z", 60);
+    let mut other: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("new.json")).unwrap()).unwrap();
+    other["id"] = "LIC-OTHER".into();
+    other["product"] = "otherapp".into();
+    std::fs::write(dir.join("other.json"), other.to_string()).unwrap();
+    ok(dir, &["issue", "--key", "vendor.key.pem", "--from", "other.json", "--out", "other.xml"]);
+
+    let store =
+        ["--store", "st", "--pub", "vendor.pub.pem", "--product", "certmgr", "--instance-id", "inst-1"];
+    ok(dir, &[&["install"][..], &store, &["--yes", "cur.xml"]].concat());
+    let status = [&["status"][..], &store, &["--at", "2026-11-23T00:00:00Z"]].concat();
+    ok(dir, &status);
+    for planted in ["old.xml", "other.xml"] {
+        std::fs::copy(dir.join(planted), dir.join("st/license.xml")).unwrap();
+        let (valid, out, err) = ctl(dir, &status);
+        assert!(!valid, "{planted}: status succeeded: {out}");
+        assert!(err.contains("store_untrusted"), "{planted}: {err}");
+        assert!(!out.contains("status:"), "{planted}: {out}");
+    }
+    // Installing runs every check: still not older than what the store
+    // installed, whatever was copied in.
+    let (installed, _, err) = ctl(dir, &[&["install"][..], &store, &["--yes", "old.xml"]].concat());
+    assert!(!installed && err.contains("older_license"), "{err}");
+    let out = ok(dir, &[&["install"][..], &store, &["--yes", "new.xml"]].concat());
+    assert!(out.contains("not one this store installed") && out.contains("installed LIC-NEW"), "{out}");
+    let out = ok(dir, &status);
+    assert!(out.contains("LIC-NEW") && out.contains("status: expiring soon"), "{out}");
+    let out = ok(dir, &[&["history"][..], &store].concat());
+    // LIC-CUR's bytes were overwritten by the copy; the copy is not kept.
+    assert!(out.contains("no earlier licenses") && !out.contains("LIC-OTHER"), "{out}");
+}
+
+/// Without `--instance-id`, the installed license's binding is this
+/// installation's: a license bound to another instance is refused, and a
+/// rebinding the administrator asks for shows in the diff as a loss.
+#[test]
+fn install_keeps_the_installed_binding_without_an_instance_id() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let keys = support::vectors().join("keys");
+    for ext in ["key.pem", "pub.pem"] {
+        std::fs::copy(keys.join(format!("vendor-2048.{ext}")), dir.join(format!("vendor.{ext}"))).unwrap();
+    }
+    for (name, instance, issued) in
+        [("one", "inst-1", "2026-11-01T00:00:00Z"), ("two", "inst-2", "2026-11-10T00:00:00Z")]
+    {
+        issue(dir, name, &format!("LIC-{name}"), issued, 10);
+        let path = dir.join(format!("{name}.json"));
+        let mut json: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+        json["binding"] = serde_json::json!({ "instance_id": instance, "fingerprint": "fp1;machine-id=00" });
+        std::fs::write(&path, json.to_string()).unwrap();
+        let from = format!("{name}.json");
+        let out = format!("{name}.xml");
+        ok(dir, &["issue", "--key", "vendor.key.pem", "--from", &from, "--out", &out]);
+    }
+    let store = ["--store", "st", "--pub", "vendor.pub.pem"];
+    ok(dir, &[&["install"][..], &store, &["--yes", "one.xml"]].concat());
+    let (installed, _, err) = ctl(dir, &[&["install"][..], &store, &["--yes", "two.xml"]].concat());
+    assert!(!installed && err.contains("wrong_instance"), "{err}");
+    let out = ok(dir, &[&["install"][..], &store, &["--instance-id", "inst-2", "--yes", "two.xml"]].concat());
+    assert!(out.contains("the binding moves from instance `inst-1` to `inst-2`"), "{out}");
+    let out = ok(dir, &[&["history"][..], &store, &["--instance-id", "inst-2"]].concat());
+    assert!(out.contains("installed  LIC-two") && out.contains("LIC-one"), "{out}");
+    let (rolled, _, err) =
+        ctl(dir, &[&["rollback"][..], &store, &["--instance-id", "inst-2", "--yes"]].concat());
+    assert!(!rolled && err.contains("wrong_instance"), "{err}");
+}

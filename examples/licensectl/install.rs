@@ -169,6 +169,12 @@ pub fn install(args: InstallArgs) -> CliResult {
     let store = open(&args.store, Some(&bytes))?;
     let staged =
         store.stage(&bytes, args.at.unwrap_or_else(now), StageOptions { allow_older: args.allow_older })?;
+    if let Some(why) = staged.replaces_untrusted() {
+        println!(
+            "the store's files are not one this store installed ({why});\n\
+             installing replaces them, and the untrusted license is not kept in the history"
+        );
+    }
     match staged.diff() {
         Some(diff) => print!("{diff}"),
         None => print!("nothing installed yet; installing:\n{}", staged.candidate().license().to_table()),

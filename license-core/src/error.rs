@@ -151,6 +151,8 @@ error_kinds! {
     StaleStage = 408, Store, "stale_stage", "the installed license changed after the replacement was staged";
     UsageLogChainBroken = 409, Format, "usage_log_chain_broken", "a usage log history entry is missing, reordered, duplicated or edited";
     UsageLogReplayed = 410, Store, "usage_log_replayed", "the usage log is older than one already read";
+    StoreUntrusted = 411, Store, "store_untrusted", "a file in the store is not one the store wrote (copied over, planted or edited, or the store's state is missing); install a license to recover";
+    StoreUnsafe = 412, Store, "store_unsafe", "a store file is a symbolic link or not a regular file";
 
     // 5xx: the certificate inventory, counts and id-set interchange.
     InvalidRecord = 500, Count, "invalid_record", "a certificate record is not valid";

@@ -42,11 +42,16 @@ pub(crate) fn atomic_write(path: &Path, bytes: &[u8]) -> Result<()> {
 }
 
 fn write_temp(temp: &Path, bytes: &[u8]) -> Result<()> {
-    let mut file = OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(temp)
-        .map_err(|e| io_error("cannot create", temp, e))?;
+    let mut options = OpenOptions::new();
+    // create_new is O_CREAT|O_EXCL, which already refuses an existing name,
+    // a symbolic link included; O_NOFOLLOW says so outright.
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(rustix::fs::OFlags::NOFOLLOW.bits() as i32);
+    }
+    let mut file = options.open(temp).map_err(|e| io_error("cannot create", temp, e))?;
     crash_point("temp created");
     for chunk in bytes.chunks(write_chunk()) {
         file.write_all(chunk).map_err(|e| io_error("cannot write", temp, e))?;

@@ -153,6 +153,10 @@ pub enum lc_status {
     UsageLogChainBroken = 409,
     /// The usage log is older than one already read (`usage_log_replayed`).
     UsageLogReplayed = 410,
+    /// A file in the store is not one the store wrote (copied over, planted or edited, or the store's state is missing); install a license to recover (`store_untrusted`).
+    StoreUntrusted = 411,
+    /// A store file is a symbolic link or not a regular file (`store_unsafe`).
+    StoreUnsafe = 412,
     /// A certificate record is not valid (`invalid_record`).
     InvalidRecord = 500,
     /// A certificate id appears twice (`duplicate_certificate`).
@@ -356,6 +360,8 @@ const ALL_KIND_STATUSES: &[lc_status] = &[
     lc_status::StaleStage,
     lc_status::UsageLogChainBroken,
     lc_status::UsageLogReplayed,
+    lc_status::StoreUntrusted,
+    lc_status::StoreUnsafe,
     lc_status::InvalidRecord,
     lc_status::DuplicateCertificate,
     lc_status::IdOutOfRange,

@@ -91,8 +91,12 @@ pub extern "C" fn lc_store_open(
     }
 }
 
-/// The installed license, re-verified. `LC_STATUS_NO_LICENSE_INSTALLED`
-/// when there is none. On success `*out` receives a new license (released
+/// The installed license, re-verified and accepted as staging would
+/// accept it: `LC_STATUS_STORE_UNTRUSTED` when it is not the license the
+/// store installed (copied over, planted, or the store's state is lost),
+/// `LC_STATUS_WRONG_PRODUCT`/`WRONG_INSTANCE`/`FINGERPRINT_MISMATCH`,
+/// `LC_STATUS_OLDER_LICENSE`, `LC_STATUS_NO_LICENSE_INSTALLED` when there is
+/// none. On success `*out` receives a new license (released
 /// with `lc_license_free`). Neither pointer may be NULL.
 #[no_mangle]
 pub extern "C" fn lc_store_current(store: *const lc_store, out: *mut *mut lc_license) -> lc_status {
@@ -240,7 +244,8 @@ pub extern "C" fn lc_store_mark_logged(store: *const lc_store, log: *const lc_us
 
 /// The alerts due at `now` (Unix seconds) that were not raised before:
 /// expiry milestones of the installed license, the count (`count`, may be
-/// NULL) going over its limit, a clock rollback. Written to `*out` as a
+/// NULL) going over its limit, a clock rollback, a store directory others
+/// can write (`store_permissions`). Written to `*out` as a
 /// JSON array in new `lc_bytes`; what was raised is remembered in the
 /// store. `store` and `out` must not be NULL.
 #[no_mangle]
@@ -295,6 +300,26 @@ pub extern "C" fn lc_staged_diff(staged: *const lc_staged, out: *mut *mut lc_lic
         let staged = arg!(ref staged);
         arg!(out out);
         put!(out, staged.diff().cloned().map_or(std::ptr::null_mut(), into_handle));
+        lc_status::Ok
+    }
+}
+
+/// Why the store's files are not ones the store wrote (a license copied
+/// over `license.xml`, a planted history file, a lost state), as UTF-8
+/// text in new `lc_bytes` (released with `lc_bytes_free`), or NULL when
+/// they are. Committing then replaces the untrusted license without keeping
+/// it in the history (`lc_staged_diff` gives NULL: there is nothing
+/// trusted to compare with). Neither pointer may be NULL.
+#[no_mangle]
+pub extern "C" fn lc_staged_replaces_untrusted(
+    staged: *const lc_staged,
+    out: *mut *mut lc_bytes,
+) -> lc_status {
+    ffi_panic_boundary! {
+        let staged = arg!(ref staged);
+        arg!(out out);
+        let why = staged.replaces_untrusted().map(|w| w.as_bytes().to_vec());
+        put!(out, why.map_or(std::ptr::null_mut(), bytes_handle));
         lc_status::Ok
     }
 }

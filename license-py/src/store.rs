@@ -26,10 +26,18 @@ impl PyStagedReplacement {
     fn candidate(&self) -> PyLicense {
         PyLicense::verified(self.0.candidate().clone())
     }
-    /// `None` when nothing is installed yet.
+    /// `None` when nothing is installed yet, or when the installed files
+    /// are not ones the store wrote (see `replaces_untrusted`).
     #[getter]
     fn diff(&self) -> Option<PyLicenseDiff> {
         self.0.diff().cloned().map(PyLicenseDiff)
+    }
+    /// Why the store's files are not ones it wrote (a license copied over
+    /// `license.xml`, a planted history file, a lost state), or `None`.
+    /// Committing replaces the untrusted license without keeping it.
+    #[getter]
+    fn replaces_untrusted(&self) -> Option<String> {
+        self.0.replaces_untrusted().map(str::to_owned)
     }
     fn __repr__(&self) -> String {
         let c = self.0.candidate().license();

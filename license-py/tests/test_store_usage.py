@@ -115,3 +115,19 @@ def test_usage_log_round_trip(tmp_path: Path, license_: lc.License, vendor_key: 
         lc.UsageLedger.from_json("[")
     store.mark_logged(log)
     assert store.pending_counts() == 0
+
+
+def test_a_license_copied_over_the_installed_one_is_untrusted(tmp_path: Path, license_: lc.License, vendor_key: lc.SigningKey, trusted: lc.TrustedKeys) -> None:
+    store = lc.LicenseStore(tmp_path, trusted, "certmgr")
+    older = lc.License.builder("LIC-OLDER", "certmgr", at(2025, 12)).licensee("x").build()
+    store.commit(store.stage(license_.sign(vendor_key), at(2026, 2)))
+    (tmp_path / "license.xml").write_bytes(older.sign(vendor_key))
+    with pytest.raises(lc.StoreError) as e:
+        store.current()
+    assert e.value.kind == "store_untrusted" and e.value.code == 411
+    # Installing again runs every check and replaces the copy.
+    staged = store.stage(license_.sign(vendor_key), at(2026, 2))
+    assert staged.replaces_untrusted is not None and "license.xml" in staged.replaces_untrusted
+    assert staged.diff is None
+    store.commit(staged)
+    assert store.current() == license_ and store.stage(license_.sign(vendor_key), at(2026, 2)).replaces_untrusted is None

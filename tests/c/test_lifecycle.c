@@ -102,8 +102,31 @@ int main(void) {
   lc_license_free(lic);
   /* Forward again to the renewal. */
   CHECK_OK(lc_store_stage(store, lic27, n27, T_2026_11_20, false, &staged));
+  lc_bytes *why = NULL;
+  CHECK_OK(lc_staged_replaces_untrusted(staged, &why));
+  CHECK(why == NULL);
   CHECK_OK(lc_store_commit(store, staged));
   lc_staged_free(staged);
+
+  /* A vendor-signed license copied over license.xml is not trusted: only
+   * installing again (every check) replaces it. */
+  char installed_path[320];
+  snprintf(installed_path, sizeof installed_path, "%s/license.xml", store_dir);
+  FILE *planted = fopen(installed_path, "wb");
+  CHECK(planted != NULL && fwrite(lic26, 1, n26, planted) == n26);
+  fclose(planted);
+  CHECK_STATUS(LC_STATUS_STORE_UNTRUSTED, lc_store_current(store, &lic));
+  CHECK_DETAIL("license.xml");
+  CHECK_OK(lc_store_stage(store, lic27, n27, T_2026_11_20, false, &staged));
+  CHECK_OK(lc_staged_replaces_untrusted(staged, &why));
+  CHECK(why != NULL && strstr((const char *)lc_bytes_data(why), "license.xml") != NULL);
+  lc_bytes_free(why);
+  CHECK_OK(lc_staged_diff(staged, &diff));
+  CHECK(diff == NULL);
+  CHECK_OK(lc_store_commit(store, staged));
+  lc_staged_free(staged);
+  CHECK_OK(lc_store_current(store, &lic));
+  lc_license_free(lic);
 
   /* Count the inventory and journal it. */
   size_t jn;

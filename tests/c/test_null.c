@@ -262,6 +262,8 @@ int main(void) {
   CHECK_NULL_PARAM(lc_staged_license(staged, NULL));
   CHECK_NULL_PARAM(lc_staged_diff(NULL, &diff));
   CHECK_NULL_PARAM(lc_staged_diff(staged, NULL));
+  CHECK_NULL_PARAM(lc_staged_replaces_untrusted(NULL, &bytes));
+  CHECK_NULL_PARAM(lc_staged_replaces_untrusted(staged, NULL));
   lc_staged_free(NULL);
 
   /* --- usage logs ------------------------------------------------------------ */

@@ -142,6 +142,14 @@ pub enum Loss {
         /// Candidate's grace, in days.
         to: u32,
     },
+    /// The candidate is bound to an instance (or hardware) the installed
+    /// license was not bound to: it may stop working on this server.
+    Rebound {
+        /// The installed license's instance (`None`: not bound).
+        from: Option<String>,
+        /// The candidate's instance.
+        to: String,
+    },
 }
 
 impl fmt::Display for Loss {
@@ -166,6 +174,18 @@ impl fmt::Display for Loss {
             Loss::GraceShortened { from, to } => {
                 write!(f, "grace period shortens from {from} to {to} days")
             }
+            Loss::Rebound { from: None, to } => {
+                write!(f, "the license becomes bound to instance `{}`", to.escape_debug())
+            }
+            Loss::Rebound { from: Some(from), to } if from == to => {
+                write!(f, "instance `{}` is bound to other hardware", to.escape_debug())
+            }
+            Loss::Rebound { from: Some(from), to } => write!(
+                f,
+                "the binding moves from instance `{}` to `{}`",
+                from.escape_debug(),
+                to.escape_debug()
+            ),
         }
     }
 }
@@ -324,6 +344,19 @@ fn losses(
     let (from, to) = (a.expiry_policy().grace_days, b.expiry_policy().grace_days);
     if to < from {
         out.push(Loss::GraceShortened { from, to });
+    }
+    // A binding the installed license did not have (another instance, or
+    // the same instance on other hardware) restricts where it runs.
+    if let Some(new) = b.binding() {
+        let same = a
+            .binding()
+            .is_some_and(|old| old.instance_id == new.instance_id && old.fingerprint == new.fingerprint);
+        if !same {
+            out.push(Loss::Rebound {
+                from: a.binding().map(|old| old.instance_id.clone()),
+                to: new.instance_id.clone(),
+            });
+        }
     }
     out
 }

@@ -6,9 +6,18 @@
 //! the store byte-for-byte as it was; and every write is a single atomic
 //! replacement, so a crash at any instant leaves the old license or the new
 //! one, both verifiable.
+//!
+//! The store trusts only what it wrote: it records the SHA-256, id and
+//! issue time of every license it installs (`state.json`), and every read
+//! checks the files against that record and applies the same acceptance as
+//! [`LicenseStore::stage`]. A license copied over `license.xml`, a planted
+//! or edited history file, or a missing state is
+//! [`ErrorKind::StoreUntrusted`], whoever signed the file; installing a
+//! license (which runs every check) is the way back.
 
 mod clock;
 mod monitor;
+mod state;
 mod storage;
 
 use serde::{Deserialize, Serialize};
@@ -18,7 +27,9 @@ pub use clock::ClockCheck;
 pub use monitor::Monitor;
 pub use storage::{DirLock, DirStorage, Storage};
 
-use crate::digest::sha256;
+use state::{history_name, is_history_name, parse_history_name, HistoryRecord, Record, StoreState, STATE};
+
+use crate::digest::{hex, sha256};
 use crate::{
     ActionedCount, Error, ErrorKind, HardwareProfile, License, LicenseDiff, Result, TrustedKeys, UsageEntry,
     UsageInstance, UsageJournal, UsageLicense, UsageLog, VerifiedLicense,
@@ -26,8 +37,6 @@ use crate::{
 
 const CURRENT: &str = "license.xml";
 const USAGE_JOURNAL: &str = "usage-journal.json";
-const HISTORY_PREFIX: &str = "history-";
-const HISTORY_SUFFIX: &str = ".xml";
 
 /// How a store checks what it installs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -81,6 +90,10 @@ pub struct StagedReplacement {
     bytes: Vec<u8>,
     diff: Option<LicenseDiff>,
     installed_sha256: Option<[u8; 32]>,
+    /// Why the installed files are not trusted, when they are not.
+    untrusted: Option<String>,
+    /// Older than the newest license ever installed, and allowed.
+    older_allowed: bool,
 }
 
 impl StagedReplacement {
@@ -90,9 +103,21 @@ impl StagedReplacement {
     }
 
     /// The side-by-side comparison with the installed license (`None` when
-    /// nothing is installed yet).
+    /// nothing is installed yet, or when the installed files are not ones
+    /// the store wrote: see [`StagedReplacement::replaces_untrusted`]).
     pub fn diff(&self) -> Option<&LicenseDiff> {
         self.diff.as_ref()
+    }
+
+    /// Why the store's files are not trusted ([`ErrorKind::StoreUntrusted`]
+    /// or [`ErrorKind::StoreCorrupt`] on a read), when they are not.
+    /// Committing then replaces `license.xml` without keeping it in the
+    /// history (it is not a license the store installed) and removes
+    /// history files the store did not record; the candidate must still not
+    /// be older than the newest license the store recorded, or than any
+    /// vendor-signed license found in the store when the record is lost.
+    pub fn replaces_untrusted(&self) -> Option<&str> {
+        self.untrusted.as_deref()
     }
 }
 
@@ -144,6 +169,30 @@ impl LicenseStore<DirStorage> {
     }
 }
 
+/// The store's files, checked against its state.
+struct Inspected {
+    /// The state in force: the recorded one, or the state from before an
+    /// interrupted operation when `license.xml` still holds its license.
+    state: StoreState,
+    /// The installed license, verified and matching the record.
+    installed: Option<Installed>,
+    /// Each recorded history entry with its bytes (matching the record,
+    /// not yet verified), oldest first.
+    history: Vec<(HistoryRecord, Vec<u8>)>,
+}
+
+/// An installed license's bytes and what they verified as.
+type Installed = (Vec<u8>, VerifiedLicense);
+
+fn untrusted(detail: impl Into<String>) -> Error {
+    Error::new(ErrorKind::StoreUntrusted, detail)
+}
+
+/// The kinds a read reports for store files that do not match the state.
+fn is_integrity(kind: ErrorKind) -> bool {
+    matches!(kind, ErrorKind::StoreUntrusted | ErrorKind::StoreCorrupt)
+}
+
 impl<S: Storage> LicenseStore<S> {
     /// Opens a store over `storage`, finishing any replacement a crash
     /// interrupted.
@@ -164,23 +213,48 @@ impl<S: Storage> LicenseStore<S> {
         &self.options
     }
 
-    /// The installed license, re-verified against the trusted keys.
+    /// The installed license, re-verified and accepted as
+    /// [`LicenseStore::stage`] would accept it: it must be the license the
+    /// store installed ([`ErrorKind::StoreUntrusted`] otherwise), for this
+    /// product, instance and hardware, and not older than the newest
+    /// license the store installed unless that was allowed explicitly
+    /// ([`ErrorKind::OlderLicense`]).
     pub fn current(&self) -> Result<VerifiedLicense> {
-        let bytes =
-            self.storage.read(CURRENT)?.ok_or_else(|| Error::new(ErrorKind::NoLicenseInstalled, ""))?;
-        self.verify_installed(&bytes, CURRENT)
+        self.current_checked().map(|(_, verified)| verified)
     }
 
-    /// The installed license's signed bytes, if one is installed.
+    /// The installed license's signed bytes, if one is installed, checked
+    /// as [`LicenseStore::current`] checks them.
     pub fn current_bytes(&self) -> Result<Option<Vec<u8>>> {
-        self.storage.read(CURRENT)
+        match self.current_checked() {
+            Ok((bytes, _)) => Ok(Some(bytes)),
+            Err(e) if e.kind() == ErrorKind::NoLicenseInstalled => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    fn current_checked(&self) -> Result<(Vec<u8>, VerifiedLicense)> {
+        let inspected = self.inspect_now()?;
+        let (bytes, verified) =
+            inspected.installed.ok_or_else(|| Error::new(ErrorKind::NoLicenseInstalled, ""))?;
+        self.check_acceptable(verified.license())?;
+        self.check_not_older(&inspected.state, &verified)?;
+        Ok((bytes, verified))
     }
 
     /// Verifies a candidate and compares it with the installed license,
     /// without changing anything. Refusals, each its own [`ErrorKind`]: any
     /// verification failure, [`ErrorKind::CandidateExpired`],
-    /// [`ErrorKind::WrongProduct`], [`ErrorKind::WrongInstance`],
-    /// [`ErrorKind::OlderLicense`] (unless `allow_older`).
+    /// [`ErrorKind::WrongProduct`], [`ErrorKind::WrongInstance`] (also,
+    /// when the store has no instance id, a license bound to another
+    /// instance than the installed one), [`ErrorKind::OlderLicense`]
+    /// (issued before the newest license the store ever installed, unless
+    /// `allow_older`).
+    ///
+    /// Staging over files the store did not write (a license copied over
+    /// `license.xml`, a planted history file, a lost state) is allowed, so
+    /// that installing is the way back: see
+    /// [`StagedReplacement::replaces_untrusted`].
     pub fn stage(&self, bytes: &[u8], now: OffsetDateTime, opts: StageOptions) -> Result<StagedReplacement> {
         let candidate = License::from_signed_xml(bytes, &self.trusted)?;
         self.check_acceptable(candidate.license())?;
@@ -195,38 +269,55 @@ impl<S: Storage> LicenseStore<S> {
                 ),
             ));
         }
-        let installed_bytes = self.storage.read(CURRENT)?;
-        let installed = match &installed_bytes {
-            Some(b) => Some(self.verify_installed(b, CURRENT)?),
-            None => None,
+        // The bytes a commit must still find, read before the check so that
+        // a replacement in between shows up as a stale stage.
+        let installed_sha256 = self.storage.read(CURRENT)?.as_deref().map(sha256);
+        let (installed, floor, untrusted) = match self.inspect_now() {
+            Ok(i) => (i.installed.map(|(_, v)| v), i.state.newest_issued_at, None),
+            Err(e) if is_integrity(e.kind()) => {
+                let (state, installed) = self.salvage()?;
+                let floor = state.newest_issued_at.max(self.evidence_floor()?);
+                (installed.map(|(_, v)| v), floor, Some(e.to_string()))
+            }
+            Err(e) => return Err(e),
         };
         if let Some(installed) = &installed {
-            if license.issued_at() < installed.license().issued_at() && !opts.allow_older {
-                return Err(Error::new(
-                    ErrorKind::OlderLicense,
-                    format!(
-                        "candidate {} was issued {}, before the installed {} ({})",
-                        license.id(),
-                        crate::timefmt::format(license.issued_at()),
-                        installed.license().id(),
-                        crate::timefmt::format(installed.license().issued_at())
-                    ),
-                ));
-            }
+            self.check_same_instance(installed.license(), license)?;
+        }
+        let newest = installed.as_ref().map(|i| i.license().issued_at()).max(floor);
+        let older = newest.is_some_and(|n| license.issued_at() < n);
+        if let (true, false, Some(newest)) = (older, opts.allow_older, newest) {
+            let whom = match &installed {
+                Some(i) if i.license().issued_at() == newest => format!("the installed {}", i.license().id()),
+                _ => "the newest license this store installed".to_owned(),
+            };
+            return Err(Error::new(
+                ErrorKind::OlderLicense,
+                format!(
+                    "candidate {} was issued {}, before {whom} ({})",
+                    license.id(),
+                    crate::timefmt::format(license.issued_at()),
+                    crate::timefmt::format(newest)
+                ),
+            ));
         }
         Ok(StagedReplacement {
             diff: installed.as_ref().map(|i| LicenseDiff::between(i.license(), license)),
-            installed_sha256: installed_bytes.as_deref().map(sha256),
+            installed_sha256,
             bytes: bytes.to_vec(),
             candidate,
+            untrusted,
+            older_allowed: older,
         })
     }
 
     /// Installs a staged candidate atomically, keeping the replaced license
-    /// in the history. Refused with [`ErrorKind::StaleStage`] if the
-    /// installed license changed since staging.
+    /// in the history and recording the new one in the store's state.
+    /// Refused with [`ErrorKind::StaleStage`] if the installed license
+    /// changed since staging.
     pub fn commit(&self, staged: &StagedReplacement) -> Result<()> {
         let _guard = self.storage.lock(self.options.lock_timeout)?;
+        self.repair()?;
         let installed = self.storage.read(CURRENT)?;
         if installed.as_deref().map(sha256) != staged.installed_sha256 {
             return Err(Error::new(
@@ -234,45 +325,109 @@ impl<S: Storage> LicenseStore<S> {
                 "the installed license was replaced after this candidate was staged; stage it again",
             ));
         }
-        if installed.as_deref() == Some(staged.bytes.as_slice()) {
+        let (base, old) = match self.inspect() {
+            Ok(i) => (i.state, i.installed.map(|(bytes, _)| bytes)),
+            // Replacing what the store did not write, as staged: the record
+            // survives where it is readable, the untrusted files do not.
+            Err(e) if is_integrity(e.kind()) && staged.untrusted.is_some() => {
+                let (state, installed) = self.salvage()?;
+                (state, installed.map(|(bytes, _)| bytes))
+            }
+            Err(e) => return Err(e),
+        };
+        if old.as_deref() == Some(staged.bytes.as_slice()) {
             return Ok(());
         }
-        // The replaced license goes into the history first, so that at
-        // every instant the installed one is the old or the new license
-        // and the old one is never lost.
-        if let Some(old) = &installed {
-            let next = self.history_sequences()?.last().map_or(1, |s| s + 1);
-            self.storage.write(&history_name(next), old)?;
+        let mut next = base.clone();
+        let mut old_copy = None;
+        if let (Some(old), Some(record)) = (old, base.installed.clone()) {
+            let sequence = next.next_sequence;
+            next.next_sequence = sequence.checked_add(1).ok_or_else(|| {
+                Error::new(ErrorKind::StoreCorrupt, "state.json: history numbers exhausted")
+            })?;
+            next.history.push(HistoryRecord { sequence, license: record });
+            old_copy = Some((history_name(sequence), old));
         }
-        self.storage.write(CURRENT, &staged.bytes)?;
-        self.prune_history()
+        let excess = next.history.len().saturating_sub(self.options.history_limit);
+        next.history.drain(..excess);
+        next.installed = Some(Record::of(&staged.candidate, staged.older_allowed));
+        next.newest_issued_at = next.newest_issued_at.max(Some(staged.candidate.license().issued_at()));
+        let old_copy = old_copy
+            .filter(|(name, _)| parse_history_name(name).and_then(|s| next.history_entry(s)).is_some());
+        self.replace_current(base, next, &staged.bytes, old_copy)
     }
 
     /// Reinstalls the most recent replaced license, dropping the installed
-    /// one. [`ErrorKind::NothingToRollBack`] when the history is empty.
+    /// one. [`ErrorKind::NothingToRollBack`] when the history is empty; the
+    /// restored license must be one the store recorded and pass the same
+    /// acceptance as [`LicenseStore::stage`] (it may be older: a rollback
+    /// is an explicit choice, and is recorded as one).
     pub fn rollback(&self) -> Result<VerifiedLicense> {
         let _guard = self.storage.lock(self.options.lock_timeout)?;
-        let last = *self
-            .history_sequences()?
+        self.repair()?;
+        let inspected = self.inspect()?;
+        let (last, bytes) = inspected
+            .history
             .last()
             .ok_or_else(|| Error::new(ErrorKind::NothingToRollBack, "the history is empty"))?;
-        let name = history_name(last);
-        let bytes =
-            self.storage.read(&name)?.ok_or_else(|| Error::new(ErrorKind::StoreCorrupt, name.clone()))?;
-        let restored = self.verify_installed(&bytes, &name)?;
-        self.storage.write(CURRENT, &bytes)?;
-        self.storage.remove(&name)?;
+        let name = history_name(last.sequence);
+        let restored = self.verify_installed(bytes, &name)?;
+        last.license.check(&restored, &name)?;
+        self.check_acceptable(restored.license())?;
+        let base = inspected.state;
+        let mut next = base.clone();
+        next.history.pop();
+        next.installed = Some(Record { older_allowed: true, ..last.license.clone() });
+        self.replace_current(base, next, bytes, None)?;
         Ok(restored)
     }
 
-    /// The replaced licenses, most recent first, each re-verified.
-    pub fn history(&self) -> Result<Vec<HistoryEntry>> {
-        let mut out = Vec::new();
-        for sequence in self.history_sequences()?.into_iter().rev() {
-            let name = history_name(sequence);
-            if let Some(bytes) = self.storage.read(&name)? {
-                out.push(HistoryEntry { sequence, license: self.verify_installed(&bytes, &name)? });
+    /// The crash-safe sequence that replaces `license.xml`: the new state,
+    /// carrying `base` to undo with, is written first; then the history
+    /// copy and the license; then the state without the undo; then history
+    /// files the state no longer records are removed. [`Self::repair`]
+    /// finishes or undoes it from any point. A failure part-way is undone
+    /// at once where the storage allows.
+    fn replace_current(
+        &self,
+        base: StoreState,
+        mut next: StoreState,
+        bytes: &[u8],
+        old_copy: Option<(String, Vec<u8>)>,
+    ) -> Result<()> {
+        next.undo = Some(Box::new(base.settled()));
+        self.save_state(&next)?;
+        let result = (|| {
+            if let Some((name, old)) = &old_copy {
+                self.storage.write(name, old)?;
             }
+            self.storage.write(CURRENT, bytes)?;
+            next.undo = None;
+            self.save_state(&next)
+        })();
+        if let Err(e) = result {
+            let _ = self.repair();
+            return Err(e);
+        }
+        self.remove_unrecorded(&next)
+    }
+
+    /// The replaced licenses, most recent first, each re-verified and
+    /// checked against the store's record. A recorded entry whose file is
+    /// missing is [`ErrorKind::StoreCorrupt`]; a changed or unrecorded
+    /// history file, or an installed license the store did not install, is
+    /// [`ErrorKind::StoreUntrusted`]. The entries are what the store
+    /// replaced, so they are not held to this installation's acceptance
+    /// (after a rebinding the old entries name the old instance);
+    /// [`LicenseStore::rollback`] applies it to the entry it restores.
+    pub fn history(&self) -> Result<Vec<HistoryEntry>> {
+        let inspected = self.inspect_now()?;
+        let mut out = Vec::new();
+        for (record, bytes) in inspected.history.iter().rev() {
+            let name = history_name(record.sequence);
+            let license = self.verify_installed(bytes, &name)?;
+            record.license.check(&license, &name)?;
+            out.push(HistoryEntry { sequence: record.sequence, license });
         }
         Ok(out)
     }
@@ -290,11 +445,15 @@ impl<S: Storage> LicenseStore<S> {
     }
 
     /// Records `now` as seen and reports whether the clock went back further
-    /// than the tolerance since the latest time seen. Nothing is blocked;
-    /// the caller decides.
+    /// than the tolerance. "Back" is measured from the latest time the
+    /// store has seen or can prove: the time last seen (`clock.json`), and
+    /// facts that deleting that file does not undo (the issue time of any
+    /// license the store installed or holds, the latest recorded count).
+    /// Nothing is blocked; the caller decides.
     pub fn check_clock(&self, now: OffsetDateTime) -> Result<ClockCheck> {
         let _guard = self.storage.lock(self.options.lock_timeout)?;
-        clock::check(&self.storage, now, self.options.clock_tolerance)
+        let floor = self.time_floor()?;
+        clock::check(&self.storage, now, self.options.clock_tolerance, floor)
     }
 
     /// The journal of counts not yet sent in a usage log.
@@ -302,12 +461,19 @@ impl<S: Storage> LicenseStore<S> {
         Ok(self.read_state(USAGE_JOURNAL)?.unwrap_or_default())
     }
 
-    /// Records a count in the usage journal (chained to the one before).
+    /// Records a count in the usage journal (chained to the one before),
+    /// and its time in the store's state as a floor for the clock.
     pub fn record_count(&self, count: &ActionedCount) -> Result<UsageEntry> {
         let _guard = self.storage.lock(self.options.lock_timeout)?;
         let mut journal: UsageJournal = read_json(&self.storage, USAGE_JOURNAL)?.unwrap_or_default();
         let entry = journal.record(count);
         write_json(&self.storage, USAGE_JOURNAL, &journal)?;
+        if let Some(mut state) = self.read_state_file()? {
+            if state.latest_count_at.is_none_or(|t| t < count.as_of()) {
+                state.latest_count_at = Some(count.as_of());
+                self.save_state(&state)?;
+            }
+        }
         Ok(entry)
     }
 
@@ -373,50 +539,293 @@ impl<S: Storage> LicenseStore<S> {
         Ok(())
     }
 
+    /// Without an instance id of its own, the store takes the installed
+    /// license's binding as this installation's: a candidate bound to
+    /// another instance is a license for another server.
+    fn check_same_instance(&self, installed: &License, candidate: &License) -> Result<()> {
+        if self.options.instance_id.is_some() {
+            return Ok(()); // checked against the store's own id
+        }
+        if let (Some(ours), Some(theirs)) = (installed.binding(), candidate.binding()) {
+            if ours.instance_id != theirs.instance_id {
+                return Err(Error::new(
+                    ErrorKind::WrongInstance,
+                    format!(
+                        "license {} is bound to instance `{}`, the installed {} to `{}`; \
+                         give this installation's instance id to rebind it",
+                        candidate.id(),
+                        theirs.instance_id,
+                        installed.id(),
+                        ours.instance_id
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The "never older" rule on reads: the installed license is not older
+    /// than the newest license the store installed, unless it was
+    /// installed that way on purpose.
+    fn check_not_older(&self, state: &StoreState, verified: &VerifiedLicense) -> Result<()> {
+        let allowed = state.installed.as_ref().is_some_and(|r| r.older_allowed);
+        match state.newest_issued_at {
+            Some(newest) if verified.license().issued_at() < newest && !allowed => Err(Error::new(
+                ErrorKind::OlderLicense,
+                format!(
+                    "{CURRENT} in the store is {} issued {}, before the newest license this store installed ({})",
+                    verified.license().id(),
+                    crate::timefmt::format(verified.license().issued_at()),
+                    crate::timefmt::format(newest)
+                ),
+            )),
+            _ => Ok(()),
+        }
+    }
+
     fn verify_installed(&self, bytes: &[u8], name: &str) -> Result<VerifiedLicense> {
         License::from_signed_xml(bytes, &self.trusted)
             .map_err(|e| Error::new(e.kind(), format!("{name} in the store: {}", e.detail())))
     }
 
-    fn history_sequences(&self) -> Result<Vec<u64>> {
-        let mut seqs: Vec<u64> = self
-            .storage
-            .list()?
-            .iter()
-            .filter_map(|n| n.strip_prefix(HISTORY_PREFIX)?.strip_suffix(HISTORY_SUFFIX)?.parse().ok())
-            .collect();
-        seqs.sort_unstable();
-        Ok(seqs)
+    fn read_state_file(&self) -> Result<Option<StoreState>> {
+        self.storage.read(STATE)?.map(|bytes| StoreState::from_json(&bytes)).transpose()
     }
 
-    fn prune_history(&self) -> Result<()> {
-        let seqs = self.history_sequences()?;
-        let excess = seqs.len().saturating_sub(self.options.history_limit);
-        for &seq in &seqs[..excess] {
-            self.storage.remove(&history_name(seq))?;
+    fn save_state(&self, state: &StoreState) -> Result<()> {
+        write_json(&self.storage, STATE, state)
+    }
+
+    /// [`Self::inspect`]; when it finds files that do not match the state,
+    /// looks again with the lock held after [`Self::repair`]: another
+    /// process may be between two writes of one operation, or have died
+    /// there.
+    fn inspect_now(&self) -> Result<Inspected> {
+        match self.inspect() {
+            Err(e) if is_integrity(e.kind()) => {
+                let _guard = self.storage.lock(self.options.lock_timeout)?;
+                self.repair()?;
+                self.inspect()
+            }
+            other => other,
         }
-        Ok(())
     }
 
-    /// Finishes what a crash interrupted. A commit writes the history copy
-    /// before the new license; a rollback writes the restored license before
-    /// removing its history copy. Either, interrupted between its two
-    /// writes, leaves a newest history entry equal to the installed license:
-    /// that copy is the leftover, and removing it completes the operation.
-    fn repair(&self) -> Result<()> {
-        let Some(current) = self.storage.read(CURRENT)? else { return Ok(()) };
-        if let Some(&last) = self.history_sequences()?.last() {
-            let name = history_name(last);
-            if self.storage.read(&name)?.as_deref() == Some(current.as_slice()) {
+    /// Checks every license file in the store against the state: the
+    /// installed license must be the one recorded (or, while an operation
+    /// is under way, the one it replaces), every recorded history entry
+    /// must be present and unchanged, and no other history file may exist.
+    fn inspect(&self) -> Result<Inspected> {
+        let raw = self.read_state_file()?;
+        let current = self.storage.read(CURRENT)?;
+        let names = self.storage.list()?;
+        let Some(raw) = raw else {
+            if current.is_some() {
+                return Err(untrusted(format!(
+                    "{CURRENT} is present but the store's record of it ({STATE}) is not"
+                )));
+            }
+            if let Some(name) = names.iter().find(|n| is_history_name(n)) {
+                return Err(untrusted(format!("{name} is present but the store's record ({STATE}) is not")));
+            }
+            return Ok(Inspected { state: StoreState::default(), installed: None, history: Vec::new() });
+        };
+        let pending = raw.settled();
+        let holds = |s: &StoreState| match (&s.installed, &current) {
+            (Some(record), Some(bytes)) => record.is_of(bytes),
+            (None, None) => true,
+            _ => false,
+        };
+        let state = match raw.undo.as_deref() {
+            _ if holds(&pending) => pending.clone(),
+            Some(undo) if holds(undo) => undo.settled(),
+            _ => {
+                let recorded = pending.installed.as_ref().map_or_else(
+                    || "none".to_owned(),
+                    |r| format!("{} (sha256 {})", r.id.escape_debug(), r.sha256),
+                );
+                return Err(match &current {
+                    Some(bytes) => untrusted(format!(
+                        "{CURRENT} (sha256 {}) is not the license this store installed ({recorded})",
+                        hex(&sha256(bytes))
+                    )),
+                    None => Error::new(
+                        ErrorKind::StoreCorrupt,
+                        format!("{CURRENT} is missing; the store installed {recorded}"),
+                    ),
+                });
+            }
+        };
+        let known = |sequence: u64| {
+            pending.history_entry(sequence).is_some()
+                || raw.undo.as_deref().is_some_and(|u| u.history_entry(sequence).is_some())
+        };
+        for name in names.iter().filter(|n| is_history_name(n)) {
+            if !parse_history_name(name).is_some_and(known) {
+                return Err(untrusted(format!(
+                    "{} is not a history entry this store recorded",
+                    name.escape_debug()
+                )));
+            }
+        }
+        let mut history = Vec::with_capacity(state.history.len());
+        for record in &state.history {
+            let name = history_name(record.sequence);
+            let bytes = self.storage.read(&name)?.ok_or_else(|| {
+                Error::new(ErrorKind::StoreCorrupt, format!("{name} is recorded in {STATE} but missing"))
+            })?;
+            if !record.license.is_of(&bytes) {
+                return Err(untrusted(format!(
+                    "{name} (sha256 {}) is not the license this store kept there ({}, sha256 {})",
+                    hex(&sha256(&bytes)),
+                    record.license.id.escape_debug(),
+                    record.license.sha256
+                )));
+            }
+            history.push((record.clone(), bytes));
+        }
+        let installed = match (current, &state.installed) {
+            (Some(bytes), Some(record)) => {
+                let verified = self.verify_installed(&bytes, CURRENT)?;
+                record.check(&verified, CURRENT)?;
+                Some((bytes, verified))
+            }
+            _ => None,
+        };
+        Ok(Inspected { state, installed, history })
+    }
+
+    /// What can be kept of a store whose files do not all match its
+    /// record: the recorded state (the one `license.xml` holds, when an
+    /// operation was interrupted), less every license whose file is
+    /// missing or is not the recorded one; and the installed license if it
+    /// is the recorded one. A state that cannot be read keeps nothing.
+    fn salvage(&self) -> Result<(StoreState, Option<Installed>)> {
+        let Ok(Some(raw)) = self.read_state_file() else { return Ok((StoreState::default(), None)) };
+        let current = self.storage.read(CURRENT)?;
+        let holds = |s: &StoreState| match (&s.installed, &current) {
+            (Some(record), Some(bytes)) => record.is_of(bytes),
+            _ => false,
+        };
+        let mut state = match raw.undo.as_deref() {
+            Some(undo) if !holds(&raw) && holds(undo) => undo.settled(),
+            _ => raw.settled(),
+        };
+        let installed = match (current, &state.installed) {
+            (Some(bytes), Some(record)) if record.is_of(&bytes) => self
+                .verify_installed(&bytes, CURRENT)
+                .ok()
+                .filter(|v| record.check(v, CURRENT).is_ok())
+                .map(|v| (bytes, v)),
+            _ => None,
+        };
+        if installed.is_none() {
+            state.installed = None;
+        }
+        let mut kept = Vec::new();
+        for record in state.history {
+            let bytes = self.storage.read(&history_name(record.sequence))?;
+            if bytes.is_some_and(|b| record.license.is_of(&b)) {
+                kept.push(record);
+            }
+        }
+        state.history = kept;
+        Ok((state, installed))
+    }
+
+    /// The newest issue time the store can still vouch for when its files
+    /// do not match its record: the record's, or else that of any license
+    /// in the store that the vendor signed (a signed issue time is a fact,
+    /// whoever copied the file there).
+    fn evidence_floor(&self) -> Result<Option<OffsetDateTime>> {
+        let recorded = self.read_state_file().ok().flatten().and_then(|s| s.newest_issued_at);
+        let mut floor = recorded;
+        for name in self.storage.list()? {
+            if name == CURRENT || is_history_name(&name) {
+                if let Some(bytes) = self.storage.read(&name)? {
+                    if let Ok(v) = License::from_signed_xml(&bytes, &self.trusted) {
+                        floor = floor.max(Some(v.license().issued_at()));
+                    }
+                }
+            }
+        }
+        Ok(floor)
+    }
+
+    /// The latest time the store can prove has passed, from what a
+    /// deletion of `clock.json` leaves: the state's issue and count times,
+    /// the installed file's signed issue time, the journal's counts.
+    fn time_floor(&self) -> Result<Option<OffsetDateTime>> {
+        let state = self.read_state_file()?;
+        let mut floor = state.as_ref().and_then(StoreState::time_floor);
+        if let Some(undo) = state.as_ref().and_then(|s| s.undo.as_deref()) {
+            floor = floor.max(undo.time_floor());
+        }
+        if let Some(bytes) = self.storage.read(CURRENT)? {
+            if let Ok(v) = License::from_signed_xml(&bytes, &self.trusted) {
+                floor = floor.max(Some(v.license().issued_at()));
+            }
+        }
+        let journal: UsageJournal = read_json(&self.storage, USAGE_JOURNAL)?.unwrap_or_default();
+        floor = floor.max(journal.pending().iter().map(|e| e.count.as_of).max());
+        Ok(floor)
+    }
+
+    /// Removes every history file `state` does not record (leftovers of
+    /// the store's own operations, and files it never wrote).
+    fn remove_unrecorded(&self, state: &StoreState) -> Result<()> {
+        for name in self.storage.list()? {
+            if is_history_name(&name)
+                && parse_history_name(&name).is_none_or(|s| state.history_entry(s).is_none())
+            {
                 self.storage.remove(&name)?;
             }
         }
         Ok(())
     }
-}
 
-fn history_name(sequence: u64) -> String {
-    format!("{HISTORY_PREFIX}{sequence:06}{HISTORY_SUFFIX}")
+    /// Finishes or undoes what a crash interrupted (with the lock held).
+    /// An operation writes the new state, carrying the state to undo with,
+    /// before it touches `license.xml`: if `license.xml` holds the new
+    /// license, the undo record is dropped; if it still holds the one from
+    /// before, the old state is restored. Then history files numbered
+    /// below the next number that the state does not record are removed:
+    /// only the store's own operations leave those. A state that matches
+    /// neither, or cannot be read, is left for reads to report.
+    fn repair(&self) -> Result<()> {
+        let Ok(Some(raw)) = self.read_state_file() else { return Ok(()) };
+        let current = self.storage.read(CURRENT)?;
+        let holds = |s: &StoreState| match (&s.installed, &current) {
+            (Some(record), Some(bytes)) => record.is_of(bytes),
+            (None, None) => true,
+            _ => false,
+        };
+        let mut limit = raw.next_sequence;
+        let settled = match raw.undo.as_deref() {
+            None => raw.clone(),
+            Some(undo) => {
+                limit = limit.max(undo.next_sequence);
+                if holds(&raw.settled()) {
+                    raw.settled()
+                } else if holds(undo) {
+                    undo.settled()
+                } else {
+                    return Ok(());
+                }
+            }
+        };
+        if settled != raw {
+            self.save_state(&settled)?;
+        }
+        for name in self.storage.list()? {
+            if let Some(sequence) = parse_history_name(&name) {
+                if sequence < limit && settled.history_entry(sequence).is_none() {
+                    self.storage.remove(&name)?;
+                }
+            }
+        }
+        Ok(())
+    }
 }
 
 pub(crate) fn read_json<S: Storage, T: serde::de::DeserializeOwned>(

@@ -20,13 +20,16 @@ struct MonitorState {
     /// The latest-seen time a clock rollback was last reported against.
     #[serde(default, with = "timefmt::rfc3339::option")]
     rollback_reported_for: Option<OffsetDateTime>,
+    /// The storage concerns last reported (reported again when they change).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    concerns_reported: Vec<String>,
 }
 
 /// Watches an installation and raises each alert once per crossing.
 ///
 /// Alert kinds: [`Monitor::LICENSE_EXPIRING`], [`Monitor::LICENSE_GRACE`],
-/// [`Monitor::LICENSE_EXPIRED`], [`Alert::ACTIONED_OVER_LIMIT`] and
-/// [`Monitor::CLOCK_ROLLBACK`]. Nothing is ever blocked: the caller shows,
+/// [`Monitor::LICENSE_EXPIRED`], [`Alert::ACTIONED_OVER_LIMIT`],
+/// [`Monitor::CLOCK_ROLLBACK`] and [`Monitor::STORE_PERMISSIONS`]. Nothing is ever blocked: the caller shows,
 /// logs or forwards the alerts.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Monitor;
@@ -40,11 +43,15 @@ impl Monitor {
     pub const LICENSE_EXPIRED: &'static str = "license_expired";
     /// The clock went back further than the store's tolerance.
     pub const CLOCK_ROLLBACK: &'static str = "clock_rollback";
+    /// Others than this installation can replace the store's files: its
+    /// directory is writable by group or others, or owned by another user
+    /// ([`Storage::concerns`]).
+    pub const STORE_PERMISSIONS: &'static str = "store_permissions";
 
     /// The alerts due at `now` that were not raised before: expiry
     /// milestones of the installed license, the count going over its limit
-    /// (again after having come back under), and a clock rollback. What was
-    /// raised is remembered in the store.
+    /// (again after having come back under), a clock rollback, and a store
+    /// others can write. What was raised is remembered in the store.
     pub fn check<S: Storage>(
         now: OffsetDateTime,
         store: &LicenseStore<S>,
@@ -74,6 +81,15 @@ impl Monitor {
                 );
             }
         }
+
+        let concerns = store.storage().concerns()?;
+        if !concerns.is_empty() && concerns != state.concerns_reported {
+            alerts.push(
+                Alert::new(Severity::Warning, Monitor::STORE_PERMISSIONS, concerns.join("; "))
+                    .with_data("concerns", concerns.clone()),
+            );
+        }
+        state.concerns_reported = concerns;
 
         match store.current() {
             Ok(verified) => {

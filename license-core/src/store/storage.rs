@@ -2,6 +2,7 @@
 //! the store with its own storage, and the directory implementation.
 
 use std::fs::{self, File, OpenOptions};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -32,6 +33,12 @@ pub trait Storage {
     /// A token that changes whenever the blob is replaced (`None` if there
     /// is no blob), cheap enough to poll.
     fn identity(&self, name: &str) -> Result<Option<String>>;
+    /// What makes the storage unsafe to trust (for a directory: writable by
+    /// group or others, owned by another user), one sentence each; the
+    /// [`crate::Monitor`] raises them as an alert. None by default.
+    fn concerns(&self) -> Result<Vec<String>> {
+        Ok(Vec::new())
+    }
 }
 
 /// A store directory on the local file system.
@@ -40,6 +47,13 @@ pub trait Storage {
 /// fsync. The lock is an OS advisory lock (`flock`) on `.lock`, so a process
 /// that dies holding it releases it: a stale lock is recovered by the OS
 /// itself, with no pid files to clean.
+///
+/// No file in the directory is opened through a symbolic link (on Unix,
+/// `O_NOFOLLOW`; temporary files are created with `O_EXCL`), and only
+/// regular files are read: a link or a FIFO where a store file belongs is
+/// [`ErrorKind::StoreUnsafe`]. The directory itself may be a link (an
+/// administrator's choice). A blob is at most [`DirStorage::MAX_BLOB`]
+/// bytes ([`ErrorKind::InputTooLarge`]).
 #[derive(Debug, Clone)]
 pub struct DirStorage {
     dir: PathBuf,
@@ -48,6 +62,10 @@ pub struct DirStorage {
 const LOCK_FILE: &str = ".lock";
 
 impl DirStorage {
+    /// The largest blob read (16 MiB): far above any license, history or
+    /// journal the store writes, and a bound on what a planted file costs.
+    pub const MAX_BLOB: u64 = 16 << 20;
+
     /// Opens (creating if needed) a store directory and its lock file, and
     /// removes temporary files an interrupted write left behind.
     pub fn open(dir: impl AsRef<Path>) -> Result<DirStorage> {
@@ -55,9 +73,9 @@ impl DirStorage {
         fs::create_dir_all(&dir)
             .map_err(|e| Error::new(ErrorKind::Io, format!("cannot create {}: {e}", dir.display())))?;
         let lock = dir.join(LOCK_FILE);
-        if !lock.exists() {
-            File::create(&lock)
-                .map_err(|e| Error::new(ErrorKind::Io, format!("cannot create {}: {e}", lock.display())))?;
+        let created = fs::symlink_metadata(&lock).is_err();
+        open_regular(&lock, Access::CreateLock)?;
+        if created {
             fsutil::sync_dir(&dir)?;
         }
         Ok(DirStorage { dir })
@@ -93,11 +111,18 @@ impl Storage for DirStorage {
 
     fn read(&self, name: &str) -> Result<Option<Vec<u8>>> {
         let path = self.path(name)?;
-        match fs::read(&path) {
-            Ok(bytes) => Ok(Some(bytes)),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(Error::new(ErrorKind::Io, format!("cannot read {}: {e}", path.display()))),
+        let Some(file) = open_regular(&path, Access::Read)? else { return Ok(None) };
+        let mut bytes = Vec::new();
+        file.take(DirStorage::MAX_BLOB + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| Error::new(ErrorKind::Io, format!("cannot read {}: {e}", path.display())))?;
+        if bytes.len() as u64 > DirStorage::MAX_BLOB {
+            return Err(Error::new(
+                ErrorKind::InputTooLarge,
+                format!("{} is over {} bytes", path.display(), DirStorage::MAX_BLOB),
+            ));
         }
+        Ok(Some(bytes))
     }
 
     fn write(&self, name: &str, bytes: &[u8]) -> Result<()> {
@@ -122,11 +147,8 @@ impl Storage for DirStorage {
 
     fn lock(&self, timeout: Duration) -> Result<DirLock> {
         let path = self.dir.join(LOCK_FILE);
-        let file = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .open(&path)
-            .map_err(|e| Error::new(ErrorKind::Io, format!("cannot open {}: {e}", path.display())))?;
+        let file = open_regular(&path, Access::Lock)?
+            .ok_or_else(|| Error::new(ErrorKind::Io, format!("{} is missing", path.display())))?;
         let deadline = Instant::now() + timeout;
         loop {
             match file.try_lock() {
@@ -154,7 +176,8 @@ impl Storage for DirStorage {
 
     fn identity(&self, name: &str) -> Result<Option<String>> {
         let path = self.path(name)?;
-        let meta = match fs::metadata(&path) {
+        // The link itself, never its target.
+        let meta = match fs::symlink_metadata(&path) {
             Ok(m) => m,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(Error::new(ErrorKind::Io, format!("cannot stat {}: {e}", path.display()))),
@@ -179,4 +202,107 @@ impl Storage for DirStorage {
             Ok(Some(format!("{}:{:?}", meta.len(), modified)))
         }
     }
+
+    fn concerns(&self) -> Result<Vec<String>> {
+        let meta = fs::metadata(&self.dir)
+            .map_err(|e| Error::new(ErrorKind::Io, format!("cannot stat {}: {e}", self.dir.display())))?;
+        Ok(directory_concerns(&self.dir, &meta))
+    }
+}
+
+/// How a store file is opened.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Access {
+    /// Read a blob; a missing file is `None`.
+    Read,
+    /// Open the existing lock file for `flock`.
+    Lock,
+    /// Create the lock file if it is missing.
+    CreateLock,
+}
+
+/// Opens a store file without following a symbolic link in its last
+/// component, and refuses anything but a regular file (a FIFO would block
+/// a reader: it is opened non-blocking, then refused).
+fn open_regular(path: &Path, access: Access) -> Result<Option<File>> {
+    let mut options = OpenOptions::new();
+    options.read(true);
+    if access != Access::Read {
+        options.write(true);
+    }
+    if access == Access::CreateLock {
+        options.create(true);
+    }
+    #[cfg(unix)]
+    {
+        use rustix::fs::OFlags;
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags((OFlags::NOFOLLOW | OFlags::NONBLOCK).bits() as i32);
+    }
+    #[cfg(not(unix))]
+    if fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+        return Err(unsafe_file(path, "is a symbolic link"));
+    }
+    let file = match options.open(path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && access == Access::Read => return Ok(None),
+        Err(e) if is_symlink_refusal(&e) => return Err(unsafe_file(path, "is a symbolic link")),
+        Err(e) => {
+            return Err(
+                Error::new(ErrorKind::Io, format!("cannot open {}: {e}", path.display())).with_source(e)
+            )
+        }
+    };
+    let meta = file
+        .metadata()
+        .map_err(|e| Error::new(ErrorKind::Io, format!("cannot stat {}: {e}", path.display())))?;
+    if !meta.is_file() {
+        return Err(unsafe_file(path, "is not a regular file"));
+    }
+    Ok(Some(file))
+}
+
+fn unsafe_file(path: &Path, what: &str) -> Error {
+    Error::new(ErrorKind::StoreUnsafe, format!("{} {what}", path.display()))
+}
+
+/// `O_NOFOLLOW` on a link fails with `ELOOP`.
+fn is_symlink_refusal(e: &std::io::Error) -> bool {
+    #[cfg(unix)]
+    {
+        e.raw_os_error() == Some(rustix::io::Errno::LOOP.raw_os_error())
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = e;
+        false
+    }
+}
+
+/// A store directory others can write, or that another user owns, lets
+/// them replace what the store reads.
+fn directory_concerns(dir: &Path, meta: &fs::Metadata) -> Vec<String> {
+    let mut out = Vec::new();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        if meta.mode() & 0o022 != 0 {
+            out.push(format!(
+                "the store directory {} is writable by group or others (mode {:04o})",
+                dir.display(),
+                meta.mode() & 0o7777
+            ));
+        }
+        let me = rustix::process::geteuid().as_raw();
+        if meta.uid() != me {
+            out.push(format!(
+                "the store directory {} is owned by uid {}, not by this process's uid {me}",
+                dir.display(),
+                meta.uid()
+            ));
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = (dir, meta);
+    out
 }
