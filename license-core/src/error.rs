@@ -7,6 +7,7 @@
 //! carry it as `.code`, so a value, once published, is never reused or
 //! renumbered. Codes are grouped in ranges of a hundred by [`ErrorFamily`].
 
+use std::borrow::Cow;
 use std::fmt;
 
 /// The broad family of an [`ErrorKind`]; Python raises one exception class
@@ -227,8 +228,43 @@ pub struct Error {
 
 impl Error {
     /// An error of `kind` with a detail saying where it happened.
+    ///
+    /// Details often quote hostile input, so control characters in it are
+    /// escaped here, once for every error ([`Error::escape_controls`]): a
+    /// NUL would cut the C ABI's message short and an ESC would let the
+    /// input drive the terminal that shows the message.
     pub fn new(kind: ErrorKind, detail: impl Into<String>) -> Error {
-        Error { kind, detail: detail.into(), source: None }
+        let detail = detail.into();
+        let detail = match Error::escape_controls(&detail) {
+            Cow::Borrowed(_) => detail,
+            Cow::Owned(escaped) => escaped,
+        };
+        Error { kind, detail, source: None }
+    }
+
+    /// `text` with every control character (C0, DEL and C1, including NUL
+    /// and ESC) replaced by its Rust escape (`\0`, `\n`, `\u{1b}`); other
+    /// characters, backslashes included, are kept, so escaping escaped text
+    /// changes nothing.
+    ///
+    /// ```
+    /// use license_core::Error;
+    /// assert_eq!(Error::escape_controls("a\0b\u{1b}[2J"), "a\\0b\\u{1b}[2J");
+    /// assert_eq!(Error::escape_controls("plain `é`"), "plain `é`");
+    /// ```
+    pub fn escape_controls(text: &str) -> Cow<'_, str> {
+        if !text.chars().any(char::is_control) {
+            return Cow::Borrowed(text);
+        }
+        let mut out = String::with_capacity(text.len() + 8);
+        for c in text.chars() {
+            if c.is_control() {
+                out.extend(c.escape_debug());
+            } else {
+                out.push(c);
+            }
+        }
+        Cow::Owned(out)
     }
 
     /// Attaches the lower-level error that caused this one.

@@ -403,8 +403,15 @@ thread_local! {
     static LAST_ERROR: RefCell<String> = const { RefCell::new(String::new()) };
 }
 
-/// Records `message` as this thread's last failure.
+/// Records `message` as this thread's last failure. Messages of the C layer
+/// quote input too (a serde error names an unknown field), so control
+/// characters are escaped here as the core escapes its own: a NUL inside
+/// would cut the C string short.
 pub(crate) fn set_last_error(message: String) {
+    let message = match Error::escape_controls(&message) {
+        std::borrow::Cow::Borrowed(_) => message,
+        std::borrow::Cow::Owned(escaped) => escaped,
+    };
     LAST_ERROR.with(|m| *m.borrow_mut() = message);
 }
 
