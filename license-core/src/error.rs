@@ -152,6 +152,7 @@ error_kinds! {
     StaleStage = 408, Store, "stale_stage", "the installed license changed after the replacement was staged";
     UsageLogChainBroken = 409, Format, "usage_log_chain_broken", "a usage log history entry is missing, reordered, duplicated or edited";
     UsageLogReplayed = 410, Store, "usage_log_replayed", "the usage log is older than one already read";
+    UsageLogWrongKey = 425, Store, "usage_log_wrong_key", "the usage log is signed by another key than the one its instance's logs are bound to";
 
     // 5xx: the certificate inventory, counts and id-set interchange.
     InvalidRecord = 500, Count, "invalid_record", "a certificate record is not valid";
@@ -197,6 +198,7 @@ error_kinds! {
     NoMasterKey = 617, Key, "no_master_key", "the instance has no master key assigned";
     DuplicateInstance = 618, Key, "duplicate_instance", "the account already has an instance with that id";
     UpdateOutOfOrder = 619, Key, "update_out_of_order", "a change is dated before the account's last update";
+    NonCanonicalCbor = 620, Key, "non_canonical_cbor", "a key bundle is not in the one deterministic CBOR encoding";
 
     // 9xx: the outside world.
     Io = 900, Io, "io", "a file could not be read or written";

@@ -153,6 +153,8 @@ pub enum lc_status {
     UsageLogChainBroken = 409,
     /// The usage log is older than one already read (`usage_log_replayed`).
     UsageLogReplayed = 410,
+    /// The usage log is signed by another key than the one its instance's logs are bound to (`usage_log_wrong_key`).
+    UsageLogWrongKey = 425,
     /// A certificate record is not valid (`invalid_record`).
     InvalidRecord = 500,
     /// A certificate id appears twice (`duplicate_certificate`).
@@ -231,6 +233,8 @@ pub enum lc_status {
     DuplicateInstance = 618,
     /// A change is dated before the account's last update (`update_out_of_order`).
     UpdateOutOfOrder = 619,
+    /// A key bundle is not in the one deterministic CBOR encoding (`non_canonical_cbor`).
+    NonCanonicalCbor = 620,
     /// A file could not be read or written (`io`).
     Io = 900,
     /// A document could not be rendered (`render`).
@@ -356,6 +360,7 @@ const ALL_KIND_STATUSES: &[lc_status] = &[
     lc_status::StaleStage,
     lc_status::UsageLogChainBroken,
     lc_status::UsageLogReplayed,
+    lc_status::UsageLogWrongKey,
     lc_status::InvalidRecord,
     lc_status::DuplicateCertificate,
     lc_status::IdOutOfRange,
@@ -395,6 +400,7 @@ const ALL_KIND_STATUSES: &[lc_status] = &[
     lc_status::NoMasterKey,
     lc_status::DuplicateInstance,
     lc_status::UpdateOutOfOrder,
+    lc_status::NonCanonicalCbor,
     lc_status::Io,
     lc_status::Render,
 ];
