@@ -108,6 +108,11 @@ pub struct VerifyUsageArgs {
     /// refuses replayed logs and broken chains, and records this one.
     #[arg(long, value_name = "LEDGER.json")]
     pub ledger: Option<PathBuf>,
+    /// The instance's installation key was replaced: accept this log
+    /// although its earlier logs were signed by another key, and expect
+    /// this log's key from now on.
+    #[arg(long, requires = "ledger")]
+    pub rekey: bool,
     /// The signed usage log.
     #[arg(value_name = "usage.xml")]
     pub log: PathBuf,
@@ -285,6 +290,13 @@ pub fn verify_usage(args: VerifyUsageArgs) -> CliResult {
                 .map_err(|e| CliError::Io(format!("{}: not a usage ledger: {e}", path.display())))?,
             Err(_) => UsageLedger::default(),
         };
+        let id = &verified.log().instance.id;
+        // An instance not read yet has no key to replace: accepting binds it.
+        if args.rekey && ledger.key_id(id).is_some_and(|bound| bound != verified.key_id()) {
+            let old = ledger.rekey(id, verified.key_id())?;
+            let old = old.map_or_else(String::new, |k| format!(" (was {k})"));
+            println!("instance `{id}`: logs now signed by key {}{old}", verified.key_id());
+        }
         ledger.accept(&verified)?;
         let json = serde_json::to_vec_pretty(&ledger).map_err(|e| CliError::Io(e.to_string()))?;
         write(path, &json)?;
