@@ -63,3 +63,43 @@ fn a_new_installation_key_needs_rekey() {
     let (accepted, _, err) = ctl(dir, &[&verify[..], &["usage.xml"]].concat());
     assert!(!accepted && err.contains("usage_log_wrong_key"), "{err}");
 }
+
+/// The fields of a usage log come from the installation: printed by the
+/// vendor's `verify-usage`, their control characters are escaped, so a log
+/// cannot drive the vendor's terminal.
+#[test]
+fn verify_usage_prints_the_logs_text_escaped() {
+    use license_core::{FeatureSet, SigningKey, UsageInstance, UsageJournal, UsageLicense};
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let keys = support::vectors().join("keys");
+    let key = SigningKey::from_pkcs8_pem(&std::fs::read_to_string(keys.join("vendor-3072.key.pem")).unwrap())
+        .unwrap();
+    std::fs::copy(keys.join("vendor-3072.pub.pem"), dir.join("inst.pub.pem")).unwrap();
+    let at = time::macros::datetime!(2026-11-23 02:00 UTC);
+    let count = license_core::count_sets(
+        &license_core::CategorySets::new(at),
+        license_core::ActionedLimit::Counted(10),
+    );
+    let instance = UsageInstance {
+        id: "srv-1".into(),
+        // XML 1.0 allows DEL and the C1 controls; U+009B is a one-byte CSI.
+        name: "srv\u{9b}2J\u{7f}".into(),
+        location: "rack \u{85}7".into(),
+        software_version: "1.0.0".into(),
+        fingerprint: "fp".into(),
+    };
+    let license = UsageLicense {
+        id: "LIC".into(),
+        product: "certmgr".into(),
+        licensee: "Evil\u{9b}31m Ltd".into(),
+        expires_at: None,
+        sha256: [0; 32],
+        features: FeatureSet::new(),
+    };
+    let log = UsageJournal::default().log(at, instance, license, &count).unwrap();
+    std::fs::write(dir.join("usage.xml"), log.sign(&key).unwrap()).unwrap();
+    let out = ok(dir, &["verify-usage", "--pub", "inst.pub.pem", "usage.xml"]);
+    assert!(!out.chars().any(|c| c.is_control() && c != '\n'), "{}", out.escape_debug());
+    assert!(out.contains("srv\\u{9b}2J\\u{7f}") && out.contains("Evil\\u{9b}31m Ltd"), "{out}");
+}

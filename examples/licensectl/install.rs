@@ -295,6 +295,7 @@ pub fn verify_usage(args: VerifyUsageArgs) -> CliResult {
         if args.rekey && ledger.key_id(id).is_some_and(|bound| bound != verified.key_id()) {
             let old = ledger.rekey(id, verified.key_id())?;
             let old = old.map_or_else(String::new, |k| format!(" (was {k})"));
+            let id = license_core::Error::escape_controls(id);
             println!("instance `{id}`: logs now signed by key {}{old}", verified.key_id());
         }
         ledger.accept(&verified)?;
@@ -302,15 +303,22 @@ pub fn verify_usage(args: VerifyUsageArgs) -> CliResult {
         write(path, &json)?;
     }
     let log = verified.log();
+    // The log's text comes from the installation: its control characters
+    // must not reach the vendor's terminal.
+    let shown = license_core::Error::escape_controls;
     println!("{}: signature OK (key {})", args.log.display(), verified.key_id());
+    let i = &log.instance;
     println!(
         "instance   {} ({}, {}, version {})",
-        log.instance.id, log.instance.name, log.instance.location, log.instance.software_version
+        shown(&i.id),
+        shown(&i.name),
+        shown(&i.location),
+        shown(&i.software_version)
     );
     println!(
         "license    {} for {} (sha256 {})",
-        log.license.id,
-        log.license.licensee,
+        shown(&log.license.id),
+        shown(&log.license.licensee),
         log.license.sha256_hex()
     );
     println!(
