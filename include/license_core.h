@@ -310,6 +310,10 @@ enum lc_status
    */
   LC_STATUS_STORE_UNSAFE = 412,
   /**
+   * The usage log is signed by another key than the one its instance's logs are bound to (`usage_log_wrong_key`).
+   */
+  LC_STATUS_USAGE_LOG_WRONG_KEY = 425,
+  /**
    * A certificate record is not valid (`invalid_record`).
    */
   LC_STATUS_INVALID_RECORD = 500,
@@ -465,6 +469,10 @@ enum lc_status
    * A change is dated before the account's last update (`update_out_of_order`).
    */
   LC_STATUS_UPDATE_OUT_OF_ORDER = 619,
+  /**
+   * A key bundle is not in the one deterministic CBOR encoding (`non_canonical_cbor`).
+   */
+  LC_STATUS_NON_CANONICAL_CBOR = 620,
   /**
    * A file could not be read or written (`io`).
    */
@@ -2016,6 +2024,14 @@ lc_status lc_usage_log_summary(const lc_usage_log *log,
                                int64_t *generated_at);
 
 /**
+ * Copies the id of the installation key that signed a verified log (text
+ * form, 43 characters) into `buf` with a NUL; see `lc_last_error_message`
+ * for the buffer contract. A log built locally rather than verified is
+ * `LC_STATUS_SIGNATURE_MISSING`. `log` and `written` must not be NULL.
+ */
+lc_status lc_usage_log_key_id(const lc_usage_log *log, char *buf, size_t len, size_t *written);
+
+/**
  * Releases a usage log. NULL is fine; do not call it twice.
  */
 void lc_usage_log_free(lc_usage_log *log);
@@ -2035,11 +2051,14 @@ lc_status lc_usage_ledger_from_json(const uint8_t *data, size_t len, lc_usage_le
 lc_status lc_usage_ledger_to_json(const lc_usage_ledger *ledger, lc_bytes **out);
 
 /**
- * Accepts a verified log if it continues its instance's chain and is
- * newer than the last one read (`LC_STATUS_USAGE_LOG_REPLAYED`,
- * `LC_STATUS_USAGE_LOG_CHAIN_BROKEN`; a log built locally rather than
- * verified is `LC_STATUS_SIGNATURE_MISSING`). The ledger is unchanged on
- * failure. Neither pointer may be NULL.
+ * Accepts a verified log if it is signed by the key its instance's logs
+ * are bound to (the first log accepted binds it;
+ * `LC_STATUS_USAGE_LOG_WRONG_KEY` otherwise), continues the instance's
+ * chain and is newer than the last one read
+ * (`LC_STATUS_USAGE_LOG_REPLAYED`, `LC_STATUS_USAGE_LOG_CHAIN_BROKEN`; a
+ * log built locally rather than verified is
+ * `LC_STATUS_SIGNATURE_MISSING`). The ledger is unchanged on failure.
+ * Neither pointer may be NULL.
  */
 lc_status lc_usage_ledger_accept(lc_usage_ledger *ledger, const lc_usage_log *log);
 
@@ -2053,6 +2072,21 @@ lc_status lc_usage_ledger_last_sequence(const lc_usage_ledger *ledger,
                                         size_t len,
                                         bool *known,
                                         uint64_t *sequence);
+
+/**
+ * Binds the logs of instance `instance_id[0..id_len]` to the installation
+ * key whose id (text form) is `key_id[0..key_id_len]`, after that
+ * instance's key was replaced: its next logs must be signed by the new
+ * key. An instance whose logs the ledger has not read is
+ * `LC_STATUS_UNKNOWN_INSTANCE` (its first log binds its key); a malformed
+ * key id is `LC_STATUS_INVALID_VALUE`. The ledger is unchanged on failure.
+ * No pointer may be NULL (except a text pointer whose length is 0).
+ */
+lc_status lc_usage_ledger_rekey(lc_usage_ledger *ledger,
+                                const uint8_t *instance_id,
+                                size_t id_len,
+                                const uint8_t *key_id,
+                                size_t key_id_len);
 
 /**
  * Releases a ledger. NULL is fine; do not call it twice.

@@ -76,7 +76,9 @@ impl fmt::Display for CliError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             CliError::Core(e) => write!(f, "{e} [{}]", e.kind().name()),
-            CliError::Io(e) => f.write_str(e),
+            // Io messages quote paths and serde errors (field names): escape
+            // their control characters as the core does its own.
+            CliError::Io(e) => f.write_str(&license_core::Error::escape_controls(e)),
         }
     }
 }

@@ -112,6 +112,11 @@ pub struct VerifyUsageArgs {
     /// refuses replayed logs and broken chains, and records this one.
     #[arg(long, value_name = "LEDGER.json")]
     pub ledger: Option<PathBuf>,
+    /// The instance's installation key was replaced: accept this log
+    /// although its earlier logs were signed by another key, and expect
+    /// this log's key from now on.
+    #[arg(long, requires = "ledger")]
+    pub rekey: bool,
     /// The signed usage log.
     #[arg(value_name = "usage.xml")]
     pub log: PathBuf,
@@ -296,20 +301,35 @@ pub fn verify_usage(args: VerifyUsageArgs) -> CliResult {
                 .map_err(|e| CliError::Io(format!("{}: not a usage ledger: {e}", path.display())))?,
             Err(_) => UsageLedger::default(),
         };
+        let id = &verified.log().instance.id;
+        // An instance not read yet has no key to replace: accepting binds it.
+        if args.rekey && ledger.key_id(id).is_some_and(|bound| bound != verified.key_id()) {
+            let old = ledger.rekey(id, verified.key_id())?;
+            let old = old.map_or_else(String::new, |k| format!(" (was {k})"));
+            let id = license_core::Error::escape_controls(id);
+            println!("instance `{id}`: logs now signed by key {}{old}", verified.key_id());
+        }
         ledger.accept(&verified)?;
         let json = serde_json::to_vec_pretty(&ledger).map_err(|e| CliError::Io(e.to_string()))?;
         write(path, &json)?;
     }
     let log = verified.log();
+    // The log's text comes from the installation: its control characters
+    // must not reach the vendor's terminal.
+    let shown = license_core::Error::escape_controls;
     println!("{}: signature OK (key {})", args.log.display(), verified.key_id());
+    let i = &log.instance;
     println!(
         "instance   {} ({}, {}, version {})",
-        log.instance.id, log.instance.name, log.instance.location, log.instance.software_version
+        shown(&i.id),
+        shown(&i.name),
+        shown(&i.location),
+        shown(&i.software_version)
     );
     println!(
         "license    {} for {} (sha256 {})",
-        log.license.id,
-        log.license.licensee,
+        shown(&log.license.id),
+        shown(&log.license.licensee),
         log.license.sha256_hex()
     );
     println!(

@@ -18,6 +18,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
+    restore_default_sigpipe();
     let args = cli::Args::parse();
     match run(args) {
         Ok(code) => code,
@@ -27,6 +28,21 @@ fn main() -> ExitCode {
         }
     }
 }
+
+/// Rust ignores SIGPIPE, so a write to a closed pipe (`licensectl … | head
+/// -1`) fails and `println!` panics. A filter's convention is to end
+/// quietly, killed by SIGPIPE, which is what the default action does.
+#[cfg(unix)]
+fn restore_default_sigpipe() {
+    // SAFETY: called first thing in main, before any thread exists;
+    // setting a signal's disposition to SIG_DFL installs no handler code.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
+#[cfg(not(unix))]
+fn restore_default_sigpipe() {}
 
 fn run(args: cli::Args) -> Result<ExitCode, cli::CliError> {
     match args.command {

@@ -7,6 +7,7 @@
 //! carry it as `.code`, so a value, once published, is never reused or
 //! renumbered. Codes are grouped in ranges of a hundred by [`ErrorFamily`].
 
+use std::borrow::Cow;
 use std::fmt;
 
 /// The broad family of an [`ErrorKind`]; Python raises one exception class
@@ -153,6 +154,7 @@ error_kinds! {
     UsageLogReplayed = 410, Store, "usage_log_replayed", "the usage log is older than one already read";
     StoreUntrusted = 411, Store, "store_untrusted", "a file in the store is not one the store wrote (copied over, planted or edited, or the store's state is missing); install a license to recover";
     StoreUnsafe = 412, Store, "store_unsafe", "a store file is a symbolic link or not a regular file";
+    UsageLogWrongKey = 425, Store, "usage_log_wrong_key", "the usage log is signed by another key than the one its instance's logs are bound to";
 
     // 5xx: the certificate inventory, counts and id-set interchange.
     InvalidRecord = 500, Count, "invalid_record", "a certificate record is not valid";
@@ -198,6 +200,7 @@ error_kinds! {
     NoMasterKey = 617, Key, "no_master_key", "the instance has no master key assigned";
     DuplicateInstance = 618, Key, "duplicate_instance", "the account already has an instance with that id";
     UpdateOutOfOrder = 619, Key, "update_out_of_order", "a change is dated before the account's last update";
+    NonCanonicalCbor = 620, Key, "non_canonical_cbor", "a key bundle is not in the one deterministic CBOR encoding";
 
     // 9xx: the outside world.
     Io = 900, Io, "io", "a file could not be read or written";
@@ -229,8 +232,43 @@ pub struct Error {
 
 impl Error {
     /// An error of `kind` with a detail saying where it happened.
+    ///
+    /// Details often quote hostile input, so control characters in it are
+    /// escaped here, once for every error ([`Error::escape_controls`]): a
+    /// NUL would cut the C ABI's message short and an ESC would let the
+    /// input drive the terminal that shows the message.
     pub fn new(kind: ErrorKind, detail: impl Into<String>) -> Error {
-        Error { kind, detail: detail.into(), source: None }
+        let detail = detail.into();
+        let detail = match Error::escape_controls(&detail) {
+            Cow::Borrowed(_) => detail,
+            Cow::Owned(escaped) => escaped,
+        };
+        Error { kind, detail, source: None }
+    }
+
+    /// `text` with every control character (C0, DEL and C1, including NUL
+    /// and ESC) replaced by its Rust escape (`\0`, `\n`, `\u{1b}`); other
+    /// characters, backslashes included, are kept, so escaping escaped text
+    /// changes nothing.
+    ///
+    /// ```
+    /// use license_core::Error;
+    /// assert_eq!(Error::escape_controls("a\0b\u{1b}[2J"), "a\\0b\\u{1b}[2J");
+    /// assert_eq!(Error::escape_controls("plain `é`"), "plain `é`");
+    /// ```
+    pub fn escape_controls(text: &str) -> Cow<'_, str> {
+        if !text.chars().any(char::is_control) {
+            return Cow::Borrowed(text);
+        }
+        let mut out = String::with_capacity(text.len() + 8);
+        for c in text.chars() {
+            if c.is_control() {
+                out.extend(c.escape_debug());
+            } else {
+                out.push(c);
+            }
+        }
+        Cow::Owned(out)
     }
 
     /// Attaches the lower-level error that caused this one.

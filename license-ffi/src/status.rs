@@ -157,6 +157,8 @@ pub enum lc_status {
     StoreUntrusted = 411,
     /// A store file is a symbolic link or not a regular file (`store_unsafe`).
     StoreUnsafe = 412,
+    /// The usage log is signed by another key than the one its instance's logs are bound to (`usage_log_wrong_key`).
+    UsageLogWrongKey = 425,
     /// A certificate record is not valid (`invalid_record`).
     InvalidRecord = 500,
     /// A certificate id appears twice (`duplicate_certificate`).
@@ -235,6 +237,8 @@ pub enum lc_status {
     DuplicateInstance = 618,
     /// A change is dated before the account's last update (`update_out_of_order`).
     UpdateOutOfOrder = 619,
+    /// A key bundle is not in the one deterministic CBOR encoding (`non_canonical_cbor`).
+    NonCanonicalCbor = 620,
     /// A file could not be read or written (`io`).
     Io = 900,
     /// A document could not be rendered (`render`).
@@ -362,6 +366,7 @@ const ALL_KIND_STATUSES: &[lc_status] = &[
     lc_status::UsageLogReplayed,
     lc_status::StoreUntrusted,
     lc_status::StoreUnsafe,
+    lc_status::UsageLogWrongKey,
     lc_status::InvalidRecord,
     lc_status::DuplicateCertificate,
     lc_status::IdOutOfRange,
@@ -401,6 +406,7 @@ const ALL_KIND_STATUSES: &[lc_status] = &[
     lc_status::NoMasterKey,
     lc_status::DuplicateInstance,
     lc_status::UpdateOutOfOrder,
+    lc_status::NonCanonicalCbor,
     lc_status::Io,
     lc_status::Render,
 ];
@@ -409,8 +415,15 @@ thread_local! {
     static LAST_ERROR: RefCell<String> = const { RefCell::new(String::new()) };
 }
 
-/// Records `message` as this thread's last failure.
+/// Records `message` as this thread's last failure. Messages of the C layer
+/// quote input too (a serde error names an unknown field), so control
+/// characters are escaped here as the core escapes its own: a NUL inside
+/// would cut the C string short.
 pub(crate) fn set_last_error(message: String) {
+    let message = match Error::escape_controls(&message) {
+        std::borrow::Cow::Borrowed(_) => message,
+        std::borrow::Cow::Owned(escaped) => escaped,
+    };
     LAST_ERROR.with(|m| *m.borrow_mut() = message);
 }
 

@@ -1,10 +1,12 @@
 //! Usage logs: sign (installation), verify and read into the vendor's
 //! ledger.
 
-use license_core::{TrustedKeys, UsageLedger, UsageLog, VerifiedUsageLog};
+use std::ffi::c_char;
+
+use license_core::{KeyId, TrustedKeys, UsageLedger, UsageLog, VerifiedUsageLog};
 
 use crate::io::{arg, bytes_handle, core, free_handle, into_handle, lc_bytes, put, Handle};
-use crate::keys::lc_signing_key;
+use crate::keys::{copy_key_id, lc_signing_key};
 use crate::panic::ffi_panic_boundary;
 use crate::status::{fail, lc_status};
 
@@ -100,6 +102,30 @@ pub extern "C" fn lc_usage_log_summary(
     }
 }
 
+/// Copies the id of the installation key that signed a verified log (text
+/// form, 43 characters) into `buf` with a NUL; see `lc_last_error_message`
+/// for the buffer contract. A log built locally rather than verified is
+/// `LC_STATUS_SIGNATURE_MISSING`. `log` and `written` must not be NULL.
+#[no_mangle]
+pub extern "C" fn lc_usage_log_key_id(
+    log: *const lc_usage_log,
+    buf: *mut c_char,
+    len: usize,
+    written: *mut usize,
+) -> lc_status {
+    ffi_panic_boundary! {
+        let log = arg!(ref log);
+        arg!(out written);
+        if buf.is_null() && len > 0 {
+            return crate::io::null_arg("buf");
+        }
+        let UsageLogHandle::Verified(verified) = log else {
+            return fail(lc_status::SignatureMissing, "the usage log was not verified from a signed document");
+        };
+        copy_key_id(verified.key_id(), buf, len, written)
+    }
+}
+
 /// Releases a usage log. NULL is fine; do not call it twice.
 #[no_mangle]
 pub extern "C" fn lc_usage_log_free(log: *mut lc_usage_log) {
@@ -150,11 +176,14 @@ pub extern "C" fn lc_usage_ledger_to_json(
     }
 }
 
-/// Accepts a verified log if it continues its instance's chain and is
-/// newer than the last one read (`LC_STATUS_USAGE_LOG_REPLAYED`,
-/// `LC_STATUS_USAGE_LOG_CHAIN_BROKEN`; a log built locally rather than
-/// verified is `LC_STATUS_SIGNATURE_MISSING`). The ledger is unchanged on
-/// failure. Neither pointer may be NULL.
+/// Accepts a verified log if it is signed by the key its instance's logs
+/// are bound to (the first log accepted binds it;
+/// `LC_STATUS_USAGE_LOG_WRONG_KEY` otherwise), continues the instance's
+/// chain and is newer than the last one read
+/// (`LC_STATUS_USAGE_LOG_REPLAYED`, `LC_STATUS_USAGE_LOG_CHAIN_BROKEN`; a
+/// log built locally rather than verified is
+/// `LC_STATUS_SIGNATURE_MISSING`). The ledger is unchanged on failure.
+/// Neither pointer may be NULL.
 #[no_mangle]
 pub extern "C" fn lc_usage_ledger_accept(
     ledger: *mut lc_usage_ledger,
@@ -190,6 +219,31 @@ pub extern "C" fn lc_usage_ledger_last_sequence(
         let last = ledger.last_sequence(instance_id);
         put!(known, last.is_some());
         put!(sequence, last.unwrap_or(0));
+        lc_status::Ok
+    }
+}
+
+/// Binds the logs of instance `instance_id[0..id_len]` to the installation
+/// key whose id (text form) is `key_id[0..key_id_len]`, after that
+/// instance's key was replaced: its next logs must be signed by the new
+/// key. An instance whose logs the ledger has not read is
+/// `LC_STATUS_UNKNOWN_INSTANCE` (its first log binds its key); a malformed
+/// key id is `LC_STATUS_INVALID_VALUE`. The ledger is unchanged on failure.
+/// No pointer may be NULL (except a text pointer whose length is 0).
+#[no_mangle]
+pub extern "C" fn lc_usage_ledger_rekey(
+    ledger: *mut lc_usage_ledger,
+    instance_id: *const u8,
+    id_len: usize,
+    key_id: *const u8,
+    key_id_len: usize,
+) -> lc_status {
+    ffi_panic_boundary! {
+        let ledger = arg!(mut ledger);
+        let instance_id = arg!(str instance_id, id_len);
+        let key_id = arg!(str key_id, key_id_len);
+        let key_id: KeyId = core!(key_id.parse());
+        core!(ledger.rekey(instance_id, key_id));
         lc_status::Ok
     }
 }

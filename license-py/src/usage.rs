@@ -170,8 +170,8 @@ impl PyUsageLog {
     }
 }
 
-/// The vendor's record of the last log read per instance: refuses replays
-/// and broken chains.
+/// The vendor's record of the last log read per instance: refuses logs
+/// signed by another key than the instance's, replays and broken chains.
 #[pyclass(module = "license_core._native", name = "UsageLedger")]
 #[derive(Default)]
 pub(crate) struct PyUsageLedger(UsageLedger);
@@ -205,6 +205,16 @@ impl PyUsageLedger {
     }
     fn last_sequence(&self, instance_id: &str) -> Option<u64> {
         self.0.last_sequence(instance_id)
+    }
+    /// The installation key an instance's logs are bound to (the first
+    /// accepted log binds it).
+    fn key_id(&self, instance_id: &str) -> Option<PyKeyId> {
+        self.0.key_id(instance_id).map(PyKeyId)
+    }
+    /// Binds an instance's logs to a new installation key (after its key
+    /// was replaced); returns the key they were bound to.
+    fn rekey(&mut self, instance_id: &str, key_id: &PyKeyId) -> PyResult<Option<PyKeyId>> {
+        Ok(self.0.rekey(instance_id, key_id.0).lc()?.map(PyKeyId))
     }
     fn __repr__(&self) -> String {
         format!("UsageLedger({})", self.to_json())

@@ -406,6 +406,14 @@ impl Envelope {
         if sign1.payload.is_none() {
             return Err(Error::new(ErrorKind::BundleFormat, "the payload is detached (nil)"));
         }
+        // One signed bundle, one byte string: certificates print the
+        // SHA-256 of the `.bin`, and any re-encoding (indefinite lengths,
+        // wider heads) would keep the signature valid. Refused here, before
+        // any signature work.
+        cbor::check_canonical(bytes, "bundle")?;
+        if let Some(protected) = sign1.protected.original_data.as_deref().filter(|p| !p.is_empty()) {
+            cbor::check_canonical(protected, "bundle protected header")?;
+        }
         Ok(Envelope { sign1, algorithm, key_id })
     }
 
@@ -440,6 +448,7 @@ impl Envelope {
     fn bundle(&self) -> Result<KeyBundle> {
         let payload = self.sign1.payload.as_deref().unwrap_or_default();
         let value = cbor::read_value(payload, "bundle payload")?;
+        cbor::require_canonical(&value, payload, "bundle payload")?;
         let form: KeyBundleBuilder = cbor::from_value(value, "bundle payload")?;
         form.build()
     }
@@ -508,7 +517,10 @@ impl KeyBundle {
     /// critical header this reader does not process
     /// (`UnknownCriticalHeader`), an algorithm other than PS256/RS256
     /// (`UnsupportedAlgorithm`), a map key twice (`DuplicateMapKey`), a
-    /// kid not trusted (`UnknownKeyId`), a bad signature
+    /// kid not trusted (`UnknownKeyId`), any encoding but the deterministic
+    /// one, of the message, its protected header or its payload
+    /// (`NonCanonicalCbor`, before the signature is checked for the first
+    /// two), a bad signature
     /// (`SignatureMismatch`), an add-on whose master is missing
     /// (`ParentKeyMissing`), and the rules of [`KeyBundleBuilder::build`].
     pub fn from_bin(bytes: &[u8], trusted: &TrustedKeys) -> Result<KeyBundle> {
@@ -664,6 +676,9 @@ fn template_bundle(now: OffsetDateTime) -> Result<KeyBundle> {
         .build()
 }
 
+#[cfg(test)]
+#[path = "bundle_encoding_tests.rs"]
+mod encoding_tests;
 #[cfg(test)]
 #[path = "bundle_tests.rs"]
 pub(crate) mod tests;

@@ -62,7 +62,7 @@ pub(crate) fn sample_bundle() -> KeyBundle {
         .unwrap()
 }
 
-fn trusted() -> TrustedKeys {
+pub(crate) fn trusted() -> TrustedKeys {
     TrustedKeys::from(signing_2048().verifying_key().clone())
 }
 
@@ -70,12 +70,12 @@ fn rng() -> StdRng {
     StdRng::seed_from_u64(9)
 }
 
-fn bin(alg: BundleAlgorithm) -> Vec<u8> {
+pub(crate) fn bin(alg: BundleAlgorithm) -> Vec<u8> {
     sample_bundle().to_bin(&signing_2048(), alg, &mut rng()).unwrap()
 }
 
 /// Signs `payload` under a hand-made protected header.
-fn sign_with(protected: Header, payload: Vec<u8>) -> Vec<u8> {
+pub(crate) fn sign_with(protected: Header, payload: Vec<u8>) -> Vec<u8> {
     let key = signing_2048();
     CoseSign1Builder::new()
         .protected(protected)
@@ -86,7 +86,7 @@ fn sign_with(protected: Header, payload: Vec<u8>) -> Vec<u8> {
         .unwrap()
 }
 
-fn good_header() -> HeaderBuilder {
+pub(crate) fn good_header() -> HeaderBuilder {
     HeaderBuilder::new()
         .algorithm(iana::Algorithm::RS256)
         .content_type(BUNDLE_CONTENT_TYPE.to_owned())

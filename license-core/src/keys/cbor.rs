@@ -70,6 +70,34 @@ pub(crate) fn read_value(bytes: &[u8], what: &str) -> Result<Value> {
     Ok(value)
 }
 
+/// Refuses `bytes` unless they are exactly the deterministic encoding of
+/// the one item they hold ([`read_value`]'s checks first): indefinite
+/// lengths, longer-than-needed integers, lengths or tags, and maps out of
+/// order all give a second byte string for one value, and a signed
+/// document is identified by the SHA-256 of its bytes.
+pub(crate) fn check_canonical(bytes: &[u8], what: &str) -> Result<()> {
+    let value = read_value(bytes, what)?;
+    require_canonical(&value, bytes, what)
+}
+
+/// [`check_canonical`] for a `value` already read from `bytes`.
+pub(crate) fn require_canonical(value: &Value, bytes: &[u8], what: &str) -> Result<()> {
+    let expected = encode(&canonical(value.clone()), what)?;
+    if expected == bytes {
+        return Ok(());
+    }
+    let at = expected.iter().zip(bytes).position(|(a, b)| a != b).unwrap_or(expected.len().min(bytes.len()));
+    Err(Error::new(
+        ErrorKind::NonCanonicalCbor,
+        format!(
+            "{what}: not the deterministic encoding (RFC 8949 §4.2.1); it differs from it at byte {at} \
+             ({} bytes, {} in the deterministic form)",
+            bytes.len(),
+            expected.len()
+        ),
+    ))
+}
+
 /// Maps a ciborium decoding error to the library's kinds.
 pub(crate) fn decode_error<E: std::fmt::Debug>(e: ciborium::de::Error<E>, what: &str) -> Error {
     use ciborium::de::Error as De;

@@ -221,3 +221,7 @@ fn read_count(e: &Element, parent: &str, extra_attrs: &[&str]) -> Result<CountRe
     }
     Ok(CountRecord { as_of, total, categories, limit })
 }
+
+#[cfg(test)]
+#[path = "document_tests.rs"]
+mod tests;

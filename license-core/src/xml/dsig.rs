@@ -550,3 +550,7 @@ mod tests {
         verify(rewrapped.as_bytes(), (NS, "Doc"), &trusted(), &XmlLimits::default()).unwrap();
     }
 }
+
+#[cfg(test)]
+#[path = "dsig_refusal_tests.rs"]
+mod refusal_tests;
