@@ -362,6 +362,10 @@ enum lc_status
    */
   LC_STATUS_UNKNOWN_SET_NAME = 511,
   /**
+   * More distinct store, metadata field or collection names than the limit (`too_many_names`).
+   */
+  LC_STATUS_TOO_MANY_NAMES = 512,
+  /**
    * An instance field is not valid (`invalid_instance`).
    */
   LC_STATUS_INVALID_INSTANCE = 550,

@@ -169,6 +169,7 @@ error_kinds! {
     WidthMismatch = 509, Count, "width_mismatch", "a 32-bit id set was read as 64-bit or the reverse";
     SizeLimit = 510, Count, "size_limit", "a declared size is over the limit";
     UnknownSetName = 511, Count, "unknown_set_name", "a set name is not one of the known ones";
+    TooManyNames = 512, Count, "too_many_names", "more distinct store, metadata field or collection names than the limit";
 
     // 55x: server instances and hardware profiles.
     InvalidInstance = 550, Instance, "invalid_instance", "an instance field is not valid";

@@ -23,9 +23,11 @@ mod xml;
 
 pub use actioned::{
     count_sets, synthetic_records, ActionedCount, Category, CategorySets, CertificateRecord, CountConfig,
-    CountHistory, CountSchedule, CountTally, Event, Explanation, IdGroup, IdSet, Inventory,
-    ReferencedCollections, Trend, MAX_HISTORY_BYTES, MAX_LINE_BYTES, MAX_NAMES_PER_RECORD, SNAPSHOT_MAGIC,
-    SNAPSHOT_VERSION, SYNTHETIC_COLLECTIONS, SYNTHETIC_METADATA, SYNTHETIC_STORES,
+    CountHistory, CountSchedule, CountTally, Event, Explanation, IdGroup, IdSet, Inventory, InventoryLimits,
+    ReferencedCollections, Trend, DEFAULT_MAX_NAMES, JSONL_HEAP_BASE, JSONL_HEAP_PER_INPUT_BYTE,
+    JSONL_HEAP_PER_NAME, MAX_HISTORY_BYTES, MAX_LINE_BYTES, MAX_NAMES_PER_RECORD, SNAPSHOT_HEAP_BASE,
+    SNAPSHOT_HEAP_PER_INPUT_BYTE, SNAPSHOT_MAGIC, SNAPSHOT_VERSION, SYNTHETIC_COLLECTIONS,
+    SYNTHETIC_METADATA, SYNTHETIC_STORES,
 };
 pub use alert::{Alert, Severity};
 #[cfg(feature = "pdf")]

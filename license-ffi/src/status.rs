@@ -183,6 +183,8 @@ pub enum lc_status {
     SizeLimit = 510,
     /// A set name is not one of the known ones (`unknown_set_name`).
     UnknownSetName = 511,
+    /// More distinct store, metadata field or collection names than the limit (`too_many_names`).
+    TooManyNames = 512,
     /// An instance field is not valid (`invalid_instance`).
     InvalidInstance = 550,
     /// A location is not valid (`invalid_location`).
@@ -379,6 +381,7 @@ const ALL_KIND_STATUSES: &[lc_status] = &[
     lc_status::WidthMismatch,
     lc_status::SizeLimit,
     lc_status::UnknownSetName,
+    lc_status::TooManyNames,
     lc_status::InvalidInstance,
     lc_status::InvalidLocation,
     lc_status::InvalidSoftwareVersion,

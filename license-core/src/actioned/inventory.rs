@@ -8,6 +8,7 @@ use time::OffsetDateTime;
 use super::count::{truncate, ActionedCount, CountTally};
 use super::idset::IdSet;
 use super::kernel::{self, TimesDead};
+use super::limits::InventoryLimits;
 use super::record::check_name;
 use super::times::TimeIndex;
 use super::{CertificateRecord, CountConfig};
@@ -92,12 +93,14 @@ struct Columns<'r> {
     names: Vec<&'r str>,
     ids: Vec<Vec<u32>>,
     index: std::collections::HashMap<&'r str, usize>,
+    /// Names here that the inventory does not have yet.
+    new_names: usize,
 }
 
 impl<'r> Columns<'r> {
     /// Adds `id` under `name`; new names are checked against the rules
-    /// unless the inventory already has them.
-    fn push(&mut self, name: &'r str, id: u32, known: &NamedSets, what: &str) -> Result<()> {
+    /// and, with the inventory's own, against the distinct-name limit.
+    fn push(&mut self, name: &'r str, id: u32, known: &NamedSets, what: &str, max: usize) -> Result<()> {
         let found = if self.names.len() <= 16 {
             self.names.iter().position(|n| *n == name)
         } else {
@@ -109,6 +112,13 @@ impl<'r> Columns<'r> {
                 if !known.contains_key(name) {
                     check_name(name, what)
                         .map_err(|e| Error::new(e.kind(), format!("certificate {id}: {}", e.detail())))?;
+                    if known.len() + self.new_names >= max {
+                        return Err(Error::new(
+                            ErrorKind::TooManyNames,
+                            format!("certificate {id}: {what}: more than {max} distinct names"),
+                        ));
+                    }
+                    self.new_names += 1;
                 }
                 self.names.push(name);
                 self.ids.push(Vec::new());
@@ -196,6 +206,16 @@ impl Inventory {
     /// Adds certificates in bulk: all of them, or (on the first invalid or
     /// duplicate record) none. Records in ascending id order load fastest.
     pub fn insert_records(&mut self, records: &[CertificateRecord]) -> Result<()> {
+        self.insert_records_within(records, &InventoryLimits::UNLIMITED)
+    }
+
+    /// As [`Inventory::insert_records`], refusing more distinct names than
+    /// `limits` allow (the inventory's own names included).
+    pub(crate) fn insert_records_within(
+        &mut self,
+        records: &[CertificateRecord],
+        limits: &InventoryLimits,
+    ) -> Result<()> {
         let n = records.len();
         let (mut ids, mut enrolled, mut private_key, mut ssl) =
             (Vec::with_capacity(n), Vec::new(), Vec::new(), Vec::new());
@@ -233,13 +253,19 @@ impl Inventory {
             check_list(&r.metadata, id, "metadata")?;
             check_list(&r.collections, id, "collections")?;
             for name in &r.stores {
-                stores.push(name, id, &self.stores, "stores")?;
+                stores.push(name, id, &self.stores, "stores", limits.max_names("stores"))?;
             }
             for name in &r.metadata {
-                metadata.push(name, id, &self.metadata, "metadata")?;
+                metadata.push(name, id, &self.metadata, "metadata", limits.max_names("metadata"))?;
             }
             for name in &r.collections {
-                collections.push(name, id, &self.collections, "collections")?;
+                collections.push(
+                    name,
+                    id,
+                    &self.collections,
+                    "collections",
+                    limits.max_names("collections"),
+                )?;
             }
         }
         let present = match IdSet::from_ascending(&ids) {

@@ -8,28 +8,27 @@
 //! agree with each other, and never panics.
 
 use std::collections::BTreeMap;
-use std::io::Cursor;
-
-use roaring::RoaringBitmap;
 
 use super::idset::IdSet;
 use super::inventory::{NamedSets, MAX_SECS, MIN_SECS};
+use super::limits::InventoryLimits;
 use super::record::check_name;
 use super::times::TimeIndex;
 use super::Inventory;
-use crate::{Error, ErrorKind, Result};
+use crate::interchange::decode_portable32;
+use crate::{write_portable32, Error, ErrorKind, Result};
 
 /// The first eight bytes of a snapshot.
 pub const SNAPSHOT_MAGIC: &[u8; 8] = b"LCINVSNP";
 /// The snapshot format version this library writes and reads.
 pub const SNAPSHOT_VERSION: u16 = 1;
 
+/// Writes a set run-optimised, so the same ids give the same bytes
+/// whichever layout (array, bitset, runs) holds them.
 fn put_set(out: &mut Vec<u8>, set: &IdSet) {
-    let bitmap = set.to_roaring();
-    let len = bitmap.serialized_size();
-    out.extend_from_slice(&(len as u32).to_le_bytes());
-    // Writing into a Vec cannot fail.
-    let _ = bitmap.serialize_into(&mut *out);
+    let bytes = write_portable32(&set.to_roaring());
+    out.extend_from_slice(&(bytes.len() as u32).to_le_bytes());
+    out.extend_from_slice(&bytes);
 }
 
 fn put_named(out: &mut Vec<u8>, sets: &NamedSets) {
@@ -74,13 +73,33 @@ impl Inventory {
     /// [`ErrorKind::SnapshotFormat`] (or [`ErrorKind::UnsupportedVersion`])
     /// error naming the byte offset.
     pub fn from_snapshot(bytes: &[u8]) -> Result<Inventory> {
-        Reader { bytes, at: 0 }.inventory()
+        Inventory::from_snapshot_with_limits(bytes, &InventoryLimits::default())
+    }
+
+    /// As [`Inventory::from_snapshot`], with `limits` on the distinct names
+    /// ([`ErrorKind::TooManyNames`] past them).
+    pub fn from_snapshot_with_limits(bytes: &[u8], limits: &InventoryLimits) -> Result<Inventory> {
+        Reader { bytes, at: 0, limits }.inventory()
+    }
+
+    /// The most heap bytes [`Inventory::from_snapshot`] holds at its peak
+    /// for `input_len` input bytes, the inventory included:
+    /// `SNAPSHOT_HEAP_PER_INPUT_BYTE × input_len + SNAPSHOT_HEAP_BASE`
+    /// (docs/FORMATS.md, "Memory bounds").
+    pub const fn snapshot_heap_bound(input_len: usize) -> usize {
+        input_len.saturating_mul(SNAPSHOT_HEAP_PER_INPUT_BYTE).saturating_add(SNAPSHOT_HEAP_BASE)
     }
 }
+
+/// Heap bytes per input byte in [`Inventory::snapshot_heap_bound`].
+pub const SNAPSHOT_HEAP_PER_INPUT_BYTE: usize = 16;
+/// Fixed heap bytes in [`Inventory::snapshot_heap_bound`].
+pub const SNAPSHOT_HEAP_BASE: usize = 256 << 10;
 
 struct Reader<'a> {
     bytes: &'a [u8],
     at: usize,
+    limits: &'a InventoryLimits,
 }
 
 impl Reader<'_> {
@@ -121,28 +140,29 @@ impl Reader<'_> {
         Ok(i64::from_le_bytes(a))
     }
 
+    /// A set, decoded container by container (runs stay runs): memory
+    /// and time follow its bytes, not the ids it claims.
     fn set(&mut self, what: &str) -> Result<IdSet> {
         let len = self.u32(what)? as usize;
         let start = self.at;
         let body = self.take(len, what)?;
-        let mut cursor = Cursor::new(body);
-        let bitmap = RoaringBitmap::deserialize_from(&mut cursor).map_err(|e| {
+        decode_portable32(body).map_err(|e| {
             Error::new(
                 ErrorKind::SnapshotFormat,
-                format!("at byte {start}: {what}: not Roaring portable bytes: {e}"),
+                format!("at byte {start}: {what}: not one Roaring portable bitmap: {}", e.detail()),
             )
-        })?;
-        if cursor.position() as usize != len {
-            return Err(Error::new(
-                ErrorKind::SnapshotFormat,
-                format!("at byte {start}: {what}: bytes after the bitmap"),
-            ));
-        }
-        Ok(IdSet::from(&bitmap))
+        })
     }
 
     fn named(&mut self, what: &str, present: &IdSet) -> Result<NamedSets> {
         let n = self.u32(what)?;
+        let max = self.limits.max_names(what);
+        if n as usize > max {
+            return Err(Error::new(
+                ErrorKind::TooManyNames,
+                format!("snapshot at byte {}: {what}: {n} names, over the limit of {max}", self.at - 4),
+            ));
+        }
         // Each entry takes at least 2 + 4 + 8 bytes; checked before looping.
         if n as usize > (self.bytes.len() - self.at) / 14 {
             return Err(self.err(format!("{what}: {n} names cannot fit in the remaining bytes")));
@@ -253,5 +273,5 @@ impl Reader<'_> {
 }
 
 fn subset(set: &IdSet, of: &IdSet) -> bool {
-    set.iter().all(|id| of.contains(id))
+    set.is_subset(of)
 }

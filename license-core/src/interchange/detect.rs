@@ -118,7 +118,16 @@ pub(crate) fn read_kernel_buckets(bytes: &[u8], limits: &InterchangeLimits) -> R
     let (layout, _) = classify(bytes, None, limits)?;
     let mut out: Vec<(u32, IdSet)> = match layout {
         Layout::Portable32(b) => vec![(0, portable::to_idset(b))],
-        Layout::Portable64(buckets) => buckets.into_iter().map(|(k, b)| (k, portable::to_idset(b))).collect(),
+        Layout::Portable64(buckets) => {
+            // Empty buckets (an 8-byte bitmap with no container) take no
+            // slot, and the slots are counted first: this vector is the
+            // largest per-bucket cost.
+            let mut out = Vec::with_capacity(buckets.iter().filter(|(_, b)| b.len() > 8).count());
+            out.extend(
+                buckets.into_iter().filter(|(_, b)| b.len() > 8).map(|(k, b)| (k, portable::to_idset(b))),
+            );
+            out
+        }
         Layout::Small32(e) => vec![(0, small32(e).collect())],
         Layout::Small64(e) => {
             let mut by_key: std::collections::BTreeMap<u32, IdSet> = std::collections::BTreeMap::new();

@@ -22,6 +22,7 @@ pub use clickhouse::{
 };
 pub use detect::{read_id_set, DecodedSet, IdSetFormat, IdWidth};
 pub use external::{ExternalSets, SetName};
+pub(crate) use portable::decode_portable32;
 pub use portable::{read_portable32, write_portable32, write_portable32_no_runs};
 pub use portable64::{read_portable64, write_portable64};
 
@@ -43,6 +44,21 @@ impl Default for InterchangeLimits {
 }
 
 impl InterchangeLimits {
+    /// Heap bytes per input byte in [`InterchangeLimits::heap_bound`].
+    pub const HEAP_PER_INPUT_BYTE: usize = 32;
+    /// Fixed heap bytes in [`InterchangeLimits::heap_bound`].
+    pub const HEAP_BASE: usize = 64 << 10;
+
+    /// The most heap bytes any reader of this module (and
+    /// [`ExternalSets::add_bytes`], and `IdSet::from` a set it read) holds
+    /// at its peak for `input_len` input bytes, the decoded set included:
+    /// `HEAP_PER_INPUT_BYTE × input_len + HEAP_BASE`. Run containers stay
+    /// runs, so a run costs what its 4 input bytes do, whatever it claims;
+    /// docs/FORMATS.md ("Memory bounds") derives the factor.
+    pub const fn heap_bound(input_len: usize) -> usize {
+        input_len.saturating_mul(Self::HEAP_PER_INPUT_BYTE).saturating_add(Self::HEAP_BASE)
+    }
+
     pub(crate) fn check_input(&self, len: usize, what: &str) -> crate::Result<()> {
         if len > self.max_bytes {
             return Err(crate::Error::new(

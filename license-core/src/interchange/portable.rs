@@ -141,8 +141,14 @@ fn validate_runs(c: &mut Cursor<'_>, cardinality: usize, at: usize) -> Result<()
         if last > 0xFFFF {
             return Err(c.error(ErrorKind::RoaringFormat, at + 2 + 4 * j, "run extends past 65535"));
         }
-        if j > 0 && first < next_free {
-            return Err(c.error(ErrorKind::RoaringFormat, at + 2 + 4 * j, "runs overlap or are not sorted"));
+        // Touching runs are refused as CRoaring and roaring-rs refuse them:
+        // the run-optimised form joins them.
+        if j > 0 && first <= next_free {
+            return Err(c.error(
+                ErrorKind::RoaringFormat,
+                at + 2 + 4 * j,
+                "runs overlap, touch or are not sorted",
+            ));
         }
         next_free = last + 1;
         total += (last - first + 1) as usize;
@@ -158,8 +164,9 @@ fn validate_runs(c: &mut Cursor<'_>, cardinality: usize, at: usize) -> Result<()
 }
 
 /// Decodes bytes that [`validate`] accepted straight into the count
-/// kernel's set, container by container: arrays and bitsets are copied,
-/// runs expanded, and no id is visited on its own.
+/// kernel's set, container by container: arrays and bitsets are copied and
+/// runs stay runs, so no id is visited on its own and the set costs what
+/// its input does (docs/FORMATS.md, "Memory bounds").
 pub(crate) fn to_idset(bytes: &[u8]) -> IdSet {
     let u16_at = |p: usize| u16::from_le_bytes([bytes[p], bytes[p + 1]]);
     let cookie = u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]);
@@ -176,30 +183,23 @@ pub(crate) fn to_idset(bytes: &[u8]) -> IdSet {
     if has_offsets {
         pos += 4 * count;
     }
-    let mut set = IdSet::new();
-    let mut lows: Vec<u16> = Vec::with_capacity(ARRAY_MAX);
+    let mut set = IdSet::with_chunks(count);
+    let mut lows: Vec<u16> = Vec::new();
     for i in 0..count {
         let key = u16_at(descriptions + 4 * i);
         let cardinality = usize::from(u16_at(descriptions + 4 * i + 2)) + 1;
         let is_run = run_bits.get(i / 8).is_some_and(|b| b & (1 << (i % 8)) != 0);
         if is_run {
-            let runs = usize::from(u16_at(pos));
-            let pairs =
-                (0..runs).map(|j| (u32::from(u16_at(pos + 2 + 4 * j)), u32::from(u16_at(pos + 4 + 4 * j))));
-            if cardinality <= ARRAY_MAX {
-                lows.clear();
-                for (start, extra) in pairs {
-                    lows.extend((start..=start + extra).map(|v| v as u16));
-                }
-                set.push_lows(key, &lows);
-            } else {
-                let mut block: Box<Block> = Box::new([0u64; 1024]);
-                for (start, extra) in pairs {
-                    set_range(&mut block, start, start + extra);
-                }
-                set.push_block(key, block, cardinality as u32);
-            }
-            pos += 2 + 4 * runs;
+            let n = usize::from(u16_at(pos));
+            let runs = (0..n)
+                .map(|j| {
+                    let first = u16_at(pos + 2 + 4 * j);
+                    // The validator checked that the run ends by 65535.
+                    (first, first + u16_at(pos + 4 + 4 * j))
+                })
+                .collect();
+            set.push_runs(key, runs, cardinality as u32);
+            pos += 2 + 4 * n;
         } else if cardinality <= ARRAY_MAX {
             lows.clear();
             lows.extend(
@@ -219,14 +219,13 @@ pub(crate) fn to_idset(bytes: &[u8]) -> IdSet {
     set
 }
 
-/// Sets bits `first..=last` of a 65536-bit block.
-fn set_range(block: &mut Block, first: u32, last: u32) {
-    let (first_word, last_word) = ((first / 64) as usize, (last / 64) as usize);
-    for (w, word) in block.iter_mut().enumerate().take(last_word + 1).skip(first_word) {
-        let lo = if w == first_word { first % 64 } else { 0 };
-        let hi = if w == last_word { last % 64 } else { 63 };
-        *word |= (u64::MAX >> (63 - hi)) & (u64::MAX << lo);
-    }
+/// Validates one whole 32-bit portable bitmap (nothing after it) and
+/// decodes it into the kernel's set; errors name the offset in `bytes`.
+pub(crate) fn decode_portable32(bytes: &[u8]) -> Result<IdSet> {
+    let mut c = Cursor::new(bytes, "portable bitmap");
+    validate(&mut c)?;
+    c.finish()?;
+    Ok(to_idset(bytes))
 }
 
 /// Checks that `bytes` hold exactly one valid 32-bit portable bitmap.
@@ -329,7 +328,7 @@ mod tests {
         for set in sets {
             for bytes in [write_portable32(&set), write_portable32_no_runs(&set)] {
                 check32(&bytes, &limits()).unwrap();
-                let decoded = to_idset(&bytes);
+                let decoded = decode_portable32(&bytes).unwrap();
                 assert_eq!(decoded.to_roaring(), set);
                 assert_eq!(decoded.len(), set.len());
             }

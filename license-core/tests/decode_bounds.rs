@@ -1,0 +1,418 @@
+//! Peak heap of every reader of untrusted bytes, fed its worst-case
+//! expansion, against the bound docs/FORMATS.md states ("Memory bounds").
+//!
+//! A counting global allocator keeps, per thread, the live and the peak
+//! heap bytes, so the tests can run in parallel and each measures only its
+//! own reader. Run containers that cover whole 2^16-id chunks are the worst
+//! case of the Roaring formats: 14 input bytes claim 65,536 ids, which cost
+//! 8 KiB as a bitset.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+
+use license_core::{
+    read_clickhouse_state32, read_clickhouse_state64, read_id_set, read_portable32, read_portable64,
+    write_clickhouse_state32, write_clickhouse_state64, write_portable32, write_portable32_no_runs,
+    write_portable64, ErrorKind, ExternalSets, IdSet, InterchangeLimits, Inventory, InventoryLimits, SetName,
+};
+use roaring::{RoaringBitmap, RoaringTreemap};
+
+struct Counting;
+
+thread_local! {
+    static LIVE: Cell<isize> = const { Cell::new(0) };
+    static PEAK: Cell<isize> = const { Cell::new(0) };
+}
+
+fn note(delta: isize) {
+    // `try_with`: the allocator also runs while a thread's locals are torn
+    // down; those bytes are nobody's measurement.
+    let _ = LIVE.try_with(|live| {
+        let now = live.get() + delta;
+        live.set(now);
+        let _ = PEAK.try_with(|peak| peak.set(peak.get().max(now)));
+    });
+}
+
+// SAFETY: every call is forwarded to the system allocator unchanged; the
+// bookkeeping only touches const-initialised thread locals, which never
+// allocate.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let p = unsafe { System.alloc(layout) };
+        if !p.is_null() {
+            note(layout.size() as isize);
+        }
+        p
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        let p = unsafe { System.alloc_zeroed(layout) };
+        if !p.is_null() {
+            note(layout.size() as isize);
+        }
+        p
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) };
+        note(-(layout.size() as isize));
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        let p = unsafe { System.realloc(ptr, layout, new_size) };
+        if !p.is_null() {
+            // A moving realloc holds both blocks for a moment.
+            note(new_size as isize);
+            note(-(layout.size() as isize));
+        }
+        p
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
+
+/// Runs `f`; returns its result and the most heap bytes this thread held
+/// beyond what it held before (the result's own bytes included).
+fn peak<T>(f: impl FnOnce() -> T) -> (T, usize) {
+    let base = LIVE.with(Cell::get);
+    PEAK.with(|p| p.set(base));
+    let out = f();
+    (out, (PEAK.with(Cell::get) - base).max(0) as usize)
+}
+
+fn limits() -> InterchangeLimits {
+    InterchangeLimits::default()
+}
+
+/// `chunks` whole 2^16-id chunks, written run-optimised: one run each.
+fn full_chunks(chunks: u32) -> RoaringBitmap {
+    let mut set = RoaringBitmap::new();
+    set.insert_range(0..=((u64::from(chunks) << 16) - 1) as u32);
+    set
+}
+
+/// Chunks of 1,025 ids (the most an array container of the count kernel
+/// holds, plus one): the densest input for a bitset chunk.
+fn just_over_array(chunks: u32) -> RoaringBitmap {
+    (0..chunks).flat_map(|k| (0..1025u32).map(move |i| (k << 16) | (i * 61))).collect()
+}
+
+/// Asserts the reader's peak is within the documented interchange bound.
+fn within_interchange_bound(what: &str, input: &[u8], used: usize) {
+    let bound = InterchangeLimits::heap_bound(input.len());
+    eprintln!(
+        "{what}: {} input bytes, peak heap {used} ({:.1} per byte)",
+        input.len(),
+        used as f64 / input.len() as f64
+    );
+    assert!(
+        used <= bound,
+        "{what}: {} input bytes used {used} heap bytes, over the bound {bound}",
+        input.len()
+    );
+}
+
+/// The readers that take any id-set file (a ClickHouse state or bare
+/// portable bytes).
+fn check_detecting_readers(what: &str, ids: u64, bytes: &[u8]) {
+    let (got, used) = peak(|| read_id_set(bytes, None, &limits()).unwrap());
+    within_interchange_bound(&format!("{what}: read_id_set"), bytes, used);
+    assert_eq!(got.0.len(), ids);
+    drop(got);
+    let (got, used) = peak(|| {
+        let mut sets = ExternalSets::new();
+        sets.add_bytes(SetName::Revoked, bytes, &limits()).unwrap();
+        sets
+    });
+    within_interchange_bound(&format!("{what}: ExternalSets::add_bytes"), bytes, used);
+    assert_eq!(got.shard_count(SetName::Revoked), 1);
+}
+
+fn check_all_readers32(what: &str, set: &RoaringBitmap, bytes: &[u8]) {
+    let (got, used) = peak(|| read_portable32(bytes, &limits()).unwrap());
+    within_interchange_bound(&format!("{what}: read_portable32"), bytes, used);
+    assert_eq!(got.len(), set.len());
+    drop(got);
+    let (got, used) = peak(|| IdSet::from(&read_portable32(bytes, &limits()).unwrap()));
+    within_interchange_bound(&format!("{what}: read_portable32 then IdSet::from"), bytes, used);
+    assert_eq!(got.len(), set.len());
+    drop(got);
+    check_detecting_readers(what, set.len(), bytes);
+    let state = write_clickhouse_state32(set);
+    let (got, used) = peak(|| read_clickhouse_state32(&state, &limits()).unwrap());
+    within_interchange_bound(&format!("{what}: read_clickhouse_state32"), &state, used);
+    assert_eq!(got.len(), set.len());
+    drop(got);
+    check_detecting_readers(&format!("{what} in a ClickHouse state"), set.len(), &state);
+}
+
+#[test]
+fn portable32_full_runs_stay_within_the_bound() {
+    let set = full_chunks(2048);
+    check_all_readers32("full runs", &set, &write_portable32(&set));
+}
+
+#[test]
+fn portable32_every_u32_in_0_9_mb_stays_within_the_bound() {
+    // The review's case: all 2^32 ids, 65,536 full-run containers.
+    let set = full_chunks(1 << 16);
+    let bytes = write_portable32(&set);
+    assert!(bytes.len() < 1_000_000);
+    let (got, used) = peak(|| {
+        let mut sets = ExternalSets::new();
+        sets.add_bytes(SetName::Revoked, &bytes, &limits()).unwrap();
+        sets
+    });
+    within_interchange_bound("all ids: ExternalSets::add_bytes", &bytes, used);
+    drop(got);
+    let (got, used) = peak(|| IdSet::from(&read_portable32(&bytes, &limits()).unwrap()));
+    within_interchange_bound("all ids: IdSet::from", &bytes, used);
+    assert_eq!(got.len(), 1 << 32);
+}
+
+#[test]
+fn portable32_dense_arrays_and_bitsets_stay_within_the_bound() {
+    let set = just_over_array(512);
+    check_all_readers32("arrays of 1025", &set, &write_portable32_no_runs(&set));
+    let bitsets: RoaringBitmap =
+        (0..64u32).flat_map(|k| (0..5000u32).map(move |i| (k << 16) | (i * 13))).collect();
+    check_all_readers32("bitsets", &bitsets, &write_portable32_no_runs(&bitsets));
+    let singles: RoaringBitmap = (0..60_000u32).map(|k| k << 16).collect();
+    check_all_readers32("one id per container", &singles, &write_portable32(&singles));
+}
+
+fn check_all_readers64(what: &str, set: &RoaringTreemap) {
+    let bytes = write_portable64(set);
+    let (got, used) = peak(|| read_portable64(&bytes, &limits()).unwrap());
+    within_interchange_bound(&format!("{what}: read_portable64"), &bytes, used);
+    assert_eq!(got.len(), set.len());
+    drop(got);
+    let (got, used) = peak(|| read_id_set(&bytes, None, &limits()).unwrap());
+    within_interchange_bound(&format!("{what}: read_id_set"), &bytes, used);
+    assert_eq!(got.0.len(), set.len());
+    drop(got);
+    let (got, used) = peak(|| {
+        let mut sets = ExternalSets::new();
+        sets.add_bytes(SetName::Expired, &bytes, &limits()).unwrap();
+        sets
+    });
+    within_interchange_bound(&format!("{what}: ExternalSets::add_bytes"), &bytes, used);
+    drop(got);
+    let state = write_clickhouse_state64(set);
+    let (got, used) = peak(|| read_clickhouse_state64(&state, &limits()).unwrap());
+    within_interchange_bound(&format!("{what}: read_clickhouse_state64"), &state, used);
+    assert_eq!(got.len(), set.len());
+    drop(got);
+    let (got, used) = peak(|| {
+        let mut sets = ExternalSets::new();
+        sets.add_bytes(SetName::Expired, &state, &limits()).unwrap();
+        sets
+    });
+    within_interchange_bound(
+        &format!("{what}: ClickHouse state through ExternalSets::add_bytes"),
+        &state,
+        used,
+    );
+    drop(got);
+}
+
+#[test]
+fn portable64_worst_cases_stay_within_the_bound() {
+    let mut runs = RoaringTreemap::new();
+    for bucket in 0..8u64 {
+        runs.insert_range(bucket << 32..(bucket << 32) + (256 << 16));
+    }
+    check_all_readers64("full runs in 8 buckets", &runs);
+    // Many buckets of one id each: the per-bucket overhead.
+    let tiny: RoaringTreemap = (0..20_000u64).map(|k| k << 32 | 7).collect();
+    check_all_readers64("one id per bucket", &tiny);
+    // The same in the shortest encoding: 15 bytes a bucket (a key, the
+    // run cookie for one container, its run flags, its description and
+    // one array value).
+    let buckets = 30_000u32;
+    let mut bytes = u64::from(buckets).to_le_bytes().to_vec();
+    for k in 0..buckets {
+        bytes.extend_from_slice(&k.to_le_bytes());
+        bytes.extend_from_slice(&12347u32.to_le_bytes());
+        bytes.extend_from_slice(&[0, 0, 0, 0, 0, 7, 0]);
+    }
+    let (got, used) = peak(|| read_portable64(&bytes, &limits()).unwrap());
+    within_interchange_bound("15-byte buckets: read_portable64", &bytes, used);
+    assert_eq!(got.len(), u64::from(buckets));
+    drop(got);
+    check_detecting_readers("15-byte buckets", u64::from(buckets), &bytes);
+}
+
+/// A snapshot whose four flag sets (present, enrolled, private key, ssl)
+/// are the first `chunks` full 2^16-id chunks.
+fn full_snapshot(chunks: u32) -> Vec<u8> {
+    let set = write_portable32(&full_chunks(chunks));
+    let mut out = b"LCINVSNP".to_vec();
+    out.extend_from_slice(&1u16.to_le_bytes());
+    for _ in 0..4 {
+        out.extend_from_slice(&(set.len() as u32).to_le_bytes());
+        out.extend_from_slice(&set);
+    }
+    // No ssl_extra slices, no names.
+    out.extend_from_slice(&[0; 16]);
+    // Revocations and expiries: an empty set and no times.
+    let empty = write_portable32(&RoaringBitmap::new());
+    for _ in 0..2 {
+        out.extend_from_slice(&(empty.len() as u32).to_le_bytes());
+        out.extend_from_slice(&empty);
+    }
+    out
+}
+
+fn within_snapshot_bound(what: &str, input: &[u8], used: usize) {
+    let bound = Inventory::snapshot_heap_bound(input.len());
+    eprintln!(
+        "{what}: {} input bytes, peak heap {used} ({:.1} per byte)",
+        input.len(),
+        used as f64 / input.len() as f64
+    );
+    assert!(
+        used <= bound,
+        "{what}: {} input bytes used {used} heap bytes, over the bound {bound}",
+        input.len()
+    );
+}
+
+#[test]
+fn snapshots_of_full_runs_stay_within_the_bound() {
+    let bytes = full_snapshot(64);
+    let (inv, used) = peak(|| Inventory::from_snapshot(&bytes).unwrap());
+    within_snapshot_bound("64 full chunks", &bytes, used);
+    assert_eq!(inv.len(), 64 << 16);
+    // It counts as a full set.
+    let t = time::macros::datetime!(2026-11-23 2:00 UTC);
+    let count = inv.count(t, &license_core::CountConfig::new(license_core::ActionedLimit::SiteLicense));
+    assert_eq!(count.total(), 64 << 16);
+    drop(inv);
+    // The review's case: a 0.9 MB snapshot of every u32 id.
+    let bytes = full_snapshot(1 << 16);
+    let (inv, used) = peak(|| Inventory::from_snapshot(&bytes).unwrap());
+    within_snapshot_bound("all ids", &bytes, used);
+    assert_eq!(inv.len(), 1 << 32);
+    // It writes the same bytes back.
+    assert_eq!(inv.to_snapshot(), bytes);
+}
+
+/// JSON Lines giving each certificate a store of its own.
+fn distinct_stores(lines: u32) -> Vec<u8> {
+    let mut out = Vec::new();
+    for i in 0..lines {
+        out.extend_from_slice(format!("{{\"id\":{i},\"stores\":[\"{i:x}\"]}}\n").as_bytes());
+    }
+    out
+}
+
+#[test]
+fn jsonl_distinct_names_are_limited() {
+    let few = InventoryLimits { max_stores: 1000, ..InventoryLimits::default() };
+    let input = distinct_stores(1000);
+    let (inv, used) =
+        peak(|| Inventory::from_jsonl_with_limits(input.as_slice(), &few, &mut |_| {}).unwrap());
+    assert_eq!(inv.names().0.len(), 1000);
+    let bound = Inventory::jsonl_heap_bound(input.len(), &few);
+    assert!(used <= bound, "{} input bytes used {used}, over {bound}", input.len());
+    eprintln!("jsonl limited: {} input bytes, peak heap {used}, bound {bound}", input.len());
+    drop(inv);
+    let input = distinct_stores(200_000);
+    let (err, used) =
+        peak(|| Inventory::from_jsonl_with_limits(input.as_slice(), &few, &mut |_| {}).unwrap_err());
+    assert_eq!(err.kind(), ErrorKind::TooManyNames, "{err}");
+    assert!(err.detail().contains("stores"), "{err}");
+    let bound = Inventory::jsonl_heap_bound(input.len(), &few);
+    assert!(used <= bound, "{} input bytes used {used}, over {bound}", input.len());
+    eprintln!("jsonl limited: {} input bytes, peak heap {used}, bound {bound}", input.len());
+    // Metadata fields and collections have their own limits.
+    for (key, limits) in [
+        ("metadata", InventoryLimits { max_metadata_fields: 3, ..InventoryLimits::default() }),
+        ("collections", InventoryLimits { max_collections: 3, ..InventoryLimits::default() }),
+    ] {
+        let input: String = (0..4).map(|i| format!("{{\"id\":{i},\"{key}\":[\"n{i}\"]}}\n")).collect();
+        let err = Inventory::from_jsonl_with_limits(input.as_bytes(), &limits, &mut |_| {}).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::TooManyNames, "{err}");
+        assert!(err.detail().contains(key), "{err}");
+        let three: String = input.lines().take(3).map(|l| format!("{l}\n")).collect();
+        Inventory::from_jsonl_with_limits(three.as_bytes(), &limits, &mut |_| {}).unwrap();
+    }
+}
+
+#[test]
+fn jsonl_worst_cases_stay_within_the_default_bound() {
+    let limits = InventoryLimits::default();
+    // As many distinct names of each kind as the default allows.
+    let input: Vec<u8> = (0..limits.max_stores as u32)
+        .flat_map(|i| {
+            format!("{{\"id\":{i},\"stores\":[\"{i:x}\"],\"metadata\":[\"{i:x}\"],\"collections\":[\"{i:x}\"]}}\n")
+                .into_bytes()
+        })
+        .collect();
+    let (inv, used) = peak(|| Inventory::from_jsonl(input.as_slice()).unwrap());
+    let bound = Inventory::jsonl_heap_bound(input.len(), &limits);
+    eprintln!("jsonl distinct names: {} input bytes, peak heap {used}, bound {bound}", input.len());
+    assert!(used <= bound, "distinct names: {} input bytes used {used}, over {bound}", input.len());
+    drop(inv);
+    // The shortest lines, and lines listing many names.
+    let short: Vec<u8> = (0..200_000u32).flat_map(|i| format!("{{\"id\":{i}}}\n").into_bytes()).collect();
+    let (inv, used) = peak(|| Inventory::from_jsonl(short.as_slice()).unwrap());
+    let bound = Inventory::jsonl_heap_bound(short.len(), &limits);
+    eprintln!("jsonl short lines: {} input bytes, peak heap {used}, bound {bound}", short.len());
+    assert!(used <= bound, "short lines: {} input bytes used {used}, over {bound}", short.len());
+    drop(inv);
+    let names: Vec<String> = (0..1024).map(|i| format!("\"{i:x}\"")).collect();
+    let wide: Vec<u8> = (0..200u32)
+        .flat_map(|i| format!("{{\"id\":{i},\"metadata\":[{}]}}\n", names.join(",")).into_bytes())
+        .collect();
+    let (inv, used) = peak(|| Inventory::from_jsonl(wide.as_slice()).unwrap());
+    let bound = Inventory::jsonl_heap_bound(wide.len(), &limits);
+    eprintln!("jsonl wide lines: {} input bytes, peak heap {used}, bound {bound}", wide.len());
+    assert!(used <= bound, "wide lines: {} input bytes used {used}, over {bound}", wide.len());
+    drop(inv);
+}
+
+#[test]
+fn snapshots_of_many_names_and_times_stay_within_the_bound() {
+    // Every certificate in a store, a field and a collection of its own,
+    // with a revocation and an expiry: the most bookkeeping per byte.
+    let t = time::macros::datetime!(2026-11-20 10:00 UTC);
+    let records: Vec<license_core::CertificateRecord> = (0..40_000u32)
+        .map(|i| {
+            let mut r = license_core::CertificateRecord::new(i * 3);
+            r.stores = vec![format!("{i:x}")];
+            r.metadata = vec![format!("{i:x}")];
+            r.collections = vec![format!("{i:x}")];
+            r.revoked_at = Some(t);
+            r.expires_at = Some(t);
+            r
+        })
+        .collect();
+    let bytes = Inventory::from_records(&records).unwrap().to_snapshot();
+    let (inv, used) = peak(|| Inventory::from_snapshot(&bytes).unwrap());
+    within_snapshot_bound("a name per certificate", &bytes, used);
+    assert_eq!(inv.len(), 40_000);
+}
+
+#[test]
+fn snapshot_name_counts_are_limited() {
+    let mut inv = Inventory::new();
+    let records: Vec<license_core::CertificateRecord> = (0..5u32)
+        .map(|i| {
+            let mut r = license_core::CertificateRecord::new(i);
+            r.collections = vec![format!("c{i}")];
+            r
+        })
+        .collect();
+    inv.insert_records(&records).unwrap();
+    let bytes = inv.to_snapshot();
+    let four = InventoryLimits { max_collections: 4, ..InventoryLimits::default() };
+    let err = Inventory::from_snapshot_with_limits(&bytes, &four).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::TooManyNames, "{err}");
+    assert!(err.detail().contains("collections"), "{err}");
+    let five = InventoryLimits { max_collections: 5, ..InventoryLimits::default() };
+    assert_eq!(Inventory::from_snapshot_with_limits(&bytes, &five).unwrap().to_snapshot(), bytes);
+}
