@@ -77,6 +77,50 @@ fn the_template_is_valid_issue_input() {
     assert!(
         license.binding().is_some() && !license.features().is_empty() && !license.attributes().is_empty()
     );
+    // The binding is a real machine's (the test server profile's), not a
+    // placeholder: it parses and matches that machine.
+    let binding = license.binding().unwrap();
+    assert_eq!(binding.fingerprint, support::server_fingerprint());
+    let xml = std::fs::read(support::vectors().join("profile").join("server.xml")).unwrap();
+    let server = license_core::HardwareProfile::from_xml(&xml).unwrap();
+    assert!(license.match_hardware(&server).unwrap().unwrap().is_match());
+}
+
+#[test]
+fn a_placeholder_binding_is_refused_at_issue() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let key = support::vectors().join("keys").join("vendor-2048.key.pem");
+    let (ok, template, err) = run(licensectl().args(["issue", "--template"]));
+    assert!(ok, "{err}");
+    let mut json: serde_json::Value = serde_json::from_str(&template).unwrap();
+    for (field, value, kind) in [
+        ("fingerprint", "replace with the instance's fingerprint", "invalid_fingerprint"),
+        ("policy", "min-matches=3", "invalid_match_policy"),
+    ] {
+        let mut edited = json.clone();
+        edited["binding"][field] = value.into();
+        support::write(d, "license.json", edited.to_string().as_bytes());
+        let (ok, out, err) = run(licensectl()
+            .args(["issue", "--key"])
+            .arg(&key)
+            .arg("--from")
+            .arg(d.join("license.json"))
+            .arg("--out")
+            .arg(d.join("license.xml")));
+        assert!(!ok && err.contains(kind) && err.contains(field), "{field}: {out}{err}");
+        assert!(!d.join("license.xml").exists(), "nothing is written");
+    }
+    json["binding"]["policy"] = license_core::MatchPolicy::default().to_string().into();
+    support::write(d, "license.json", json.to_string().as_bytes());
+    let (ok, out, err) = run(licensectl()
+        .args(["issue", "--key"])
+        .arg(&key)
+        .arg("--from")
+        .arg(d.join("license.json"))
+        .arg("--out")
+        .arg(d.join("license.xml")));
+    assert!(ok, "{out}{err}");
 }
 
 /// SHA-256 by coreutils' `sha256sum`, independent of the library.

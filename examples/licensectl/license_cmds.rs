@@ -101,6 +101,18 @@ pub fn keygen(args: KeygenArgs) -> CliResult {
     Ok(ExitCode::SUCCESS)
 }
 
+/// The fingerprint of tests/vectors/profile/server.xml (the test suite
+/// checks that it is): a real, valid binding for the template, so the
+/// template issues as it stands. Replace it with the output of
+/// `licensectl profile --fingerprint` on the customer's machine.
+pub const TEMPLATE_FINGERPRINT: &str = concat!(
+    "fp1;machine-id=dd648d7280145559b1fd909c718f50a8;product-uuid=14d1f9d4b9bd1911039f75523d4f96e1",
+    ";board-serial=b58b0ca562fbf0711645556663b75187",
+    ";mac=4c542e9efe8d109b3239b7add120f0ed,a5bf4f879dff7425bbbb088a6d7b7ce8",
+    ";disk=85dccd7c3578bd87a3f704ac01f0a0a6,a0ff423a267b2284fbbafb7080185652",
+    ";cpu=90a09937304a93ca6e5222006a5c4ca0"
+);
+
 /// A license with every field set, for `issue --template` and the demo.
 pub fn template() -> Result<License, license_core::Error> {
     License::builder("LIC-2026-0001", "certmgr", datetime!(2026-01-01 0:00 UTC))
@@ -115,7 +127,7 @@ pub fn template() -> Result<License, license_core::Error> {
         .actioned_limit(ActionedLimit::Counted(5_000))
         .binding(InstanceBinding {
             instance_id: "inst-0001".into(),
-            fingerprint: "replace with the instance's fingerprint".into(),
+            fingerprint: TEMPLATE_FINGERPRINT.into(),
             policy: None,
         })
         .attribute("purchase-order", "PO-88123")
