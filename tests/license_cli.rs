@@ -135,3 +135,56 @@ fn license_core_sha256_hex(bytes: &[u8]) -> String {
     let out = child.wait_with_output().unwrap();
     String::from_utf8(out.stdout).unwrap().split_whitespace().next().unwrap().to_owned()
 }
+
+/// `verify` and `show` judge expiry at `--at`: a feature whose own expiry
+/// has passed reads `expired`, not `enabled, until <a past date>`, and the
+/// license's status at that instant is shown.
+#[test]
+fn verify_and_show_mark_a_past_feature_expiry_as_expired() {
+    use license_core::{Feature, License, SigningKey};
+    use time::macros::datetime;
+    let dir = tempfile::tempdir().unwrap();
+    let keys = support::vectors().join("keys");
+    let key = SigningKey::from_pkcs8_pem(&std::fs::read_to_string(keys.join("vendor-2048.key.pem")).unwrap())
+        .unwrap();
+    let license = License::builder("LIC-AT", "certmgr", datetime!(2026-01-01 0:00 UTC))
+        .licensee("Example Ltd")
+        .expires_at(datetime!(2027-01-01 0:00 UTC))
+        .feature("api", Feature::enabled().with_quantity(10))
+        .feature("reports", Feature::enabled().with_quantity(3).with_expiry(datetime!(2026-07-01 0:00 UTC)))
+        .build()
+        .unwrap();
+    let xml = support::write(dir.path(), "license.xml", &license.sign(&key).unwrap());
+    let row = |out: &str, label: &str| {
+        out.lines()
+            .find_map(|l| l.strip_prefix(label).map(|rest| rest.trim().to_owned()))
+            .unwrap_or_else(|| panic!("no `{label}` row in\n{out}"))
+    };
+    for command in ["verify", "show"] {
+        let run_at = |at: &str| {
+            let mut cmd = licensectl();
+            cmd.arg(command);
+            if command == "verify" {
+                cmd.arg("--pub").arg(keys.join("vendor-2048.pub.pem"));
+            }
+            let (ok, out, err) = run(cmd.args(["--at", at]).arg(&xml));
+            assert!(ok, "{command} --at {at}: {err}");
+            out
+        };
+        let before = run_at("2026-06-30T23:59:59Z");
+        assert_eq!(row(&before, "feature reports"), "enabled, qty 3, until 2026-07-01", "{before}");
+        assert_eq!(row(&before, "status"), "at 2026-06-30T23:59:59Z: valid, 184 days left", "{before}");
+        // The feature expires at the instant of its expiry.
+        let after = run_at("2026-07-01T00:00:00Z");
+        assert_eq!(row(&after, "feature reports"), "expired, qty 3, ended 2026-07-01", "{after}");
+        assert_eq!(row(&after, "feature api"), "enabled, qty 10", "{after}");
+        let late = run_at("2027-06-01T00:00:00Z");
+        assert_eq!(
+            row(&late, "status"),
+            "at 2027-06-01T00:00:00Z: expired at 2027-01-01T00:00:00Z",
+            "{late}"
+        );
+    }
+    let (ok, _, err) = run(licensectl().args(["show", "--at", "yesterday"]).arg(&xml));
+    assert!(!ok && err.contains("RFC 3339"), "{err}");
+}

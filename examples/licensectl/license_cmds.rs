@@ -12,8 +12,9 @@ use license_core::{
     DEFAULT_KEY_BITS,
 };
 use time::macros::datetime;
+use time::OffsetDateTime;
 
-use crate::cli::{read, write, CliError, CliResult};
+use crate::cli::{now, parse_time, read, write, CliError, CliResult};
 
 /// Arguments of `licensectl keygen`.
 #[derive(Debug, Args)]
@@ -52,6 +53,10 @@ pub struct VerifyArgs {
     /// The signed license.
     #[arg(value_name = "LICENSE.xml")]
     pub license: PathBuf,
+    /// Judge the license's and its features' expiry as of this instant
+    /// (RFC 3339); default: now.
+    #[arg(long, value_parser = parse_time)]
+    pub at: Option<OffsetDateTime>,
 }
 
 /// Arguments of `licensectl show`.
@@ -60,6 +65,10 @@ pub struct ShowArgs {
     /// The license document to display without verifying it.
     #[arg(value_name = "LICENSE.xml")]
     pub license: PathBuf,
+    /// Judge the license's and its features' expiry as of this instant
+    /// (RFC 3339); default: now.
+    #[arg(long, value_parser = parse_time)]
+    pub at: Option<OffsetDateTime>,
 }
 
 fn with_suffix(prefix: &Path, suffix: &str) -> PathBuf {
@@ -169,7 +178,7 @@ pub fn verify(args: VerifyArgs) -> CliResult {
     }
     let verified = License::from_signed_xml(&read(&args.license)?, &trusted)?;
     println!("{}: signature OK", args.license.display());
-    print!("{verified}");
+    print!("{}", verified.to_table_at(args.at.unwrap_or_else(now)));
     Ok(ExitCode::SUCCESS)
 }
 
@@ -177,7 +186,7 @@ pub fn verify(args: VerifyArgs) -> CliResult {
 pub fn show(args: ShowArgs) -> CliResult {
     let seen = License::inspect_unverified(&read(&args.license)?)?;
     println!("UNVERIFIED: the signature was NOT checked; use `licensectl verify` before trusting this.");
-    print!("{}", seen.license().to_table());
+    print!("{}", seen.license().to_table_at(args.at.unwrap_or_else(now)));
     println!("signature (claimed)  {}", if seen.has_signature() { "present, not checked" } else { "none" });
     if let Some(name) = seen.claimed_key_name() {
         println!("key name (claimed)   {name}");
