@@ -28,7 +28,11 @@ pub struct CountArgs {
     /// `SET.bin` / `SET.SHARD.bin` files (ClickHouse groupBitmap states or
     /// Roaring portable bytes; see docs/SCALE.md). `--at` names the instant
     /// the sets were computed for.
-    #[arg(long, value_name = "DIR", conflicts_with_all = ["inventory", "exclude_metadata", "referenced_collection"])]
+    #[arg(
+        long,
+        value_name = "DIR",
+        conflicts_with_all = ["inventory", "exclude_metadata", "referenced_collection", "no_referenced_collections"]
+    )]
     from_bitmaps: Option<PathBuf>,
     /// Count as of this instant (RFC 3339); default: now.
     #[arg(long, value_parser = parse_time)]
@@ -40,6 +44,10 @@ pub struct CountArgs {
     /// default: every collection is referenced).
     #[arg(long, value_name = "NAME")]
     referenced_collection: Vec<String>,
+    /// No alert or workflow references any collection: membership of a
+    /// collection makes no certificate actioned.
+    #[arg(long, conflicts_with = "referenced_collection")]
+    no_referenced_collections: bool,
     /// The licensed number of actioned certificates.
     #[arg(long, value_name = "N", conflicts_with = "site_license", value_parser = clap::value_parser!(u64).range(1..))]
     limit: Option<u64>,
@@ -115,6 +123,9 @@ pub fn run(args: CountArgs) -> CliResult {
     let mut config = CountConfig::new(limit);
     for field in args.exclude_metadata {
         config = config.exclude_metadata(field);
+    }
+    if args.no_referenced_collections {
+        config = config.reference_no_collections();
     }
     for name in args.referenced_collection {
         config = config.reference_collection(name);
