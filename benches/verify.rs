@@ -11,7 +11,10 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use criterion::{criterion_group, Criterion, Throughput};
-use license_core::{ActionedLimit, ExpiryPolicy, Feature, InstanceBinding, License, SigningKey, TrustedKeys};
+use license_core::{
+    ActionedLimit, ExpiryPolicy, Feature, Fingerprint, HardwareProfile, InstanceBinding, License, SigningKey,
+    TrustedKeys,
+};
 use time::macros::datetime;
 
 fn root() -> PathBuf {
@@ -21,6 +24,13 @@ fn root() -> PathBuf {
 fn key(bits: u32) -> SigningKey {
     let path = root().join("tests/vectors/keys").join(format!("vendor-{bits}.key.pem"));
     SigningKey::from_pkcs8_pem(&std::fs::read_to_string(path).expect("fixture key")).expect("fixture key")
+}
+
+/// The fingerprint of the test vectors' server profile.
+fn server_fingerprint() -> Fingerprint {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/vectors/profile/server.xml");
+    let xml = std::fs::read(path).expect("tests/vectors/profile/server.xml");
+    Fingerprint::from_profile(&HardwareProfile::from_xml(&xml).expect("a valid profile"))
 }
 
 /// A realistic license: every field set.
@@ -35,11 +45,7 @@ fn license() -> License {
         .feature("reports", Feature::enabled().with_expiry(datetime!(2026-07-01 0:00 UTC)))
         .feature("sso", Feature::disabled())
         .actioned_limit(ActionedLimit::Counted(5_000))
-        .binding(InstanceBinding {
-            instance_id: "inst-0001".into(),
-            fingerprint: "fp:v1:0123456789abcdef".into(),
-            policy: None,
-        })
+        .binding(InstanceBinding::new("inst-0001", &server_fingerprint(), None))
         .attribute("purchase-order", "PO-88123")
         .build()
         .expect("valid license")

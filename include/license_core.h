@@ -1348,6 +1348,14 @@ lc_status lc_count_config_reference_collection(lc_count_config *config,
                                                size_t name_len);
 
 /**
+ * Says that no collection is referenced (no alert or workflow names one):
+ * collection membership then makes no certificate actioned. A later
+ * `lc_count_config_reference_collection` adds to the empty set. `config`
+ * may not be NULL.
+ */
+lc_status lc_count_config_reference_no_collections(lc_count_config *config);
+
+/**
  * Releases a count configuration. NULL is fine; do not call it twice.
  */
 void lc_count_config_free(lc_count_config *config);

@@ -78,3 +78,44 @@ fn gen_then_count_matches_the_library() {
     assert!(!ok);
     assert!(err.contains("line 2") && err.contains("duplicate_certificate"), "{err}");
 }
+
+/// `--no-referenced-collections`: collection membership makes nothing
+/// actioned (tests/vectors/README.md: ids 9 and 10 are only in collections,
+/// so the total drops from 9 to 7); it conflicts with
+/// `--referenced-collection`.
+#[test]
+fn count_with_no_referenced_collections() {
+    let inventory = support::vectors().join("inventory").join("small.jsonl");
+    let count = |extra: &[&str]| {
+        let (ok, out, err) = support::run(
+            support::licensectl()
+                .args(["count", "--json", "--at", "2026-11-20T00:00:00Z", "--inventory"])
+                .arg(&inventory)
+                .args(extra),
+        );
+        assert!(ok, "{extra:?}: {err}");
+        serde_json::from_str::<ActionedCount>(out.trim()).unwrap()
+    };
+    let all = count(&[]);
+    assert_eq!((all.total(), all.category(Category::Collection)), (9, 2));
+    let none = count(&["--no-referenced-collections"]);
+    assert_eq!((none.total(), none.category(Category::Collection)), (7, 0));
+    let lib = Inventory::from_jsonl(BufReader::new(std::fs::File::open(&inventory).unwrap())).unwrap().count(
+        datetime!(2026-11-20 0:00 UTC),
+        &CountConfig::new(ActionedLimit::SiteLicense).reference_no_collections(),
+    );
+    assert_eq!(none, lib);
+
+    let (ok, _, err) = support::run(
+        support::licensectl()
+            .args([
+                "count",
+                "--no-referenced-collections",
+                "--referenced-collection",
+                "archive",
+                "--inventory",
+            ])
+            .arg(&inventory),
+    );
+    assert!(!ok && err.contains("cannot be used with"), "{err}");
+}

@@ -47,8 +47,8 @@ fn licenses() -> Vec<License> {
         .actioned_limit(ActionedLimit::Counted(5_000))
         .binding(InstanceBinding {
             instance_id: "inst-7".into(),
-            fingerprint: "fp:v1:abc&def".into(),
-            policy: Some("min-matches=3".into()),
+            fingerprint: support::server_fingerprint(),
+            policy: Some(license_core::MatchPolicy::default().to_string()),
         })
         .attribute("region", "eu-west\ttabbed\nnewline")
         .attribute("tier", "gold & <more>")

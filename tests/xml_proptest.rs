@@ -5,7 +5,10 @@ mod support;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use license_core::{ActionedLimit, ExpiryPolicy, Feature, InstanceBinding, License, SigningKey, TrustedKeys};
+use license_core::{
+    ActionedLimit, ComponentKind, Disk, ExpiryPolicy, Feature, Fingerprint, HardwareProfile, InstanceBinding,
+    License, MatchPolicy, SigningKey, TrustedKeys,
+};
 use proptest::prelude::*;
 use time::{Duration, OffsetDateTime};
 
@@ -23,6 +26,34 @@ fn text() -> impl Strategy<Value = String> {
 
 fn name() -> impl Strategy<Value = String> {
     "[A-Za-z0-9._-]{1,20}"
+}
+
+/// The canonical text of a real machine's fingerprint (the builder refuses
+/// any other): a machine id and up to three disks.
+fn fingerprint() -> impl Strategy<Value = String> {
+    ("[0-9a-f]{32}", proptest::collection::vec("[A-Z0-9]{8,16}", 0..3)).prop_map(|(machine_id, disks)| {
+        let profile = HardwareProfile {
+            machine_id: Some(machine_id),
+            disks: disks
+                .into_iter()
+                .map(|serial| Disk {
+                    name: "sda".into(),
+                    model: None,
+                    serial: Some(serial),
+                    size_bytes: None,
+                })
+                .collect(),
+            ..HardwareProfile::default()
+        };
+        Fingerprint::from_profile(&profile).to_string()
+    })
+}
+
+/// The canonical text of a match policy: any threshold the weights allow.
+fn policy() -> impl Strategy<Value = String> {
+    (1u32..=6).prop_map(|threshold| {
+        MatchPolicy::new(threshold, &ComponentKind::ALL.map(|k| (k, 1)), &[]).unwrap().to_string()
+    })
 }
 
 #[derive(Debug, Clone)]
@@ -52,7 +83,7 @@ fn spec() -> impl Strategy<Value = Spec> {
             0..4,
         ),
         proptest::option::of(1u64..),
-        proptest::option::of((text(), text(), proptest::option::of(text()))),
+        proptest::option::of((text(), fingerprint(), proptest::option::of(policy()))),
         proptest::collection::btree_map(name(), text(), 0..4),
     )
         .prop_map(

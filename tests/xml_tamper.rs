@@ -3,7 +3,9 @@
 
 mod support;
 
-use license_core::{ActionedLimit, ErrorKind, Feature, InstanceBinding, License, SigningKey, TrustedKeys};
+use license_core::{
+    ActionedLimit, ErrorKind, Feature, InstanceBinding, License, MatchPolicy, SigningKey, TrustedKeys,
+};
 use time::macros::datetime;
 
 fn key() -> SigningKey {
@@ -19,8 +21,8 @@ fn small_license() -> License {
         .actioned_limit(ActionedLimit::Counted(5_000))
         .binding(InstanceBinding {
             instance_id: "i-1".into(),
-            fingerprint: "fp".into(),
-            policy: Some("p".into()),
+            fingerprint: support::server_fingerprint(),
+            policy: Some(MatchPolicy::default().to_string()),
         })
         .attribute("po", "42")
         .build()

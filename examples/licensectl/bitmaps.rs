@@ -9,7 +9,8 @@ use std::time::Instant;
 
 use clap::{Args, Subcommand, ValueEnum};
 use license_core::{
-    ActionedLimit, CountConfig, ExternalSets, IdSetFormat, InterchangeLimits, Inventory, SetName,
+    ActionedCount, ActionedLimit, CountConfig, ExternalSets, IdSetFormat, InterchangeLimits, Inventory,
+    SetName,
 };
 use time::OffsetDateTime;
 
@@ -100,7 +101,7 @@ pub fn count_dir(
     limit: ActionedLimit,
     json: bool,
     timings: bool,
-) -> CliResult {
+) -> Result<ActionedCount, CliError> {
     let started = Instant::now();
     let sets = ExternalSets::read_dir(dir, &InterchangeLimits::default())?;
     let read = started.elapsed();
@@ -122,5 +123,5 @@ pub fn count_dir(
             counted.as_secs_f64()
         );
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(count)
 }

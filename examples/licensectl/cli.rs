@@ -113,3 +113,17 @@ pub fn read(path: &Path) -> Result<Vec<u8>, CliError> {
 pub fn write(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
     std::fs::write(path, bytes).map_err(|e| CliError::Io(format!("cannot write {}: {e}", path.display())))
 }
+
+/// Replaces a file whole: writes a sibling temporary file, then renames it
+/// over `path`, so a reader (or a crash) sees the old file or the new one,
+/// never half of one.
+pub fn write_replacing(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
+    let mut name = path.file_name().map(|n| n.to_owned()).unwrap_or_default();
+    name.push(".tmp");
+    let temp = path.with_file_name(name);
+    write(&temp, bytes)?;
+    std::fs::rename(&temp, path).map_err(|e| {
+        let _ = std::fs::remove_file(&temp);
+        CliError::Io(format!("cannot replace {}: {e}", path.display()))
+    })
+}

@@ -11,12 +11,13 @@ use std::time::Instant;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use license_core::{
-    synthetic_records, ActionedLimit, Category, CountConfig, CountSchedule, Event, Inventory,
+    synthetic_records, ActionedCount, ActionedLimit, Category, CountConfig, CountHistory, CountSchedule,
+    Event, Inventory,
 };
 use time::format_description::well_known::Rfc3339;
 use time::{Duration, OffsetDateTime};
 
-use crate::cli::{now, parse_time, CliError, CliResult};
+use crate::cli::{now, parse_time, write, write_replacing, CliError, CliResult};
 
 /// Arguments of `licensectl count`.
 #[derive(Debug, Args)]
@@ -28,7 +29,11 @@ pub struct CountArgs {
     /// `SET.bin` / `SET.SHARD.bin` files (ClickHouse groupBitmap states or
     /// Roaring portable bytes; see docs/SCALE.md). `--at` names the instant
     /// the sets were computed for.
-    #[arg(long, value_name = "DIR", conflicts_with_all = ["inventory", "exclude_metadata", "referenced_collection"])]
+    #[arg(
+        long,
+        value_name = "DIR",
+        conflicts_with_all = ["inventory", "exclude_metadata", "referenced_collection", "no_referenced_collections"]
+    )]
     from_bitmaps: Option<PathBuf>,
     /// Count as of this instant (RFC 3339); default: now.
     #[arg(long, value_parser = parse_time)]
@@ -40,6 +45,10 @@ pub struct CountArgs {
     /// default: every collection is referenced).
     #[arg(long, value_name = "NAME")]
     referenced_collection: Vec<String>,
+    /// No alert or workflow references any collection: membership of a
+    /// collection makes no certificate actioned.
+    #[arg(long, conflicts_with = "referenced_collection")]
+    no_referenced_collections: bool,
     /// The licensed number of actioned certificates.
     #[arg(long, value_name = "N", conflicts_with = "site_license", value_parser = clap::value_parser!(u64).range(1..))]
     limit: Option<u64>,
@@ -52,6 +61,20 @@ pub struct CountArgs {
     /// Also print how long loading and counting took (on stderr).
     #[arg(long)]
     timings: bool,
+    /// Append this count to the count history in FILE.json (created if
+    /// missing; a count must be later than the history's last) and print
+    /// the trend and when it is projected to reach the limit. Nothing is
+    /// written if the count does not fit.
+    #[arg(long, value_name = "FILE.json")]
+    history: Option<PathBuf>,
+    /// Draw the history (with this count) as an SVG chart: the actioned
+    /// count over time against the licensed limit, the trend and the
+    /// projected crossing date.
+    #[arg(long, value_name = "OUT.svg", requires = "history")]
+    plot: Option<PathBuf>,
+    /// How many of the latest counts the trend is fitted to.
+    #[arg(long, value_name = "N", default_value_t = 30, value_parser = clap::value_parser!(u64).range(2..=100_000))]
+    trend_counts: u64,
 }
 
 /// Arguments of `licensectl gen-inventory`.
@@ -91,7 +114,9 @@ pub fn run(args: CountArgs) -> CliResult {
         None => ActionedLimit::SiteLicense,
     };
     if let Some(dir) = &args.from_bitmaps {
-        return crate::bitmaps::count_dir(dir, args.at.unwrap_or_else(now), limit, args.json, args.timings);
+        let count =
+            crate::bitmaps::count_dir(dir, args.at.unwrap_or_else(now), limit, args.json, args.timings)?;
+        return record(&args, count);
     }
     let Some(path) = &args.inventory else {
         return Err(CliError::Io("give --inventory FILE.jsonl or --from-bitmaps DIR".into()));
@@ -113,10 +138,13 @@ pub fn run(args: CountArgs) -> CliResult {
     let loaded = started.elapsed();
 
     let mut config = CountConfig::new(limit);
-    for field in args.exclude_metadata {
+    for field in &args.exclude_metadata {
         config = config.exclude_metadata(field);
     }
-    for name in args.referenced_collection {
+    if args.no_referenced_collections {
+        config = config.reference_no_collections();
+    }
+    for name in &args.referenced_collection {
         config = config.reference_collection(name);
     }
     let at = args.at.unwrap_or_else(now);
@@ -137,6 +165,56 @@ pub fn run(args: CountArgs) -> CliResult {
             counted.as_secs_f64() * 1e3,
             inventory.heap_bytes() as f64 / inventory.len().max(1) as f64
         );
+    }
+    record(&args, count)
+}
+
+/// `--history` and `--plot`: appends `count` to the history file, prints
+/// the trend (text mode only, so `--json` stays one document) and draws
+/// the chart. The chart is drawn before the history is replaced, so a
+/// failure leaves the history as it was.
+fn record(args: &CountArgs, count: ActionedCount) -> CliResult {
+    let Some(path) = &args.history else {
+        return Ok(ExitCode::SUCCESS);
+    };
+    let mut history = match std::fs::read(path) {
+        Ok(bytes) => {
+            let text = String::from_utf8(bytes)
+                .map_err(|_| CliError::Io(format!("{}: the count history is not UTF-8", path.display())))?;
+            CountHistory::from_json(&text)
+                .map_err(|e| CliError::Io(format!("{}: {e} [{}]", path.display(), e.kind().name())))?
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => CountHistory::new(),
+        Err(e) => return Err(CliError::Io(format!("cannot read {}: {e}", path.display()))),
+    };
+    history
+        .push(count)
+        .map_err(|e| CliError::Io(format!("{}: {e} [{}]", path.display(), e.kind().name())))?;
+    // Within the range clap allows, so the conversion never saturates.
+    let window = usize::try_from(args.trend_counts).unwrap_or(usize::MAX);
+    let trend = history.trend(window);
+    if let Some(out) = &args.plot {
+        write(out, crate::plot::history_svg(&history, trend.as_ref(), window)?.as_bytes())?;
+    }
+    write_replacing(path, history.to_json().as_bytes())?;
+    if !args.json {
+        let n = history.counts().len();
+        match &trend {
+            Some(t) => {
+                let fitted = n.min(window);
+                println!("trend over the latest {fitted} of {n} counts: {:+.1} per day", t.per_day);
+                if let Some(at) = t.crosses_limit_at {
+                    let ahead = history.counts().last().is_some_and(|c| at > c.as_of());
+                    let what =
+                        if ahead { "projected to reach the limit" } else { "the trend crossed the limit" };
+                    println!("{what}: {}", at.format(&Rfc3339).unwrap_or_default());
+                }
+            }
+            None => println!("history: {n} count(s); a trend needs two at different times"),
+        }
+        if let Some(out) = &args.plot {
+            println!("chart: {}", out.display());
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -55,6 +55,10 @@ pub struct VerifyArgs {
     /// The signed license.
     #[arg(value_name = "LICENSE.xml")]
     pub license: PathBuf,
+    /// Judge the license's and its features' expiry as of this instant
+    /// (RFC 3339); default: now.
+    #[arg(long, value_parser = parse_time)]
+    pub at: Option<OffsetDateTime>,
 }
 
 /// Arguments of `licensectl show`.
@@ -63,6 +67,10 @@ pub struct ShowArgs {
     /// The license document to display without verifying it.
     #[arg(value_name = "LICENSE.xml")]
     pub license: PathBuf,
+    /// Judge the license's and its features' expiry as of this instant
+    /// (RFC 3339); default: now.
+    #[arg(long, value_parser = parse_time)]
+    pub at: Option<OffsetDateTime>,
 }
 
 fn with_suffix(prefix: &Path, suffix: &str) -> PathBuf {
@@ -104,6 +112,18 @@ pub fn keygen(args: KeygenArgs) -> CliResult {
     Ok(ExitCode::SUCCESS)
 }
 
+/// The fingerprint of tests/vectors/profile/server.xml (the test suite
+/// checks that it is): a real, valid binding for the template, so the
+/// template issues as it stands. Replace it with the output of
+/// `licensectl profile --fingerprint` on the customer's machine.
+pub const TEMPLATE_FINGERPRINT: &str = concat!(
+    "fp1;machine-id=dd648d7280145559b1fd909c718f50a8;product-uuid=14d1f9d4b9bd1911039f75523d4f96e1",
+    ";board-serial=b58b0ca562fbf0711645556663b75187",
+    ";mac=4c542e9efe8d109b3239b7add120f0ed,a5bf4f879dff7425bbbb088a6d7b7ce8",
+    ";disk=85dccd7c3578bd87a3f704ac01f0a0a6,a0ff423a267b2284fbbafb7080185652",
+    ";cpu=90a09937304a93ca6e5222006a5c4ca0"
+);
+
 /// A license with every field set, for `issue --template`: issued at the
 /// start of `at`'s day and valid for a year from then, so that it issues
 /// and installs as it stands on any day (dates fixed in the template would
@@ -122,7 +142,7 @@ pub fn template(at: OffsetDateTime) -> Result<License, license_core::Error> {
         .actioned_limit(ActionedLimit::Counted(5_000))
         .binding(InstanceBinding {
             instance_id: "inst-0001".into(),
-            fingerprint: "replace with the instance's fingerprint".into(),
+            fingerprint: TEMPLATE_FINGERPRINT.into(),
             policy: None,
         })
         .attribute("purchase-order", "PO-88123")
@@ -164,7 +184,7 @@ pub fn verify(args: VerifyArgs) -> CliResult {
     }
     let verified = License::from_signed_xml(&read(&args.license)?, &trusted)?;
     println!("{}: signature OK", args.license.display());
-    print!("{verified}");
+    print!("{}", verified.to_table_at(args.at.unwrap_or_else(now)));
     Ok(ExitCode::SUCCESS)
 }
 
@@ -172,7 +192,7 @@ pub fn verify(args: VerifyArgs) -> CliResult {
 pub fn show(args: ShowArgs) -> CliResult {
     let seen = License::inspect_unverified(&read(&args.license)?)?;
     println!("UNVERIFIED: the signature was NOT checked; use `licensectl verify` before trusting this.");
-    print!("{}", seen.license().to_table());
+    print!("{}", seen.license().to_table_at(args.at.unwrap_or_else(now)));
     println!("signature (claimed)  {}", if seen.has_signature() { "present, not checked" } else { "none" });
     if let Some(name) = seen.claimed_key_name() {
         println!("key name (claimed)   {name}");

@@ -11,6 +11,7 @@ mod demo;
 mod install;
 mod keys;
 mod license_cmds;
+mod plot;
 mod profile;
 
 use std::process::ExitCode;

@@ -6,6 +6,12 @@ use common::{license, now, signed, snapshot, trusted};
 use license_core::{ErrorKind, LicenseStore, StageOptions, StoreOptions};
 use time::Duration;
 
+/// The fingerprint of the test server profile: a binding the builder accepts.
+fn server_fingerprint() -> license_core::Fingerprint {
+    let xml = std::fs::read(common::vectors().join("profile").join("server.xml")).unwrap();
+    license_core::Fingerprint::from_profile(&license_core::HardwareProfile::from_xml(&xml).unwrap())
+}
+
 fn open(dir: &std::path::Path) -> LicenseStore {
     let mut options = StoreOptions::new("certmgr");
     options.instance_id = Some("inst-1".into());
@@ -69,11 +75,7 @@ fn every_refusal_leaves_the_directory_byte_identical() {
     let other_product = license("LIC-7", 1, 300, 0).to_builder().product("otherapp").build().unwrap();
     let other_instance = license("LIC-8", 1, 300, 0)
         .to_builder()
-        .binding(license_core::InstanceBinding {
-            instance_id: "inst-2".into(),
-            fingerprint: "fp".into(),
-            policy: None,
-        })
+        .binding(license_core::InstanceBinding::new("inst-2", &server_fingerprint(), None))
         .build()
         .unwrap();
     let expired =

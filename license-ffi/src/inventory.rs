@@ -541,6 +541,20 @@ pub extern "C" fn lc_count_config_reference_collection(
     }
 }
 
+/// Says that no collection is referenced (no alert or workflow names one):
+/// collection membership then makes no certificate actioned. A later
+/// `lc_count_config_reference_collection` adds to the empty set. `config`
+/// may not be NULL.
+#[no_mangle]
+pub extern "C" fn lc_count_config_reference_no_collections(config: *mut lc_count_config) -> lc_status {
+    ffi_panic_boundary! {
+        let config = arg!(mut config);
+        *config = std::mem::replace(config, CountConfig::new(ActionedLimit::SiteLicense))
+            .reference_no_collections();
+        lc_status::Ok
+    }
+}
+
 /// Releases a count configuration. NULL is fine; do not call it twice.
 #[no_mangle]
 pub extern "C" fn lc_count_config_free(config: *mut lc_count_config) {

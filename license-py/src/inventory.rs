@@ -3,7 +3,7 @@
 
 use license_core::{
     ActionedCount, Alert, Category, CertificateRecord, CountConfig, CountHistory, CountSchedule, Event,
-    IdGroup, Inventory, ReferencedCollections,
+    IdGroup, Inventory,
 };
 use pyo3::exceptions::PyKeyError;
 use pyo3::prelude::*;
@@ -294,7 +294,11 @@ pub(crate) fn config(
     let mut config = CountConfig::new(limit_from(limit));
     config.excluded_metadata = excluded_metadata.into_iter().collect();
     if let Some(only) = referenced_collections {
-        config.referenced_collections = ReferencedCollections::Only(only.into_iter().collect());
+        // An empty list is "no collection is referenced", not "every one".
+        config = config.reference_no_collections();
+        for name in only {
+            config = config.reference_collection(name);
+        }
     }
     config
 }
@@ -401,7 +405,10 @@ impl PyInventory {
         py.detach(|| inv.merge(other)).lc()
     }
     /// Counts the actioned certificates at `at` (GIL released). `limit`
-    /// is the counted limit (`None`: site license).
+    /// is the counted limit (`None`: site license). `referenced_collections`
+    /// names the collections an alert or workflow references: `None` means
+    /// every collection, `[]` means none (membership then counts for
+    /// nothing).
     #[pyo3(signature = (at, *, limit = None, excluded_metadata = Vec::new(), referenced_collections = None))]
     fn count(
         &self,

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import license_core as lc
-from conftest import at
+from conftest import VECTORS, at
 
 T = at(2026, 11, 23, 2)
 
@@ -67,6 +67,21 @@ def test_count_and_breakdown() -> None:
     assert cfg.total == 3 and cfg["metadata"] == 0 and cfg["collection"] == 1
     week_later = inv.count(at(2026, 11, 27, 10))
     assert week_later["revoked_recently"] == 0
+
+
+def test_no_collection_referenced() -> None:
+    """`referenced_collections=[]`: no alert or workflow references a
+    collection, so membership makes nothing actioned (`None`: every one does)."""
+    inv = lc.Inventory.from_jsonl((VECTORS / "inventory" / "small.jsonl").read_bytes())
+    when = at(2026, 11, 20)
+    every = inv.count(when)
+    assert (every.total, every["collection"]) == (9, 2)
+    none = inv.count(when, referenced_collections=[])
+    assert (none.total, none["collection"]) == (7, 0)
+    assert inv.explain(9, when, referenced_collections=[])[0] is False
+    assert inv.explain(9, when)[0] is True
+    sets = lc.ExternalSets.from_inventory(inv, when, referenced_collections=[])
+    assert sets.count(when).total == 7
 
 
 def test_explain_record_names_len() -> None:

@@ -7,7 +7,7 @@ import json
 import pytest
 
 import license_core as lc
-from conftest import at
+from conftest import VECTORS, at
 
 
 def test_builder_and_properties(license_: lc.License) -> None:
@@ -25,8 +25,13 @@ def test_builder_and_properties(license_: lc.License) -> None:
     assert "Example Ltd" in str(lic) and str(lic) == lic.to_table()
 
 
+def server_fingerprint() -> lc.Fingerprint:
+    """The fingerprint of the test server profile (the builder refuses placeholders)."""
+    return lc.HardwareProfile.from_xml((VECTORS / "profile" / "server.xml").read_bytes()).fingerprint()
+
+
 def test_site_license_perpetual_grace_binding() -> None:
-    b = lc.InstanceBinding("srv-1", "v1;mid=abc", None)
+    b = lc.InstanceBinding("srv-1", server_fingerprint(), None)
     lic = (
         lc.License.builder("L", "certmgr", at(2026))
         .licensee("x")
@@ -43,6 +48,32 @@ def test_site_license_perpetual_grace_binding() -> None:
     grace = lic.status(at(2027, 1, 5))
     assert grace.state == "in_grace" and grace.is_usable and grace.grace_ends_at == at(2027, 1, 15)
     assert lc.License.builder("P", "certmgr", at(2026)).licensee("x").perpetual().build().expires_at is None
+
+
+@pytest.mark.parametrize(
+    ("fingerprint", "policy", "kind"),
+    [
+        ("replace with the instance's fingerprint", None, "invalid_fingerprint"),
+        ("v1;mid=abc", None, "invalid_fingerprint"),
+        ("fp1", None, "invalid_fingerprint"),
+        (None, "min-matches=3", "invalid_match_policy"),
+    ],
+)
+def test_a_placeholder_binding_is_refused(fingerprint: str | None, policy: str | None, kind: str) -> None:
+    fp = fingerprint if fingerprint is not None else str(server_fingerprint())
+    builder = lc.License.builder("L", "certmgr", at(2026)).licensee("x").binding(lc.InstanceBinding("srv-1", fp, policy))
+    with pytest.raises(lc.InstanceError) as exc:
+        builder.build()
+    assert exc.value.kind == kind and "binding." in str(exc.value)
+    # The JSON form is checked the same way.
+    good = lc.License.builder("L", "certmgr", at(2026)).licensee("x").binding(lc.InstanceBinding("srv-1", server_fingerprint()))
+    doc = json.loads(good.build().to_json())
+    doc["binding"]["fingerprint"] = fp
+    if policy is not None:
+        doc["binding"]["policy"] = policy
+    with pytest.raises(lc.InstanceError) as exc:
+        lc.License.from_json(json.dumps(doc))
+    assert exc.value.kind == kind
 
 
 def test_status_states(license_: lc.License) -> None:

@@ -139,6 +139,22 @@ static void test_counts(void) {
   lc_count_free(c);
   lc_count_config_free(narrow);
 
+  /* No collection referenced: ids 9 and 10 (only in collections) drop
+   * out; naming one afterwards adds it back alone. */
+  lc_count_config *none = NULL;
+  CHECK_OK(lc_count_config_new(true, 0, &none));
+  CHECK_OK(lc_count_config_reference_no_collections(none));
+  CHECK_OK(lc_inventory_count(a, AT, none, &c));
+  const uint64_t want_none[7] = {2, 1, 2, 1, 2, 1, 0};
+  check_counts(c, want_none, 7);
+  lc_count_free(c);
+  CHECK_OK(lc_count_config_reference_collection(none, S("archive")));
+  CHECK_OK(lc_inventory_count(a, AT, none, &c));
+  const uint64_t want_archive[7] = {2, 1, 2, 1, 2, 1, 1};
+  check_counts(c, want_archive, 8);
+  lc_count_free(c);
+  lc_count_config_free(none);
+
   lc_count_config *zero = NULL;
   CHECK_STATUS(LC_STATUS_INVALID_LIMIT, lc_count_config_new(false, 0, &zero));
   CHECK(zero == NULL);

@@ -165,6 +165,7 @@ int main(void) {
   CHECK_NULL_PARAM(lc_count_config_exclude_metadata(cfg, NULL, 0));
   CHECK_NULL_PARAM(lc_count_config_reference_collection(NULL, S("c")));
   CHECK_NULL_PARAM(lc_count_config_reference_collection(cfg, NULL, 0));
+  CHECK_NULL_PARAM(lc_count_config_reference_no_collections(NULL));
   lc_count_config_free(NULL);
   CHECK(lc_count_total(NULL) == 0);
   CHECK_NULL_PARAM(lc_count_category(NULL, LC_CATEGORY_ENROLLED, &u64));

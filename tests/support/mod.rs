@@ -79,3 +79,12 @@ pub fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
     std::fs::write(&p, bytes).unwrap();
     p
 }
+
+/// The fingerprint of tests/vectors/profile/server.xml in its text form:
+/// a real binding for licenses the tests sign (the builder refuses
+/// anything that does not parse).
+pub fn server_fingerprint() -> String {
+    let xml = std::fs::read(vectors().join("profile").join("server.xml")).unwrap();
+    let profile = license_core::HardwareProfile::from_xml(&xml).unwrap();
+    license_core::Fingerprint::from_profile(&profile).to_string()
+}

@@ -83,6 +83,21 @@ impl CountConfig {
         self
     }
 
+    /// Says that no collection is referenced (no alert or workflow names
+    /// one), so collection membership makes no certificate actioned. A
+    /// later [`CountConfig::reference_collection`] adds to the empty set.
+    ///
+    /// ```
+    /// use license_core::{ActionedLimit, CountConfig};
+    /// let config = CountConfig::new(ActionedLimit::SiteLicense).reference_no_collections();
+    /// assert!(!config.counts_collection("expiring-soon"));
+    /// assert!(config.reference_collection("archive").counts_collection("archive"));
+    /// ```
+    pub fn reference_no_collections(mut self) -> CountConfig {
+        self.referenced_collections = ReferencedCollections::Only(BTreeSet::new());
+        self
+    }
+
     /// Whether values in metadata field `field` count.
     pub fn counts_metadata(&self, field: &str) -> bool {
         !self.excluded_metadata.contains(field)

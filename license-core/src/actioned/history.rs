@@ -33,6 +33,9 @@ pub struct CountHistory {
 pub struct Trend {
     /// Change of the total per day (least-squares slope).
     pub per_day: f64,
+    /// The fitted line's total at the latest count's instant; with
+    /// `per_day` it gives the line anywhere (charts draw it from here).
+    pub fitted_latest: f64,
     /// When the fitted line reaches the counted limit, if it rises and the
     /// limit is counted (may be in the past when already over).
     pub crosses_limit_at: Option<OffsetDateTime>,
@@ -123,7 +126,8 @@ impl CountHistory {
             }
             _ => None,
         };
-        Some(Trend { per_day, crosses_limit_at })
+        let fitted_latest = intercept + per_day * points[points.len() - 1].0;
+        Some(Trend { per_day, fitted_latest, crosses_limit_at })
     }
 }
 
@@ -158,6 +162,7 @@ mod tests {
         }
         let trend = h.trend(5).unwrap();
         assert!((trend.per_day - 100.0).abs() < 1e-9);
+        assert!((trend.fitted_latest - 1400.0).abs() < 1e-9);
         assert_eq!(trend.crosses_limit_at, Some(start + Duration::days(10)));
         // The last two only: same slope, same date.
         assert_eq!(h.trend(2).unwrap().crosses_limit_at, Some(start + Duration::days(10)));

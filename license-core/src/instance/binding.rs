@@ -138,12 +138,16 @@ mod tests {
 
     #[test]
     fn malformed_binding_text_is_a_typed_error() {
-        let license =
-            bound(InstanceBinding { instance_id: "srv-1".into(), fingerprint: "f".into(), policy: None });
+        // The builder refuses such bindings; a License put together inside
+        // the crate without it must still fail typed, not match.
+        let fp = Fingerprint::from_profile(&sample());
+        let mut license = bound(InstanceBinding::new("srv-1", &fp, None));
+        license.binding =
+            Some(InstanceBinding { instance_id: "srv-1".into(), fingerprint: "f".into(), policy: None });
         assert_eq!(license.match_hardware(&sample()).unwrap_err().kind(), ErrorKind::InvalidFingerprint);
-        let license = bound(InstanceBinding {
+        license.binding = Some(InstanceBinding {
             instance_id: "srv-1".into(),
-            fingerprint: "fp1".into(),
+            fingerprint: fp.to_string(),
             policy: Some("mp1;threshold=1".into()),
         });
         assert_eq!(license.match_hardware(&sample()).unwrap_err().kind(), ErrorKind::InvalidMatchPolicy);

@@ -7,7 +7,7 @@ use time::OffsetDateTime;
 
 use super::feature::{check_name, NamedFeature};
 use super::{ActionedLimit, ExpiryPolicy, Feature, FeatureSet, InstanceBinding, License, Licensee};
-use crate::{timefmt, Error, ErrorKind, Result};
+use crate::{timefmt, Error, ErrorKind, Fingerprint, MatchPolicy, Result};
 
 /// The longest text value (id, product, names, attribute values) accepted.
 pub(crate) const MAX_TEXT_LEN: usize = 1024;
@@ -187,6 +187,7 @@ impl LicenseBuilder {
             if let Some(policy) = &b.policy {
                 check_text(policy, "binding.policy", ErrorKind::InvalidBinding)?;
             }
+            check_binding(b)?;
         }
         for (name, value) in &self.attributes {
             check_name(name, ErrorKind::InvalidAttributeName, "attribute")?;
@@ -222,6 +223,27 @@ impl From<License> for LicenseBuilder {
             attributes: l.attributes,
         }
     }
+}
+
+/// A binding must be one the installation side can check: its fingerprint
+/// and policy parse in their canonical forms, and the fingerprint names at
+/// least one component. Checked here, on every surface, so that a
+/// placeholder (or a typo) is refused when the license is issued rather
+/// than found when the customer installs it.
+fn check_binding(binding: &InstanceBinding) -> Result<()> {
+    let in_field = |field: &str, e: Error| Error::new(e.kind(), format!("field `{field}`: {}", e.detail()));
+    let fingerprint: Fingerprint =
+        binding.fingerprint.parse().map_err(|e| in_field("binding.fingerprint", e))?;
+    if fingerprint.is_empty() {
+        return Err(Error::new(
+            ErrorKind::InvalidFingerprint,
+            "field `binding.fingerprint` names no hardware component (no machine would match it)",
+        ));
+    }
+    if let Some(policy) = &binding.policy {
+        policy.parse::<MatchPolicy>().map_err(|e| in_field("binding.policy", e))?;
+    }
+    Ok(())
 }
 
 /// A required text value: not blank (`empty_kind` otherwise), then the
@@ -346,6 +368,54 @@ mod tests {
         let err = License::from_json(&unknown).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::InvalidJson);
         assert!(err.detail().contains("colour"), "{err}");
+    }
+
+    /// A binding to a real (if small) machine's fingerprint.
+    fn binding(fingerprint: &str, policy: Option<&str>) -> InstanceBinding {
+        InstanceBinding {
+            instance_id: "srv-1".into(),
+            fingerprint: fingerprint.into(),
+            policy: policy.map(str::to_owned),
+        }
+    }
+
+    fn real_fingerprint() -> String {
+        let profile = crate::HardwareProfile {
+            machine_id: Some("3d1219c7c4c5404aaa1f6d2a48adfda4".into()),
+            ..crate::HardwareProfile::default()
+        };
+        Fingerprint::from_profile(&profile).to_string()
+    }
+
+    #[test]
+    fn the_binding_must_parse_so_a_placeholder_is_never_signed() {
+        let fp = real_fingerprint();
+        let policy = MatchPolicy::default().to_string();
+        assert!(base().binding(binding(&fp, None)).build().is_ok());
+        assert!(base().binding(binding(&fp, Some(&policy))).build().is_ok());
+        let cases = [
+            (binding("replace with the instance's fingerprint", None), ErrorKind::InvalidFingerprint),
+            (binding("fp:v1:0123456789abcdef", None), ErrorKind::InvalidFingerprint),
+            // Parses, but names no component: nothing could ever match it.
+            (binding("fp1", None), ErrorKind::InvalidFingerprint),
+            (binding(&fp.to_uppercase(), None), ErrorKind::InvalidFingerprint),
+            (binding(&fp, Some("min-matches=3")), ErrorKind::InvalidMatchPolicy),
+            (binding(&fp, Some("mp1;threshold=1")), ErrorKind::InvalidMatchPolicy),
+        ];
+        for (i, (b, kind)) in cases.into_iter().enumerate() {
+            let err = base().binding(b).build().unwrap_err();
+            assert_eq!(err.kind(), kind, "case {i}: {err}");
+            assert!(err.detail().contains("binding."), "case {i}: the detail names the field: {err}");
+        }
+        // The JSON form goes through the same checks.
+        let mut json: serde_json::Value =
+            serde_json::from_str(&base().binding(binding(&fp, None)).build().unwrap().to_json()).unwrap();
+        json["binding"]["fingerprint"] = "replace with the instance's fingerprint".into();
+        let err = License::from_json(&json.to_string()).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidFingerprint, "{err}");
+        json["binding"]["fingerprint"] = fp.into();
+        json["binding"]["policy"] = "p".into();
+        assert_eq!(License::from_json(&json.to_string()).unwrap_err().kind(), ErrorKind::InvalidMatchPolicy);
     }
 
     #[test]

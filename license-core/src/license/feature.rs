@@ -55,13 +55,40 @@ impl Feature {
     }
 
     /// A short description for tables: `enabled, qty 10, until 2027-01-01`.
+    /// It states what the license grants, whatever the time; for what holds
+    /// at a given instant see [`Feature::describe_at`].
     pub fn describe(&self) -> String {
-        let mut out = String::from(if self.enabled { "enabled" } else { "disabled" });
+        self.describe_as(if self.enabled { "enabled" } else { "disabled" }, ", until")
+    }
+
+    /// The description at `at`: an enabled feature whose own expiry has
+    /// passed reads `expired, qty 10, ended 2026-07-01` rather than
+    /// `enabled, …, until <a past date>`; a feature still running reads as
+    /// in [`Feature::describe`].
+    ///
+    /// ```
+    /// use license_core::Feature;
+    /// use time::macros::datetime;
+    /// let reports = Feature::enabled().with_expiry(datetime!(2026-07-01 0:00 UTC));
+    /// assert_eq!(reports.describe_at(datetime!(2026-06-30 23:59 UTC)), "enabled, until 2026-07-01");
+    /// assert_eq!(reports.describe_at(datetime!(2026-07-01 0:00 UTC)), "expired, ended 2026-07-01");
+    /// ```
+    pub fn describe_at(&self, at: OffsetDateTime) -> String {
+        let ended = self.expires_at.is_some_and(|e| e <= at);
+        match (self.enabled, ended) {
+            (_, false) => self.describe(),
+            (true, true) => self.describe_as("expired", ", ended"),
+            (false, true) => self.describe_as("disabled", ", ended"),
+        }
+    }
+
+    fn describe_as(&self, state: &str, date_label: &str) -> String {
+        let mut out = String::from(state);
         if let Some(q) = self.quantity {
             out.push_str(&format!(", qty {q}"));
         }
         if let Some(e) = self.expires_at {
-            out.push_str(&format!(", until {}", timefmt::format_date(e)));
+            out.push_str(&format!("{date_label} {}", timefmt::format_date(e)));
         }
         out
     }

@@ -179,6 +179,44 @@ impl License {
         t.render()
     }
 
+    /// The summary as it stands at `at`: [`License::to_table`] with a
+    /// `status` row ([`License::status`] at `at`) and each feature described
+    /// at `at`, so one whose own expiry has passed reads `expired`.
+    ///
+    /// ```
+    /// use license_core::{Feature, License};
+    /// use time::macros::datetime;
+    /// let license = License::builder("LIC-1", "certmgr", datetime!(2026-01-01 0:00 UTC))
+    ///     .licensee("Example Ltd")
+    ///     .feature("reports", Feature::enabled().with_expiry(datetime!(2026-07-01 0:00 UTC)))
+    ///     .build()?;
+    /// let table = license.to_table_at(datetime!(2026-08-01 0:00 UTC));
+    /// assert!(table.contains("expired, ended 2026-07-01"));
+    /// assert!(table.contains("at 2026-08-01T00:00:00Z: valid (perpetual)"));
+    /// # Ok::<(), license_core::Error>(())
+    /// ```
+    pub fn to_table_at(&self, at: OffsetDateTime) -> String {
+        let mut t = crate::table::Table::new();
+        for (field, value) in self.display_fields_at(at) {
+            t.row([field, value]);
+        }
+        t.render()
+    }
+
+    /// [`License::display_fields`] as they stand at `at`: a `status` row
+    /// after `expires`, and features described at `at`.
+    pub(crate) fn display_fields_at(&self, at: OffsetDateTime) -> Vec<(String, String)> {
+        let mut rows = self.display_fields();
+        for (label, value) in &mut rows {
+            if let Some(feature) = label.strip_prefix("feature ").and_then(|name| self.features.get(name)) {
+                *value = feature.describe_at(at);
+            }
+        }
+        let after = rows.iter().position(|(label, _)| label == "expires").map_or(rows.len(), |i| i + 1);
+        rows.insert(after, ("status".to_owned(), format!("at {}: {}", timefmt::format(at), self.status(at))));
+        rows
+    }
+
     /// Every field as `(label, value)` text for tables and diffs, in a fixed
     /// order. Features are listed one per row as `feature NAME`.
     pub(crate) fn display_fields(&self) -> Vec<(String, String)> {

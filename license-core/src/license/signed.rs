@@ -71,6 +71,21 @@ impl VerifiedLicense {
     }
 }
 
+impl VerifiedLicense {
+    /// The Display table as it stands at `at` (see [`License::to_table_at`]):
+    /// the license's status then, and features whose own expiry has passed
+    /// marked expired.
+    pub fn to_table_at(&self, at: time::OffsetDateTime) -> String {
+        let mut t = crate::table::Table::new();
+        for (field, value) in self.license.display_fields_at(at) {
+            t.row([field, value]);
+        }
+        t.row(["signed by key".to_owned(), self.key_id.to_string()]);
+        t.row(["document sha256".to_owned(), self.signed_sha256_hex()]);
+        t.render()
+    }
+}
+
 impl fmt::Display for VerifiedLicense {
     /// The license's table, then the key and digest it was verified with.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -15,15 +15,20 @@ pub(crate) fn full_license() -> License {
         .feature("audit", Feature::disabled())
         .feature("reports", Feature::enabled().with_expiry(datetime!(2026-07-01 0:00 UTC)))
         .actioned_limit(ActionedLimit::Counted(5_000))
-        .binding(InstanceBinding {
-            instance_id: "inst-7".into(),
-            fingerprint: "fp:v1:abcdef".into(),
-            policy: Some("min-matches=3".into()),
-        })
+        .binding(InstanceBinding::new("inst-7", &bound_fingerprint(), Some(&crate::MatchPolicy::default())))
         .attribute("region", "eu-west\ttabbed\nnewline")
         .attribute("tier", "gold & more")
         .build()
         .unwrap()
+}
+
+/// The fingerprint of a small machine: what `full_license` is bound to.
+fn bound_fingerprint() -> crate::Fingerprint {
+    crate::Fingerprint::from_profile(&crate::HardwareProfile {
+        machine_id: Some("3d1219c7c4c5404aaa1f6d2a48adfda4".into()),
+        product_uuid: Some("4c4c4544-0042-3510-8052-b3c04f4e4e32".into()),
+        ..crate::HardwareProfile::default()
+    })
 }
 
 fn trusted() -> TrustedKeys {
@@ -51,6 +56,8 @@ fn every_field_round_trips() {
 #[test]
 fn the_document_reads_as_documented() {
     let xml = String::from_utf8(full_license().sign(&signing_2048()).unwrap()).unwrap();
+    let policy = format!("<Policy>{}</Policy>", crate::MatchPolicy::default());
+    let fingerprint = format!("<Fingerprint>{}</Fingerprint>", bound_fingerprint());
     for needle in [
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<License xmlns=\"urn:license-core:license\" version=\"1\">",
         "\n  <Id>LIC-2026-0001</Id>",
@@ -58,7 +65,8 @@ fn the_document_reads_as_documented() {
         "<ExpiryPolicy graceDays=\"14\">\n    <Warning days=\"90\"></Warning>",
         "<Feature enabled=\"true\" expiresAt=\"2026-07-01T00:00:00Z\" name=\"reports\"></Feature>",
         "<ActionedLimit count=\"5000\" kind=\"counted\"></ActionedLimit>",
-        "<Policy>min-matches=3</Policy>",
+        &policy,
+        &fingerprint,
         "<Attribute name=\"region\">eu-west\ttabbed\nnewline</Attribute>",
         "\n  <ds:Signature xmlns:ds=\"http://www.w3.org/2000/09/xmldsig#\">\n    <ds:SignedInfo>",
         "<ds:KeyName>",

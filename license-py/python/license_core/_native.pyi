@@ -348,6 +348,7 @@ class Inventory:
         *,
         limit: int | None = None,
         excluded_metadata: list[str] = ...,
+        # None: every collection is referenced; []: none is.
         referenced_collections: list[str] | None = None,
     ) -> ActionedCount: ...
     def explain(
