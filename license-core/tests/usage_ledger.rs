@@ -140,6 +140,12 @@ fn the_binding_is_kept_in_the_ledger_json() {
     // A key id that is not one is refused on reading.
     let bad = json.replace(&vendor_key().key_id().to_string(), "not-a-key-id");
     assert!(serde_json::from_str::<UsageLedger>(&bad).is_err());
+    // So is a chain tip that is not a SHA-256 in hex, on reading rather
+    // than when the instance's next log arrives.
+    let tip = json.find("\"tip\":\"").unwrap() + "\"tip\":\"".len();
+    let bad = format!("{}ZZ{}", &json[..tip], &json[tip + 2..]);
+    let err = serde_json::from_str::<UsageLedger>(&bad).unwrap_err().to_string();
+    assert!(err.contains("ledger tip"), "{err}");
 }
 
 #[test]

@@ -157,3 +157,77 @@ impl<'de> Deserialize<'de> for UsageJournal {
         Ok(UsageJournal { logged_sequence: stored.logged_sequence, logged_tip, pending })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use time::macros::datetime;
+
+    use super::*;
+    use crate::{CategorySets, FeatureSet};
+
+    fn count(day: i64) -> ActionedCount {
+        let at = datetime!(2026-11-23 02:00 UTC) + time::Duration::days(day);
+        crate::count_sets(&CategorySets::new(at), ActionedLimit::Counted(10))
+    }
+
+    fn journal(n: i64) -> UsageJournal {
+        let mut j = UsageJournal::default();
+        for day in 0..n {
+            j.record(&count(day));
+        }
+        j
+    }
+
+    fn log_of(j: &UsageJournal) -> UsageLog {
+        let instance = UsageInstance {
+            id: "i".into(),
+            name: "n".into(),
+            location: "l".into(),
+            software_version: "1.0.0".into(),
+            fingerprint: "f".into(),
+        };
+        let license = UsageLicense {
+            id: "L".into(),
+            product: "p".into(),
+            licensee: "x".into(),
+            expires_at: None,
+            sha256: [0; 32],
+            features: FeatureSet::new(),
+        };
+        j.log(datetime!(2026-12-01 00:00 UTC), instance, license, &count(9)).unwrap()
+    }
+
+    #[test]
+    fn marking_another_journals_log_is_refused_and_changes_nothing() {
+        let mut mine = journal(2);
+        let theirs = log_of(&journal(3));
+        let before = mine.clone();
+        assert_eq!(mine.mark_logged(&theirs).unwrap_err().kind(), ErrorKind::InvalidArgument);
+        assert_eq!(mine, before);
+        let own = log_of(&mine);
+        mine.mark_logged(&own).unwrap();
+        assert!(mine.pending().is_empty());
+        assert_eq!(mine.tip(), before.tip(), "the chain goes on from the last logged entry");
+    }
+
+    #[test]
+    fn a_stored_journal_that_does_not_chain_is_refused() {
+        let json = serde_json::to_value(journal(3)).unwrap();
+        assert_eq!(serde_json::from_value::<UsageJournal>(json.clone()).unwrap(), journal(3));
+        let refused = |edit: &dyn Fn(&mut serde_json::Value)| {
+            let mut v = json.clone();
+            edit(&mut v);
+            serde_json::from_value::<UsageJournal>(v).unwrap_err().to_string()
+        };
+        let deleted = refused(&|v| {
+            v["pending"].as_array_mut().unwrap().remove(1);
+        });
+        assert!(deleted.contains("usage log history entry"), "{deleted}");
+        let edited = refused(&|v| v["pending"][1]["total"] = 99.into());
+        assert!(edited.contains("does not chain"), "{edited}");
+        let tip = refused(&|v| v["logged_tip"] = "zz".into());
+        assert!(tip.contains("logged_tip"), "{tip}");
+        let unknown = refused(&|v| v["extra"] = 1.into());
+        assert!(unknown.contains("unknown field"), "{unknown}");
+    }
+}

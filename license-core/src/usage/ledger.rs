@@ -15,6 +15,9 @@ use crate::{timefmt, Error, ErrorKind, KeyId, Result};
 #[serde(deny_unknown_fields)]
 struct ChainState {
     sequence: u64,
+    /// Checked on reading, so that a damaged ledger is refused when it is
+    /// loaded rather than when the instance's next log arrives.
+    #[serde(deserialize_with = "sha256_hex")]
     tip: String,
     #[serde(with = "timefmt::rfc3339")]
     generated_at: OffsetDateTime,
@@ -24,6 +27,12 @@ struct ChainState {
     /// written before keys were bound: the next accepted log binds it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     key_id: Option<KeyId>,
+}
+
+fn sha256_hex<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<String, D::Error> {
+    let text = String::deserialize(d)?;
+    parse_sha256_hex(&text, "ledger tip").map_err(serde::de::Error::custom)?;
+    Ok(text)
 }
 
 /// What the vendor has read so far, per instance: it refuses a log that
