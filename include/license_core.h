@@ -923,6 +923,27 @@ typedef struct lc_usage_ledger lc_usage_ledger;
 typedef struct lc_usage_log lc_usage_log;
 
 /**
+ * Bounds on the inventory readers: the most distinct store, metadata field
+ * and collection names a JSON Lines file or a snapshot may list (past
+ * them, `LC_STATUS_TOO_MANY_NAMES`). `lc_inventory_limits_default` gives
+ * the defaults the functions without limits apply.
+ */
+typedef struct {
+  /**
+   * The most distinct certificate store names.
+   */
+  size_t max_stores;
+  /**
+   * The most distinct metadata field names.
+   */
+  size_t max_metadata_fields;
+  /**
+   * The most distinct collection names.
+   */
+  size_t max_collections;
+} lc_inventory_limits;
+
+/**
  * The status of a license at an instant (`lc_license_status`).
  */
 typedef struct {
@@ -1211,6 +1232,21 @@ lc_status lc_inventory_insert_batch(lc_inventory *inventory, const lc_certificat
 lc_status lc_inventory_extend_jsonl(lc_inventory *inventory, const uint8_t *data, size_t len);
 
 /**
+ * The default inventory limits (65,536 distinct names of each kind).
+ */
+lc_inventory_limits lc_inventory_limits_default(void);
+
+/**
+ * As `lc_inventory_extend_jsonl`, with `limits` on the distinct names the
+ * file lists (`LC_STATUS_TOO_MANY_NAMES` past them, naming the line).
+ * `inventory` must not be NULL; `data` may be NULL only if `len` is 0.
+ */
+lc_status lc_inventory_extend_jsonl_limited(lc_inventory *inventory,
+                                            const uint8_t *data,
+                                            size_t len,
+                                            lc_inventory_limits limits);
+
+/**
  * Applies one event to each certificate in `ids[0..count]`, in order: all
  * of them, or (if one fails) none. `name[0..name_len]` (UTF-8) is the
  * store, metadata field or collection for the events that take one and
@@ -1240,6 +1276,17 @@ lc_status lc_inventory_to_snapshot(const lc_inventory *inventory, lc_bytes **out
  * may be NULL only if `len` is 0; `out` must not be NULL.
  */
 lc_status lc_inventory_from_snapshot(const uint8_t *data, size_t len, lc_inventory **out);
+
+/**
+ * As `lc_inventory_from_snapshot`, with `limits` on the distinct names
+ * (`LC_STATUS_TOO_MANY_NAMES` past them). On success `*out` receives a new
+ * inventory; on failure it is not written. `data` may be NULL only if
+ * `len` is 0; `out` must not be NULL.
+ */
+lc_status lc_inventory_from_snapshot_limited(const uint8_t *data,
+                                             size_t len,
+                                             lc_inventory_limits limits,
+                                             lc_inventory **out);
 
 /**
  * Counts the actioned certificates at `at` (Unix seconds) under `config`.

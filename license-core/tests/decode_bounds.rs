@@ -225,6 +225,11 @@ fn portable64_worst_cases_stay_within_the_bound() {
         runs.insert_range(bucket << 32..(bucket << 32) + (256 << 16));
     }
     check_all_readers64("full runs in 8 buckets", &runs);
+    // The review's case: four buckets of every low id, 3.7 MB.
+    let mut every = RoaringTreemap::new();
+    every.insert_range(0..4 << 32);
+    assert!(write_portable64(&every).len() < 3_800_000);
+    check_all_readers64("four full buckets", &every);
     // Many buckets of one id each: the per-bucket overhead.
     let tiny: RoaringTreemap = (0..20_000u64).map(|k| k << 32 | 7).collect();
     check_all_readers64("one id per bucket", &tiny);

@@ -1,7 +1,7 @@
 //! The certificate inventory: bulk ingestion from id arrays, events,
 //! JSON Lines and snapshots, and the actioned count.
 
-use license_core::{ActionedCount, ActionedLimit, Category, CountConfig, Event, Inventory};
+use license_core::{ActionedCount, ActionedLimit, Category, CountConfig, Event, Inventory, InventoryLimits};
 
 use crate::batch::{Batch, BatchError, Flag, NameList, TimeField};
 use crate::io::{arg, bytes_handle, core, free_handle, into_handle, lc_bytes, put, time_of, Handle};
@@ -209,6 +209,60 @@ pub extern "C" fn lc_inventory_extend_jsonl(
     }
 }
 
+/// Bounds on the inventory readers: the most distinct store, metadata field
+/// and collection names a JSON Lines file or a snapshot may list (past
+/// them, `LC_STATUS_TOO_MANY_NAMES`). `lc_inventory_limits_default` gives
+/// the defaults the functions without limits apply.
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct lc_inventory_limits {
+    /// The most distinct certificate store names.
+    pub max_stores: usize,
+    /// The most distinct metadata field names.
+    pub max_metadata_fields: usize,
+    /// The most distinct collection names.
+    pub max_collections: usize,
+}
+
+impl From<lc_inventory_limits> for InventoryLimits {
+    fn from(l: lc_inventory_limits) -> InventoryLimits {
+        InventoryLimits {
+            max_stores: l.max_stores,
+            max_metadata_fields: l.max_metadata_fields,
+            max_collections: l.max_collections,
+        }
+    }
+}
+
+/// The default inventory limits (65,536 distinct names of each kind).
+#[no_mangle]
+pub extern "C" fn lc_inventory_limits_default() -> lc_inventory_limits {
+    let d = InventoryLimits::default();
+    lc_inventory_limits {
+        max_stores: d.max_stores,
+        max_metadata_fields: d.max_metadata_fields,
+        max_collections: d.max_collections,
+    }
+}
+
+/// As `lc_inventory_extend_jsonl`, with `limits` on the distinct names the
+/// file lists (`LC_STATUS_TOO_MANY_NAMES` past them, naming the line).
+/// `inventory` must not be NULL; `data` may be NULL only if `len` is 0.
+#[no_mangle]
+pub extern "C" fn lc_inventory_extend_jsonl_limited(
+    inventory: *mut lc_inventory,
+    data: *const u8,
+    len: usize,
+    limits: lc_inventory_limits,
+) -> lc_status {
+    ffi_panic_boundary! {
+        let inventory = arg!(mut inventory);
+        let data = arg!(slice data, len);
+        core!(inventory.extend_from_jsonl_with_limits(data, &limits.into()));
+        lc_status::Ok
+    }
+}
+
 /// Applies one event to each certificate in `ids[0..count]`, in order: all
 /// of them, or (if one fails) none. `name[0..name_len]` (UTF-8) is the
 /// store, metadata field or collection for the events that take one and
@@ -286,6 +340,25 @@ pub extern "C" fn lc_inventory_from_snapshot(
         let data = arg!(slice data, len);
         arg!(out out);
         put!(out, into_handle(core!(Inventory::from_snapshot(data))));
+        lc_status::Ok
+    }
+}
+
+/// As `lc_inventory_from_snapshot`, with `limits` on the distinct names
+/// (`LC_STATUS_TOO_MANY_NAMES` past them). On success `*out` receives a new
+/// inventory; on failure it is not written. `data` may be NULL only if
+/// `len` is 0; `out` must not be NULL.
+#[no_mangle]
+pub extern "C" fn lc_inventory_from_snapshot_limited(
+    data: *const u8,
+    len: usize,
+    limits: lc_inventory_limits,
+    out: *mut *mut lc_inventory,
+) -> lc_status {
+    ffi_panic_boundary! {
+        let data = arg!(slice data, len);
+        arg!(out out);
+        put!(out, into_handle(core!(Inventory::from_snapshot_with_limits(data, &limits.into()))));
         lc_status::Ok
     }
 }

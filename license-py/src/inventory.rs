@@ -3,7 +3,7 @@
 
 use license_core::{
     ActionedCount, Alert, Category, CertificateRecord, CountConfig, CountHistory, CountSchedule, Event,
-    IdGroup, Inventory,
+    IdGroup, Inventory, InventoryLimits,
 };
 use pyo3::exceptions::PyKeyError;
 use pyo3::prelude::*;
@@ -334,11 +334,28 @@ impl PyInventory {
         .lc()
         .map(PyInventory)
     }
-    /// Reads JSON Lines (one record per line) from `bytes` or `str`.
+    /// Reads JSON Lines (one record per line) from `bytes` or `str`; more
+    /// distinct names of a kind than its limit is `too_many_names`.
     #[staticmethod]
-    fn from_jsonl(py: Python<'_>, data: &Bound<'_, PyAny>) -> PyResult<Self> {
+    #[pyo3(signature = (
+        data,
+        *,
+        max_stores = license_core::DEFAULT_MAX_NAMES,
+        max_metadata_fields = license_core::DEFAULT_MAX_NAMES,
+        max_collections = license_core::DEFAULT_MAX_NAMES,
+    ))]
+    fn from_jsonl(
+        py: Python<'_>,
+        data: &Bound<'_, PyAny>,
+        max_stores: usize,
+        max_metadata_fields: usize,
+        max_collections: usize,
+    ) -> PyResult<Self> {
         let bytes = bytes_or_str(data)?;
-        py.detach(|| Inventory::from_jsonl(bytes.as_slice())).lc().map(PyInventory)
+        let limits = InventoryLimits { max_stores, max_metadata_fields, max_collections };
+        py.detach(|| Inventory::from_jsonl_with_limits(bytes.as_slice(), &limits, &mut |_| {}))
+            .lc()
+            .map(PyInventory)
     }
     /// Adds the records of JSON Lines; on error nothing is added.
     fn extend_from_jsonl(&mut self, py: Python<'_>, data: &Bound<'_, PyAny>) -> PyResult<()> {
@@ -358,10 +375,25 @@ impl PyInventory {
             out
         })
     }
+    /// Loads a snapshot, with the same name limits as `from_jsonl`.
     #[staticmethod]
-    fn from_snapshot(py: Python<'_>, data: &Bound<'_, PyAny>) -> PyResult<Self> {
+    #[pyo3(signature = (
+        data,
+        *,
+        max_stores = license_core::DEFAULT_MAX_NAMES,
+        max_metadata_fields = license_core::DEFAULT_MAX_NAMES,
+        max_collections = license_core::DEFAULT_MAX_NAMES,
+    ))]
+    fn from_snapshot(
+        py: Python<'_>,
+        data: &Bound<'_, PyAny>,
+        max_stores: usize,
+        max_metadata_fields: usize,
+        max_collections: usize,
+    ) -> PyResult<Self> {
         let bytes = crate::util::bytes_like(data)?;
-        py.detach(|| Inventory::from_snapshot(&bytes)).lc().map(PyInventory)
+        let limits = InventoryLimits { max_stores, max_metadata_fields, max_collections };
+        py.detach(|| Inventory::from_snapshot_with_limits(&bytes, &limits)).lc().map(PyInventory)
     }
     fn to_snapshot<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
         let inv = &self.0;

@@ -6,6 +6,7 @@ from __future__ import annotations
 import array
 import datetime as dt
 import json
+import struct
 import threading
 
 import numpy as np
@@ -126,6 +127,38 @@ def test_events_all_or_nothing() -> None:
              "endpoint_monitoring_on", "endpoint_monitoring_off", "added_to_collection", "removed_from_collection"]
     for k in kinds:
         inv.apply(lc.Event(k, 4, name="x") if "store" in k or "metadata" in k or "collection" in k else lc.Event(k, 4))
+
+
+def test_distinct_names_are_limited() -> None:
+    text = "".join(f'{{"id": {i}, "stores": ["s{i}"]}}\n' for i in range(4))
+    with pytest.raises(lc.CountError) as e:
+        lc.Inventory.from_jsonl(text, max_stores=3)
+    assert e.value.kind == "too_many_names"
+    inv = lc.Inventory.from_jsonl(text, max_stores=4, max_metadata_fields=0, max_collections=0)
+    assert len(inv) == 4
+    snap = inv.to_snapshot()
+    with pytest.raises(lc.CountError) as e:
+        lc.Inventory.from_snapshot(snap, max_stores=3)
+    assert e.value.kind == "too_many_names"
+    assert lc.Inventory.from_snapshot(snap).to_snapshot() == snap
+
+
+def full_runs(chunks: int) -> bytes:
+    """Portable bytes of the first `chunks` whole 2^16-id chunks, each one
+    run (14 bytes claiming 65,536 ids)."""
+    head = struct.pack("<I", 12347 | (chunks - 1) << 16) + b"\xff" * (chunks // 8)
+    desc = b"".join(struct.pack("<HH", k, 65535) for k in range(chunks))
+    start = len(head) + 8 * chunks
+    offsets = b"".join(struct.pack("<I", start + 6 * k) for k in range(chunks))
+    return head + desc + offsets + struct.pack("<HHH", 1, 0, 65535) * chunks
+
+
+def test_every_u32_id_in_0_9_mb_reads_without_expanding() -> None:
+    data = full_runs(1 << 16)
+    assert len(data) < 1_000_000
+    ids = lc.IdSet.from_portable(data)
+    assert len(ids) == 1 << 32
+    assert ids.to_portable() == data
 
 
 def test_jsonl_and_snapshot_round_trip() -> None:

@@ -182,6 +182,35 @@ static void test_counts(void) {
   CHECK_STATUS(LC_STATUS_DUPLICATE_CERTIFICATE, lc_inventory_extend_jsonl(a, S("{\"id\": 1}\n")));
   CHECK(lc_inventory_len(a) == 12 && !lc_inventory_contains(a, 500));
 
+  /* Distinct-name limits: one more name than allowed is refused with its
+     line, nothing added; the snapshot reader takes the same limits. */
+  lc_inventory_limits limits = lc_inventory_limits_default();
+  CHECK(limits.max_stores == 65536 && limits.max_metadata_fields == 65536 && limits.max_collections == 65536);
+  limits.max_collections = 1;
+  lc_inventory *named = NULL;
+  CHECK_OK(lc_inventory_new(&named));
+  CHECK_STATUS(LC_STATUS_TOO_MANY_NAMES,
+               lc_inventory_extend_jsonl_limited(
+                   named, S("{\"id\": 1, \"collections\": [\"a\"]}\n{\"id\": 2, \"collections\": [\"b\"]}\n"),
+                   limits));
+  CHECK_DETAIL("line 2");
+  CHECK(lc_inventory_len(named) == 0);
+  limits.max_collections = 2;
+  CHECK_OK(lc_inventory_extend_jsonl_limited(
+      named, S("{\"id\": 1, \"collections\": [\"a\"]}\n{\"id\": 2, \"collections\": [\"b\"]}\n"), limits));
+  lc_bytes *sn = NULL;
+  CHECK_OK(lc_inventory_to_snapshot(named, &sn));
+  limits.max_collections = 1;
+  CHECK_STATUS(LC_STATUS_TOO_MANY_NAMES,
+               lc_inventory_from_snapshot_limited(lc_bytes_data(sn), lc_bytes_len(sn), limits, &back));
+  CHECK(back == NULL);
+  limits.max_collections = 2;
+  CHECK_OK(lc_inventory_from_snapshot_limited(lc_bytes_data(sn), lc_bytes_len(sn), limits, &back));
+  CHECK(lc_inventory_len(back) == 2);
+  lc_inventory_free(back);
+  lc_bytes_free(sn);
+  lc_inventory_free(named);
+
   lc_bytes_free(sa);
   lc_bytes_free(sb);
   lc_count_config_free(cfg);

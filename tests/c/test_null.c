@@ -136,6 +136,9 @@ int main(void) {
   CHECK_NULL_PARAM(lc_inventory_insert_batch(inv, NULL));
   CHECK_NULL_PARAM(lc_inventory_extend_jsonl(NULL, S("")));
   CHECK_NULL_PARAM(lc_inventory_extend_jsonl(inv, NULL, 4));
+  CHECK_NULL_PARAM(lc_inventory_extend_jsonl_limited(NULL, S(""), lc_inventory_limits_default()));
+  CHECK_NULL_PARAM(lc_inventory_extend_jsonl_limited(inv, NULL, 4, lc_inventory_limits_default()));
+  CHECK_NULL_PARAM(lc_inventory_from_snapshot_limited(S("x"), lc_inventory_limits_default(), NULL));
   CHECK_NULL_PARAM(lc_inventory_apply(NULL, LC_EVENT_ENROLLED, ids, 2, NULL, 0, 0));
   CHECK_NULL_PARAM(lc_inventory_apply(inv, LC_EVENT_ENROLLED, NULL, 2, NULL, 0, 0));
   CHECK_NULL_PARAM(lc_inventory_apply(inv, LC_EVENT_ADDED_TO_STORE, ids, 2, NULL, 3, 0));

@@ -280,12 +280,6 @@ impl IdSet {
                 return true;
             }
         };
-        if matches!(self.chunks[i], Chunk::Runs(..)) {
-            if self.chunks[i].contains(low) {
-                return false;
-            }
-            self.chunks[i].editable();
-        }
         let added = match &mut self.chunks[i] {
             Chunk::Array(a) => match a.binary_search(&low) {
                 Ok(_) => false,
@@ -305,7 +299,15 @@ impl IdSet {
                 *n += u32::from(new);
                 new
             }
-            Chunk::Runs(..) => unreachable!("made editable above"),
+            Chunk::Runs(..) => {
+                // Runs are not edited in place: a chunk that gains an id
+                // becomes an array or a bitset first.
+                if self.chunks[i].contains(low) {
+                    return false;
+                }
+                self.chunks[i].editable();
+                return self.insert(id);
+            }
         };
         self.len += u64::from(added);
         added
@@ -315,12 +317,6 @@ impl IdSet {
     pub fn remove(&mut self, id: u32) -> bool {
         let (key, low) = ((id >> 16) as u16, id as u16);
         let Ok(i) = self.find(key) else { return false };
-        if matches!(self.chunks[i], Chunk::Runs(..)) {
-            if !self.chunks[i].contains(low) {
-                return false;
-            }
-            self.chunks[i].editable();
-        }
         let removed = match &mut self.chunks[i] {
             Chunk::Array(a) => match a.binary_search(&low) {
                 Ok(at) => {
@@ -340,7 +336,13 @@ impl IdSet {
                 }
                 was
             }
-            Chunk::Runs(..) => unreachable!("made editable above"),
+            Chunk::Runs(..) => {
+                if !self.chunks[i].contains(low) {
+                    return false;
+                }
+                self.chunks[i].editable();
+                return self.remove(id);
+            }
         };
         if removed {
             self.len -= 1;

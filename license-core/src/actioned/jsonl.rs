@@ -139,7 +139,17 @@ impl Inventory {
     /// Reads JSON Lines into this inventory: every record, or (on a bad
     /// line or an id already present) none.
     pub fn extend_from_jsonl(&mut self, reader: impl BufRead) -> Result<()> {
-        let staged = Inventory::from_jsonl(reader)?;
+        self.extend_from_jsonl_with_limits(reader, &InventoryLimits::default())
+    }
+
+    /// As [`Inventory::extend_from_jsonl`], with `limits` on the distinct
+    /// names the file lists (as [`Inventory::from_jsonl_with_limits`]).
+    pub fn extend_from_jsonl_with_limits(
+        &mut self,
+        reader: impl BufRead,
+        limits: &InventoryLimits,
+    ) -> Result<()> {
+        let staged = Inventory::from_jsonl_with_limits(reader, limits, &mut |_| {})?;
         self.merge(staged)
     }
 }

@@ -16,7 +16,7 @@ use super::record::check_name;
 use super::times::TimeIndex;
 use super::Inventory;
 use crate::interchange::decode_portable32;
-use crate::{write_portable32, Error, ErrorKind, Result};
+use crate::{Error, ErrorKind, Result};
 
 /// The first eight bytes of a snapshot.
 pub const SNAPSHOT_MAGIC: &[u8; 8] = b"LCINVSNP";
@@ -26,9 +26,12 @@ pub const SNAPSHOT_VERSION: u16 = 1;
 /// Writes a set run-optimised, so the same ids give the same bytes
 /// whichever layout (array, bitset, runs) holds them.
 fn put_set(out: &mut Vec<u8>, set: &IdSet) {
-    let bytes = write_portable32(&set.to_roaring());
-    out.extend_from_slice(&(bytes.len() as u32).to_le_bytes());
-    out.extend_from_slice(&bytes);
+    let mut bitmap = set.to_roaring();
+    // What `write_portable32` does, without its copy of the bitmap.
+    bitmap.optimize();
+    out.extend_from_slice(&(bitmap.serialized_size() as u32).to_le_bytes());
+    // Writing into a Vec cannot fail.
+    let _ = bitmap.serialize_into(&mut *out);
 }
 
 fn put_named(out: &mut Vec<u8>, sets: &NamedSets) {
