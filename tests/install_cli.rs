@@ -140,7 +140,7 @@ fn a_license_copied_over_the_installed_one_is_not_valid() {
 
     let store =
         ["--store", "st", "--pub", "vendor.pub.pem", "--product", "certmgr", "--instance-id", "inst-1"];
-    ok(dir, &[&["install"][..], &store, &["--yes", "cur.xml"]].concat());
+    ok(dir, &[&["install"][..], &store, &AT, &["--yes", "cur.xml"]].concat());
     let status = [&["status"][..], &store, &["--at", "2026-11-23T00:00:00Z"]].concat();
     ok(dir, &status);
     for planted in ["old.xml", "other.xml"] {
@@ -152,12 +152,12 @@ fn a_license_copied_over_the_installed_one_is_not_valid() {
     }
     // Installing runs every check: still not older than what the store
     // installed, whatever was copied in.
-    let (installed, _, err) = ctl(dir, &[&["install"][..], &store, &["--yes", "old.xml"]].concat());
+    let (installed, _, err) = ctl(dir, &[&["install"][..], &store, &AT, &["--yes", "old.xml"]].concat());
     assert!(!installed && err.contains("older_license"), "{err}");
-    let out = ok(dir, &[&["install"][..], &store, &["--yes", "new.xml"]].concat());
+    let out = ok(dir, &[&["install"][..], &store, &AT, &["--yes", "new.xml"]].concat());
     assert!(out.contains("not one this store installed") && out.contains("installed LIC-NEW"), "{out}");
     let out = ok(dir, &status);
-    assert!(out.contains("LIC-NEW") && out.contains("status: expiring soon"), "{out}");
+    assert!(out.contains("LIC-NEW") && out.contains("status: valid"), "{out}");
     let out = ok(dir, &[&["history"][..], &store].concat());
     // LIC-CUR's bytes were overwritten by the copy; the copy is not kept.
     assert!(out.contains("no earlier licenses") && !out.contains("LIC-OTHER"), "{out}");
@@ -180,17 +180,18 @@ fn install_keeps_the_installed_binding_without_an_instance_id() {
         issue(dir, name, &format!("LIC-{name}"), issued, 10);
         let path = dir.join(format!("{name}.json"));
         let mut json: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
-        json["binding"] = serde_json::json!({ "instance_id": instance, "fingerprint": "fp1;machine-id=00" });
+        json["binding"] = serde_json::json!({ "instance_id": instance, "fingerprint": format!("fp1;machine-id={:032x}", 0) });
         std::fs::write(&path, json.to_string()).unwrap();
         let from = format!("{name}.json");
         let out = format!("{name}.xml");
         ok(dir, &["issue", "--key", "vendor.key.pem", "--from", &from, "--out", &out]);
     }
     let store = ["--store", "st", "--pub", "vendor.pub.pem"];
-    ok(dir, &[&["install"][..], &store, &["--yes", "one.xml"]].concat());
-    let (installed, _, err) = ctl(dir, &[&["install"][..], &store, &["--yes", "two.xml"]].concat());
+    ok(dir, &[&["install"][..], &store, &AT, &["--yes", "one.xml"]].concat());
+    let (installed, _, err) = ctl(dir, &[&["install"][..], &store, &AT, &["--yes", "two.xml"]].concat());
     assert!(!installed && err.contains("wrong_instance"), "{err}");
-    let out = ok(dir, &[&["install"][..], &store, &["--instance-id", "inst-2", "--yes", "two.xml"]].concat());
+    let out =
+        ok(dir, &[&["install"][..], &store, &AT, &["--instance-id", "inst-2", "--yes", "two.xml"]].concat());
     assert!(out.contains("the binding moves from instance `inst-1` to `inst-2`"), "{out}");
     let out = ok(dir, &[&["history"][..], &store, &["--instance-id", "inst-2"]].concat());
     assert!(out.contains("installed  LIC-two") && out.contains("LIC-one"), "{out}");
