@@ -6,6 +6,8 @@
 //! metrics (no font is loaded), and every coordinate comes from the history
 //! alone, so the same history gives the same bytes on every machine.
 
+use std::ops::Range;
+
 use license_core::{CountHistory, Trend};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -38,9 +40,48 @@ fn date(t: OffsetDateTime) -> String {
     format!("{}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
 }
 
-/// The date at `x` days after `t0`, for axis labels.
-fn date_at(t0: OffsetDateTime, x: f64) -> String {
-    date(t0.checked_add(Duration::seconds_f64(x * 86_400.0)).unwrap_or(t0))
+/// The date at `x` days after `t0`, for axis labels; with the hour when
+/// the chart spans only a few days (labels would repeat a date otherwise).
+fn date_at(t0: OffsetDateTime, x: f64, with_hour: bool) -> String {
+    let t = t0.checked_add(Duration::seconds_f64(x * 86_400.0)).unwrap_or(t0);
+    if with_hour {
+        format!("{} {:02}:{:02}", date(t), t.hour(), t.minute())
+    } else {
+        date(t)
+    }
+}
+
+/// The legend's share of the plot's width and height (it holds three
+/// lines of about 35 characters).
+const LEGEND_SHARE: (f64, f64) = (0.4, 0.22);
+
+/// The first place (a corner, else the middle of a side) whose
+/// legend-sized box holds none of `marks` (points, in chart coordinates)
+/// and no part of the horizontal line at `limit`; the lower right when
+/// every place is taken.
+fn legend_corner(
+    marks: &[(f64, f64)],
+    limit: Option<f64>,
+    x: &Range<f64>,
+    y: &Range<f64>,
+) -> SeriesLabelPosition {
+    let (w, h) = ((x.end - x.start) * LEGEND_SHARE.0, (y.end - y.start) * LEGEND_SHARE.1);
+    let middle = (y.start + y.end - h) / 2.0..(y.start + y.end + h) / 2.0;
+    let corners = [
+        (SeriesLabelPosition::LowerRight, x.end - w..x.end, y.start..y.start + h),
+        (SeriesLabelPosition::UpperLeft, x.start..x.start + w, y.end - h..y.end),
+        (SeriesLabelPosition::LowerLeft, x.start..x.start + w, y.start..y.start + h),
+        (SeriesLabelPosition::UpperRight, x.end - w..x.end, y.end - h..y.end),
+        (SeriesLabelPosition::MiddleRight, x.end - w..x.end, middle.clone()),
+        (SeriesLabelPosition::MiddleLeft, x.start..x.start + w, middle),
+    ];
+    for (corner, xs, ys) in corners {
+        let crossed = limit.is_some_and(|l| ys.contains(&l));
+        if !crossed && !marks.iter().any(|(px, py)| xs.contains(px) && ys.contains(py)) {
+            return corner;
+        }
+    }
+    SeriesLabelPosition::LowerRight
 }
 
 /// Draws `history` (at least one count) as an SVG document. `trend` is the
@@ -78,6 +119,10 @@ pub fn history_svg(history: &CountHistory, trend: Option<&Trend>, window: usize)
         (Some(n), None) => format!("Actioned certificates: limit {n}, not projected to be reached"),
     };
 
+    // Under a week, whole-day labels would repeat: label hours too.
+    let short = x_range.end - x_range.start < 7.0;
+    // What the legend must not cover: the points, and the trend line.
+    let mut marks: Vec<(f64, f64)> = counts.iter().map(|c| (days(t0, c.as_of()), c.total() as f64)).collect();
     let draw_error = |e: &dyn std::fmt::Display| CliError::Io(format!("cannot draw the chart: {e}"));
     let mut svg = String::new();
     {
@@ -87,7 +132,7 @@ pub fn history_svg(history: &CountHistory, trend: Option<&Trend>, window: usize)
             .caption(caption, ("sans-serif", 22))
             .margin(16)
             // Room for the last date label, centred on the right edge.
-            .margin_right(48)
+            .margin_right(72)
             .x_label_area_size(44)
             .y_label_area_size(72)
             .build_cartesian_2d(x_range.clone(), 0.0..y_top)
@@ -96,9 +141,9 @@ pub fn history_svg(history: &CountHistory, trend: Option<&Trend>, window: usize)
             .configure_mesh()
             .x_desc("date (UTC)")
             .y_desc("actioned certificates")
-            .x_labels(8)
+            .x_labels(if short { 5 } else { 8 })
             .y_labels(8)
-            .x_label_formatter(&|x| date_at(t0, *x))
+            .x_label_formatter(&|x| date_at(t0, *x, short))
             .y_label_formatter(&|y| format!("{y:.0}"))
             .light_line_style(WHITE.mix(0.0))
             .label_style(("sans-serif", 14))
@@ -120,7 +165,8 @@ pub fn history_svg(history: &CountHistory, trend: Option<&Trend>, window: usize)
         }
         if let Some(&(x, y)) = steps.last() {
             steps.push((x.max(x_range.end), y));
-            if steps.len() == 2 {
+            // A limit since the first count reaches the left edge too.
+            if first.limit().counted().is_some() {
                 steps[0].0 = x_range.start;
             }
             let label =
@@ -149,6 +195,7 @@ pub fn history_svg(history: &CountHistory, trend: Option<&Trend>, window: usize)
             let from = days(t0, counts[counts.len() - window.clamp(2, counts.len())].as_of());
             let to = shown_crossing.map_or(x_range.end, |(_, x)| if x > last_x { x } else { x_range.end });
             let at = |x: f64| trend.fitted_latest + trend.per_day * (x - last_x);
+            marks.extend((0..=64).map(|i| from + (to - from) * f64::from(i) / 64.0).map(|x| (x, at(x))));
             chart
                 .draw_series(DashedLineSeries::new(
                     [(from, at(from)), (to, at(to))],
@@ -179,9 +226,7 @@ pub fn history_svg(history: &CountHistory, trend: Option<&Trend>, window: usize)
 
         chart
             .configure_series_labels()
-            // Counts rise from the lower left towards the limit above: the
-            // lower right is the corner they leave free.
-            .position(SeriesLabelPosition::LowerRight)
+            .position(legend_corner(&marks, limit.map(|n| n as f64), &x_range, &(0.0..y_top)))
             .background_style(WHITE.mix(0.9))
             .border_style(BLACK.mix(0.4))
             .label_font(("sans-serif", 15))
