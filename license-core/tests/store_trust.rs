@@ -298,3 +298,20 @@ fn an_interrupted_commit_is_undone_or_finished_on_open() {
     assert_eq!(read("state.json"), after_state);
     assert_eq!(reopened.history().unwrap().len(), 2);
 }
+
+/// Installing the very license that is installed again is the way back
+/// from a planted history file too.
+#[test]
+fn reinstalling_the_installed_license_clears_what_the_store_did_not_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = two_installed(dir.path());
+    std::fs::write(dir.path().join("history-000009.xml"), signed(&bound("LIC-OLD", 30, "inst-1"))).unwrap();
+    assert_eq!(store.current().unwrap_err().kind(), ErrorKind::StoreUntrusted);
+    let same = std::fs::read(dir.path().join("license.xml")).unwrap();
+    let staged = store.stage(&same, now(), StageOptions::default()).unwrap();
+    assert!(staged.replaces_untrusted().is_some());
+    store.commit(&staged).unwrap();
+    assert_eq!(store.current().unwrap().license().id(), "LIC-2");
+    let ids: Vec<String> = store.history().unwrap().iter().map(|h| h.license.license().id().into()).collect();
+    assert_eq!(ids, ["LIC-1"]);
+}

@@ -313,12 +313,15 @@ impl<S: Storage> LicenseStore<S> {
             }
             Err(e) => return Err(e),
         };
-        if old.as_deref() == Some(staged.bytes.as_slice()) {
+        // The same license again: nothing to do, unless the point is to
+        // clear files the store did not write.
+        let same = old.as_deref() == Some(staged.bytes.as_slice());
+        if same && staged.untrusted.is_none() {
             return Ok(());
         }
         let mut next = base.clone();
         let mut old_copy = None;
-        if let (Some(old), Some(record)) = (old, base.installed.clone()) {
+        if let (Some(old), Some(record), false) = (old, base.installed.clone(), same) {
             let sequence = next.next_sequence;
             next.next_sequence = sequence.checked_add(1).ok_or_else(|| {
                 Error::new(ErrorKind::StoreCorrupt, "state.json: history numbers exhausted")
