@@ -256,6 +256,20 @@ fn deleting_the_clock_state_does_not_erase_a_rollback() {
         store.check_clock(now() - Duration::days(2) - Duration::hours(3)).unwrap().rolled_back_by,
         None
     );
+    // A usage log sent (its entries leave the journal) is a fact too.
+    let instance = license_core::UsageInstance {
+        id: "inst-1".into(),
+        name: "server".into(),
+        location: "DC".into(),
+        software_version: "1.0.0".into(),
+        fingerprint: "fp1;machine-id=00".into(),
+    };
+    let log = store.usage_log(now() - Duration::days(1), instance, &count).unwrap();
+    store.mark_logged(&log).unwrap();
+    assert!(store.usage_journal().unwrap().pending().is_empty());
+    std::fs::remove_file(dir.path().join("clock.json")).unwrap();
+    let check = store.check_clock(now() - Duration::days(4)).unwrap();
+    assert_eq!(check.rolled_back_by, Some(Duration::days(3)), "{check:?}");
 }
 
 /// The states a crash can leave between the writes of a commit, made by

@@ -446,16 +446,27 @@ impl<S: Storage> LicenseStore<S> {
     /// and its time in the store's state as a floor for the clock.
     pub fn record_count(&self, count: &ActionedCount) -> Result<UsageEntry> {
         let _guard = self.storage.lock(self.options.lock_timeout)?;
+        // Both files are read before either is written, so that a damaged
+        // one fails the call with nothing changed.
         let mut journal: UsageJournal = read_json(&self.storage, USAGE_JOURNAL)?.unwrap_or_default();
+        let state = self.read_state_file()?;
         let entry = journal.record(count);
         write_json(&self.storage, USAGE_JOURNAL, &journal)?;
-        if let Some(mut state) = self.read_state_file()? {
-            if state.latest_count_at.is_none_or(|t| t < count.as_of()) {
-                state.latest_count_at = Some(count.as_of());
-                self.save_state(&state)?;
-            }
-        }
+        self.note_usage_time(state, count.as_of())?;
         Ok(entry)
+    }
+
+    /// Keeps `at` in the state as the latest usage time (when the state
+    /// exists and `at` is later): a fact about the clock that outlives the
+    /// journal entries, which [`LicenseStore::mark_logged`] drops.
+    fn note_usage_time(&self, state: Option<StoreState>, at: OffsetDateTime) -> Result<()> {
+        match state {
+            Some(mut state) if state.latest_usage_at.is_none_or(|t| t < at) => {
+                state.latest_usage_at = Some(at);
+                self.save_state(&state)
+            }
+            _ => Ok(()),
+        }
     }
 
     /// A usage log for the installed license: `latest` and every count
@@ -471,12 +482,15 @@ impl<S: Storage> LicenseStore<S> {
         self.usage_journal()?.log(generated_at, instance, license, latest)
     }
 
-    /// Drops the journal entries `log` carried.
+    /// Drops the journal entries `log` carried, and keeps the log's time
+    /// in the store's state as a floor for the clock.
     pub fn mark_logged(&self, log: &UsageLog) -> Result<()> {
         let _guard = self.storage.lock(self.options.lock_timeout)?;
         let mut journal: UsageJournal = read_json(&self.storage, USAGE_JOURNAL)?.unwrap_or_default();
+        let state = self.read_state_file()?;
         journal.mark_logged(log)?;
-        write_json(&self.storage, USAGE_JOURNAL, &journal)
+        write_json(&self.storage, USAGE_JOURNAL, &journal)?;
+        self.note_usage_time(state, log.generated_at.max(log.latest.as_of))
     }
 
     /// Reads a named state blob of the store as JSON.
