@@ -199,3 +199,24 @@ fn install_keeps_the_installed_binding_without_an_instance_id() {
         ctl(dir, &[&["rollback"][..], &store, &["--instance-id", "inst-2", "--yes"]].concat());
     assert!(!rolled && err.contains("wrong_instance"), "{err}");
 }
+
+/// A symbolic link where the installed license belongs is never followed,
+/// not even to pick the default product.
+#[cfg(unix)]
+#[test]
+fn a_symlinked_license_xml_is_store_unsafe() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let keys = support::vectors().join("keys");
+    for ext in ["key.pem", "pub.pem"] {
+        std::fs::copy(keys.join(format!("vendor-2048.{ext}")), dir.join(format!("vendor.{ext}"))).unwrap();
+    }
+    issue(dir, "cur", "LIC-CUR", "2026-11-10T00:00:00Z", 50);
+    let store = ["--store", "st", "--pub", "vendor.pub.pem"];
+    ok(dir, &[&["install"][..], &store, &["--yes", "cur.xml"]].concat());
+    // The link points at a copy of the very bytes the store recorded.
+    std::fs::rename(dir.join("st/license.xml"), dir.join("copy.xml")).unwrap();
+    std::os::unix::fs::symlink(dir.join("copy.xml"), dir.join("st/license.xml")).unwrap();
+    let (valid, out, err) = ctl(dir, &[&["status"][..], &store, &["--at", "2026-11-23T00:00:00Z"]].concat());
+    assert!(!valid && err.contains("store_unsafe"), "{out}{err}");
+}

@@ -7,8 +7,9 @@ use std::process::ExitCode;
 
 use clap::Args;
 use license_core::{
-    CountConfig, Fingerprint, HardwareProfile, Instance, Inventory, License, LicenseStore, Monitor,
-    SigningKey, StageOptions, StoreOptions, TrustedKeys, UsageInstance, UsageLedger, UsageLog, VerifyingKey,
+    CountConfig, DirStorage, Fingerprint, HardwareProfile, Instance, Inventory, License, LicenseStore,
+    Monitor, SigningKey, StageOptions, Storage, StoreOptions, TrustedKeys, UsageInstance, UsageLedger,
+    UsageLog, VerifyingKey,
 };
 use time::OffsetDateTime;
 
@@ -135,18 +136,21 @@ pub fn trusted_keys(paths: &[PathBuf]) -> Result<TrustedKeys, CliError> {
 
 /// The product to enforce: the flag, else the installed license's, else
 /// the candidate's (all read unverified only to pick the name; every
-/// license is verified before use).
+/// license is verified, and the installed one checked against the store's
+/// record, before use).
 fn product(args: &StoreArgs, candidate: Option<&[u8]>) -> Result<String, CliError> {
     if let Some(p) = &args.product {
         return Ok(p.clone());
     }
-    let installed = args.store.join("license.xml");
-    let bytes = match std::fs::read(&installed) {
-        Ok(b) => b,
-        Err(_) => candidate.map(<[u8]>::to_vec).ok_or_else(|| {
-            CliError::Io(format!("no license installed in {}; give --product", args.store.display()))
-        })?,
+    // Read as the store reads (no symbolic links, bounded), not with a
+    // plain file read: the directory is not trusted.
+    let installed = match DirStorage::open(&args.store)?.read("license.xml")? {
+        Some(b) => Some(b),
+        None => candidate.map(<[u8]>::to_vec),
     };
+    let bytes = installed.ok_or_else(|| {
+        CliError::Io(format!("no license installed in {}; give --product", args.store.display()))
+    })?;
     Ok(License::inspect_unverified(&bytes)?.license().product().to_owned())
 }
 

@@ -115,6 +115,15 @@ fn damaged_state_files_are_store_corrupt_and_change_nothing() {
         assert_eq!(err.kind(), ErrorKind::StoreCorrupt, "{name}: {err}");
         assert!(err.detail().contains(name), "{name}: {err}");
         assert_eq!(snapshot(&dir), before, "{name}: a failed read changed the store");
+        // Nor does a write that needs the damaged file.
+        let inventory = license_core::Inventory::from_records(&[]).unwrap();
+        let count =
+            inventory.count(now(), &license_core::CountConfig::new(license_core::ActionedLimit::Counted(5)));
+        if matches!(name, "state.json" | "usage-journal.json") {
+            let err = store.record_count(&count).unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::StoreCorrupt, "{name}: {err}");
+            assert_eq!(snapshot(&dir), before, "{name}: a failed record_count changed the store");
+        }
     }
 }
 

@@ -256,4 +256,76 @@ fn deleting_the_clock_state_does_not_erase_a_rollback() {
         store.check_clock(now() - Duration::days(2) - Duration::hours(3)).unwrap().rolled_back_by,
         None
     );
+    // A usage log sent (its entries leave the journal) is a fact too.
+    let instance = license_core::UsageInstance {
+        id: "inst-1".into(),
+        name: "server".into(),
+        location: "DC".into(),
+        software_version: "1.0.0".into(),
+        fingerprint: "fp1;machine-id=00".into(),
+    };
+    let log = store.usage_log(now() - Duration::days(1), instance, &count).unwrap();
+    store.mark_logged(&log).unwrap();
+    assert!(store.usage_journal().unwrap().pending().is_empty());
+    std::fs::remove_file(dir.path().join("clock.json")).unwrap();
+    let check = store.check_clock(now() - Duration::days(4)).unwrap();
+    assert_eq!(check.rolled_back_by, Some(Duration::days(3)), "{check:?}");
+}
+
+/// The states a crash can leave between the writes of a commit, made by
+/// hand: opening the store undoes the commit while `license.xml` still
+/// holds the old license, and finishes it once it holds the new one.
+#[test]
+fn an_interrupted_commit_is_undone_or_finished_on_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = two_installed(dir.path());
+    let read = |name: &str| std::fs::read(dir.path().join(name)).unwrap();
+    let (before_state, before_license) = (read("state.json"), read("license.xml"));
+    install(&store, &signed(&bound("LIC-3", 1, "inst-1")));
+    let (after_state, after_license, copy) =
+        (read("state.json"), read("license.xml"), read("history-000002.xml"));
+    // The state written first: the new record, with the old state to undo to.
+    let mut pending: serde_json::Value = serde_json::from_slice(&after_state).unwrap();
+    pending["undo"] = serde_json::from_slice(&before_state).unwrap();
+    let pending = serde_json::to_vec(&pending).unwrap();
+
+    // Killed after the history copy, before license.xml: undone.
+    std::fs::write(dir.path().join("state.json"), &pending).unwrap();
+    std::fs::write(dir.path().join("license.xml"), &before_license).unwrap();
+    std::fs::write(dir.path().join("history-000002.xml"), &copy).unwrap();
+    let reopened = open(dir.path());
+    assert_eq!(reopened.current().unwrap().license().id(), "LIC-2");
+    assert_eq!(read("state.json"), before_state);
+    assert!(!dir.path().join("history-000002.xml").exists());
+    let ids: Vec<String> =
+        reopened.history().unwrap().iter().map(|h| h.license.license().id().into()).collect();
+    assert_eq!(ids, ["LIC-1"]);
+
+    // Killed after license.xml, before the final state: finished.
+    std::fs::write(dir.path().join("state.json"), &pending).unwrap();
+    std::fs::write(dir.path().join("license.xml"), &after_license).unwrap();
+    std::fs::write(dir.path().join("history-000002.xml"), &copy).unwrap();
+    // A reader that never reopens sees the new license as well.
+    assert_eq!(store.current().unwrap().license().id(), "LIC-3");
+    let reopened = open(dir.path());
+    assert_eq!(reopened.current().unwrap().license().id(), "LIC-3");
+    assert_eq!(read("state.json"), after_state);
+    assert_eq!(reopened.history().unwrap().len(), 2);
+}
+
+/// Installing the very license that is installed again is the way back
+/// from a planted history file too.
+#[test]
+fn reinstalling_the_installed_license_clears_what_the_store_did_not_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = two_installed(dir.path());
+    std::fs::write(dir.path().join("history-000009.xml"), signed(&bound("LIC-OLD", 30, "inst-1"))).unwrap();
+    assert_eq!(store.current().unwrap_err().kind(), ErrorKind::StoreUntrusted);
+    let same = std::fs::read(dir.path().join("license.xml")).unwrap();
+    let staged = store.stage(&same, now(), StageOptions::default()).unwrap();
+    assert!(staged.replaces_untrusted().is_some());
+    store.commit(&staged).unwrap();
+    assert_eq!(store.current().unwrap().license().id(), "LIC-2");
+    let ids: Vec<String> = store.history().unwrap().iter().map(|h| h.license.license().id().into()).collect();
+    assert_eq!(ids, ["LIC-1"]);
 }

@@ -510,4 +510,37 @@ mod tests {
         assert_eq!(diff.limit, Some(LimitChange::CountedToSite { from: 5000 }));
         assert!(diff.to_string().contains("takes nothing away"));
     }
+
+    #[test]
+    fn a_new_or_moved_binding_is_a_loss_and_dropping_one_is_not() {
+        let bind = |instance: &str, fingerprint: &str| {
+            installed()
+                .to_builder()
+                .binding(crate::InstanceBinding {
+                    instance_id: instance.into(),
+                    fingerprint: fingerprint.into(),
+                    policy: None,
+                })
+                .build()
+                .unwrap()
+        };
+        let unbound = installed();
+        let (a, b, a_elsewhere) = (bind("inst-a", "fp-1"), bind("inst-b", "fp-1"), bind("inst-a", "fp-2"));
+        let rebound =
+            |from: Option<&str>, to: &str| Loss::Rebound { from: from.map(str::to_owned), to: to.into() };
+        assert_eq!(LicenseDiff::between(&unbound, &a).losses, [rebound(None, "inst-a")]);
+        assert_eq!(LicenseDiff::between(&a, &b).losses, [rebound(Some("inst-a"), "inst-b")]);
+        assert_eq!(LicenseDiff::between(&a, &a_elsewhere).losses, [rebound(Some("inst-a"), "inst-a")]);
+        assert!(LicenseDiff::between(&a, &unbound).takes_nothing_away());
+        assert!(LicenseDiff::between(&a, &a).takes_nothing_away());
+        assert_eq!(
+            rebound(Some("inst-a"), "inst-b").to_string(),
+            "the binding moves from instance `inst-a` to `inst-b`"
+        );
+        assert_eq!(
+            rebound(Some("inst-a"), "inst-a").to_string(),
+            "instance `inst-a` is bound to other hardware"
+        );
+        assert_eq!(rebound(None, "inst-a").to_string(), "the license becomes bound to instance `inst-a`");
+    }
 }

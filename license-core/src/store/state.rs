@@ -94,10 +94,11 @@ pub(super) struct StoreState {
     /// floor for "never older" and for the clock.
     #[serde(default, with = "timefmt::rfc3339::option")]
     pub newest_issued_at: Option<OffsetDateTime>,
-    /// The latest time of a count recorded in the usage journal, kept here
-    /// because the journal forgets what it has logged.
+    /// The latest time of a count recorded in the usage journal or of a
+    /// usage log marked as sent, kept here because the journal forgets what
+    /// it has logged.
     #[serde(default, with = "timefmt::rfc3339::option")]
-    pub latest_count_at: Option<OffsetDateTime>,
+    pub latest_usage_at: Option<OffsetDateTime>,
     /// The installed license.
     pub installed: Option<Record>,
     /// Replaced licenses, oldest first.
@@ -115,7 +116,7 @@ impl Default for StoreState {
             format: FORMAT,
             next_sequence: 1,
             newest_issued_at: None,
-            latest_count_at: None,
+            latest_usage_at: None,
             installed: None,
             history: Vec::new(),
             undo: None,
@@ -170,7 +171,7 @@ impl StoreState {
     /// earlier than a license's issue time or a recorded count.
     pub(super) fn time_floor(&self) -> Option<OffsetDateTime> {
         let installed = self.installed.as_ref().map(|r| r.issued_at);
-        [self.newest_issued_at, self.latest_count_at, installed].into_iter().flatten().max()
+        [self.newest_issued_at, self.latest_usage_at, installed].into_iter().flatten().max()
     }
 
     /// The state without its undo record.
