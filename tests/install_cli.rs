@@ -213,7 +213,7 @@ fn a_symlinked_license_xml_is_store_unsafe() {
     }
     issue(dir, "cur", "LIC-CUR", "2026-11-10T00:00:00Z", 50);
     let store = ["--store", "st", "--pub", "vendor.pub.pem"];
-    ok(dir, &[&["install"][..], &store, &["--yes", "cur.xml"]].concat());
+    ok(dir, &[&["install"][..], &store, &AT, &["--yes", "cur.xml"]].concat());
     // The link points at a copy of the very bytes the store recorded.
     std::fs::rename(dir.join("st/license.xml"), dir.join("copy.xml")).unwrap();
     std::os::unix::fs::symlink(dir.join("copy.xml"), dir.join("st/license.xml")).unwrap();
