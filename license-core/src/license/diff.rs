@@ -525,7 +525,9 @@ mod tests {
                 .unwrap()
         };
         let unbound = installed();
-        let (a, b, a_elsewhere) = (bind("inst-a", "fp-1"), bind("inst-b", "fp-1"), bind("inst-a", "fp-2"));
+        // Two well-formed fingerprints (the builder parses them).
+        let (fp1, fp2) = (format!("fp1;machine-id={:032x}", 1), format!("fp1;machine-id={:032x}", 2));
+        let (a, b, a_elsewhere) = (bind("inst-a", &fp1), bind("inst-b", &fp1), bind("inst-a", &fp2));
         let rebound =
             |from: Option<&str>, to: &str| Loss::Rebound { from: from.map(str::to_owned), to: to.into() };
         assert_eq!(LicenseDiff::between(&unbound, &a).losses, [rebound(None, "inst-a")]);
