@@ -22,12 +22,21 @@ use super::tree::{Element, Node};
 /// given: that is how the enveloped-signature transform removes the
 /// `Signature` element.
 pub(crate) fn canonicalize(apex: &Element, skip: Option<usize>) -> String {
+    canonicalize_within(apex, skip, usize::MAX).unwrap_or_default()
+}
+
+/// [`canonicalize`], stopping with `None` once the output passes `max_len`
+/// bytes. The canonical form can be far longer than the document: a
+/// namespace declared once on the root is rendered again on every sibling
+/// that uses it. A verifier computes it before any signature check, so it
+/// must not follow what the document multiplies.
+pub(crate) fn canonicalize_within(apex: &Element, skip: Option<usize>, max_len: usize) -> Option<String> {
     let mut out = String::new();
     // Bindings rendered by output ancestors, innermost last; the default
     // namespace starts out empty.
     let mut rendered: Vec<(Option<String>, String)> = vec![(None, String::new())];
-    write_element(apex, skip, &mut rendered, &mut out);
-    out
+    write_element(apex, skip, &mut rendered, &mut out, max_len);
+    (out.len() <= max_len).then_some(out)
 }
 
 fn lookup<'a>(rendered: &'a [(Option<String>, String)], prefix: Option<&str>) -> Option<&'a str> {
@@ -39,7 +48,12 @@ fn write_element(
     skip: Option<usize>,
     rendered: &mut Vec<(Option<String>, String)>,
     out: &mut String,
+    max_len: usize,
 ) {
+    if out.len() > max_len {
+        // Over the budget: the caller refuses the output, so stop adding.
+        return;
+    }
     // The namespaces this element visibly utilises.
     let mut used: Vec<(Option<&str>, &str)> = vec![(e.prefix.as_deref(), e.namespace())];
     for a in &e.attributes {
@@ -98,7 +112,7 @@ fn write_element(
             continue;
         }
         match child {
-            Node::Element(c) => write_element(c, None, rendered, out),
+            Node::Element(c) => write_element(c, None, rendered, out, max_len),
             Node::Text(t) => escape_text(t, out),
         }
     }

@@ -18,13 +18,17 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 use sha2::{Digest, Sha256};
 
-use super::c14n::canonicalize;
+use super::c14n::{canonicalize, canonicalize_within};
 use super::chars::is_xml_whitespace;
 use super::reader::parse;
 use super::tree::{Element, Node};
 use super::writer::{check_tree, indent, write_document};
 use super::XmlLimits;
 use crate::{Error, ErrorKind, KeyId, Result, SigningKey, TrustedKeys, VerifyingKey};
+
+/// The longest canonical form [`verify`] computes, per byte of the
+/// document it verifies.
+const C14N_BYTES_PER_INPUT_BYTE: usize = 8;
 
 /// The XML-DSig namespace.
 pub(crate) const DSIG_NAMESPACE: &str = "http://www.w3.org/2000/09/xmldsig#";
@@ -153,7 +157,22 @@ pub(crate) fn verify(
         None => keys.iter().map(|(_, k)| k).collect(),
     };
 
-    let digest = Sha256::digest(canonicalize(&root, Some(position)).as_bytes());
+    // Text escaping can make the canonical form up to 6 bytes per input
+    // byte (`"` in a single-quoted attribute becomes `&quot;`); more than
+    // that only comes from re-rendered namespace declarations.
+    let max_c14n = bytes.len().saturating_mul(C14N_BYTES_PER_INPUT_BYTE).saturating_add(4096);
+    let canonical = canonicalize_within(&root, Some(position), max_c14n).ok_or_else(|| {
+        Error::new(
+            ErrorKind::InputTooLarge,
+            format!(
+                "the canonical form of this {}-byte document is over {max_c14n} bytes \
+                 (a namespace declaration rendered again on many elements)",
+                bytes.len()
+            ),
+        )
+    })?;
+    let digest = Sha256::digest(canonical.as_bytes());
+    drop(canonical);
     if digest.as_slice() != parts.digest.as_slice() {
         return Err(Error::new(
             ErrorKind::DigestMismatch,

@@ -11,6 +11,7 @@
 //! namespace resolution, legal characters) and builds the [`Element`] tree.
 
 use std::borrow::Cow;
+use std::sync::Arc;
 
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
@@ -68,7 +69,7 @@ struct Parser<'a> {
     stack: Vec<Frame>,
     /// In-scope namespace bindings, innermost last: (prefix, uri); the
     /// default namespace has prefix `None` and `""` undeclares it.
-    scope: Vec<(Option<String>, String)>,
+    scope: Vec<(Option<String>, Arc<str>)>,
     root: Option<Element>,
     events_seen: usize,
     elements: usize,
@@ -317,7 +318,7 @@ impl<'a> Parser<'a> {
             decls.push(NamespaceDecl { prefix, uri: value.clone() });
         }
         let bindings = decls.len();
-        self.scope.extend(decls.iter().map(|d| (d.prefix.clone(), d.uri.clone())));
+        self.scope.extend(decls.iter().map(|d| (d.prefix.clone(), Arc::from(d.uri.as_str()))));
 
         let (prefix, local) = self.split_name(&qname, start)?;
         let namespace = match &prefix {
@@ -417,9 +418,9 @@ impl<'a> Parser<'a> {
         Ok((prefix.map(str::to_owned), local.to_owned()))
     }
 
-    fn resolve(&self, prefix: &str, qname: &str, start: u64) -> Result<String> {
+    fn resolve(&self, prefix: &str, qname: &str, start: u64) -> Result<Arc<str>> {
         if prefix == "xml" {
-            return Ok(XML_NAMESPACE.to_owned());
+            return Ok(Arc::from(XML_NAMESPACE));
         }
         self.scope
             .iter()
@@ -434,7 +435,7 @@ impl<'a> Parser<'a> {
             })
     }
 
-    fn default_namespace(&self) -> Option<String> {
+    fn default_namespace(&self) -> Option<Arc<str>> {
         self.scope
             .iter()
             .rev()

@@ -4,6 +4,12 @@
 //! Names are kept resolved (namespace URI + local name) and as written
 //! (prefix), because exclusive C14N renders the prefixes a document uses
 //! while schema checks compare namespace URIs.
+//!
+//! A namespace URI is shared (`Arc<str>`) by every element and attribute
+//! in its scope: a copy each would let one long declaration above many
+//! short elements cost its length times their number.
+
+use std::sync::Arc;
 
 /// One node of element content.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,7 +25,7 @@ pub(crate) enum Node {
 /// none) and its prefix as written.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Attribute {
-    pub(crate) namespace: Option<String>,
+    pub(crate) namespace: Option<Arc<str>>,
     pub(crate) prefix: Option<String>,
     pub(crate) local: String,
     /// The value after XML attribute-value normalisation.
@@ -38,7 +44,7 @@ pub(crate) struct NamespaceDecl {
 /// order, the namespace declarations it carries, and its content.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Element {
-    pub(crate) namespace: Option<String>,
+    pub(crate) namespace: Option<Arc<str>>,
     pub(crate) prefix: Option<String>,
     pub(crate) local: String,
     pub(crate) attributes: Vec<Attribute>,
@@ -51,7 +57,7 @@ impl Element {
     /// (the writer declares the default namespace where needed).
     pub(crate) fn new(namespace: &str, local: &str) -> Element {
         Element {
-            namespace: (!namespace.is_empty()).then(|| namespace.to_owned()),
+            namespace: (!namespace.is_empty()).then(|| Arc::from(namespace)),
             prefix: None,
             local: local.to_owned(),
             attributes: Vec::new(),
@@ -85,8 +91,7 @@ impl Element {
 
     /// Appends a child element in the same namespace holding only `text`.
     pub(crate) fn with_text_child(self, local: &str, text: impl Into<String>) -> Element {
-        let ns = self.namespace.clone().unwrap_or_default();
-        let child = Element::new(&ns, local).with_text(text);
+        let child = Element::new(self.namespace(), local).with_text(text);
         self.with_child(child)
     }
 
