@@ -30,8 +30,10 @@ pub fn seeds() -> Vec<(&'static str, &'static str, Vec<u8>)> {
     let few: RoaringBitmap = [3, 1 << 20, u32::MAX].into_iter().collect();
     let few_wide: RoaringTreemap = [3, 1 << 40].into_iter().collect();
 
+    let license = vector!("licenses/certmgr-2026.xml");
     vec![
-        ("license_xml", "certmgr-2026.xml", vector!("licenses/certmgr-2026.xml")),
+        ("license_xml", "certmgr-2026.xml", license.clone()),
+        ("license_xml", "namespace-bomb.xml", namespace_bomb(&license)),
         ("license_xml", "certmgr-2027.xml", vector!("licenses/certmgr-2027.xml")),
         ("usage_log", "log-0.xml", sign_log(0)),
         ("usage_log", "log-3.xml", sign_log(3)),
@@ -39,6 +41,7 @@ pub fn seeds() -> Vec<(&'static str, &'static str, Vec<u8>)> {
         ("profile_xml", "server.xml", vector!("profile/server.xml")),
         ("profile_xml", "drift.xml", vector!("profile/drift.xml")),
         ("profile_xml", "bundle-profile.xml", vector!("bundles/profile.xml")),
+        ("profile_xml", "namespace-bomb.xml", namespace_bomb(&vector!("profile/server.xml"))),
         ("bundle", "bundle-rs256.bin", vector!("bundles/bundle-rs256.bin")),
         ("bundle", "bundle-pycose-ps256.bin", vector!("bundles/bundle-pycose-ps256.bin")),
         ("bundle", "bundle.json", vector!("bundles/bundle.json")),
@@ -59,4 +62,25 @@ pub fn seeds() -> Vec<(&'static str, &'static str, Vec<u8>)> {
         ("account_json", "account.json", known::account().to_json().into_bytes()),
         ("ledger_json", "ledger.json", ledger),
     ]
+}
+
+/// `document` with a long namespace declared on its root and 500 short
+/// siblings using it, just before the Signature of a signed document (so
+/// verification canonicalises them) or the root's end tag: the first
+/// finding of the XML heap check: 4.2 MB (profile) and 10.5 MB (signed
+/// license) for these 13 KB before the tree
+/// shared namespace URIs and verification bounded the canonical form.
+fn namespace_bomb(document: &[u8]) -> Vec<u8> {
+    let text = String::from_utf8_lossy(document);
+    let root = text.find("?>").map_or(0, |at| at + 2);
+    let root_end = root + text[root..].find('>').expect("a root start tag");
+    let last_child = text.find("\n  <ds:Signature").or_else(|| text.rfind("\n</")).expect("a root end tag");
+    let uri = format!("urn:{}", "u".repeat(8_000));
+    let mut out = String::new();
+    out.push_str(&text[..root_end]);
+    out.push_str(&format!(" xmlns:p=\"{uri}\""));
+    out.push_str(&text[root_end..last_child]);
+    out.push_str(&"<p:a/>".repeat(500));
+    out.push_str(&text[last_child..]);
+    out.into_bytes()
 }
