@@ -1,8 +1,8 @@
 //! Peak heap of the XML readers on inputs built to expand: memory follows
 //! the input's length, not what its namespace declarations multiply.
 //!
-//! Found by the `profile_xml` and `license_xml` fuzz targets' heap check
-//! (license-core/fuzz): every element or prefixed attribute in the scope of
+//! Found while measuring the XML readers' heap bound for the fuzz targets
+//! (license-core/fuzz, issue 14 §5): every element or prefixed attribute in the scope of
 //! a long namespace URI used to hold its own copy of the URI, and exclusive
 //! C14N renders the declaration again on every sibling that uses the
 //! prefix, so 6 bytes of `<p:a/>` cost a copy of the URI twice over.
