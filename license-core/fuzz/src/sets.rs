@@ -4,7 +4,8 @@
 use license_core::{
     read_clickhouse_state32, read_clickhouse_state64, read_id_set, read_portable32, read_portable64,
     write_clickhouse_state32, write_clickhouse_state64, write_portable32, write_portable32_no_runs,
-    write_portable64, CertificateRecord, DecodedSet, IdSetFormat, IdWidth, InterchangeLimits, Inventory,
+    write_portable64, CertificateRecord, DecodedSet, ExternalSets, IdSetFormat, IdWidth, InterchangeLimits,
+    Inventory, SetName,
 };
 use roaring::{RoaringBitmap, RoaringTreemap};
 
@@ -12,7 +13,8 @@ use crate::{bounds, heap};
 
 /// Id-set bytes, read by every reader. Each set read writes (in its
 /// format) bytes that read back to the same set and write the same bytes;
-/// the format detection agrees with the reader of the format it detects.
+/// the format detection agrees with the reader of the format it detects,
+/// and the count kernel's reader (`ExternalSets::add_bytes`) with both.
 pub fn id_set(data: &[u8]) {
     let limits = InterchangeLimits::default();
     let n = data.len();
@@ -39,6 +41,22 @@ pub fn id_set(data: &[u8]) {
             agrees,
             "read_id_set({width:?}) read {format:?} {:?} ids the {format:?} reader does not",
             set.len()
+        );
+    }
+    let mut shards = ExternalSets::new();
+    let added = heap::within("ExternalSets::add_bytes", n, bound, || {
+        shards.add_bytes(SetName::Revoked, data, &limits)
+    });
+    let detected = read_id_set(data, None, &limits);
+    assert_eq!(
+        added.is_ok(),
+        detected.is_ok(),
+        "add_bytes and read_id_set disagree on whether the bytes read"
+    );
+    if let Ok((set, _)) = detected {
+        assert!(
+            shards.union(SetName::Revoked).into_u64() == set.into_u64(),
+            "add_bytes and read_id_set read different ids"
         );
     }
     if let Some(s) = &p32 {
