@@ -57,6 +57,7 @@ replay_tests!(
     jsonl,
     account_json,
     ledger_json,
+    text_forms,
 );
 
 #[test]
