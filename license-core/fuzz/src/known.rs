@@ -55,9 +55,11 @@ pub fn usage_logs() -> &'static [UsageLog] {
     LOGS.get_or_init(|| vec![usage_log(0), usage_log(3)])
 }
 
-const T0: OffsetDateTime = datetime!(2026-11-23 08:00 UTC);
+/// The time every generated seed is made at.
+pub const T0: OffsetDateTime = datetime!(2026-11-23 08:00 UTC);
 
-fn count(n: u32, at: OffsetDateTime) -> license_core::ActionedCount {
+/// `n` enrolled certificates counted at `at` against a limit of 100.
+pub fn count(n: u32, at: OffsetDateTime) -> license_core::ActionedCount {
     let enrolled: IdSet = (0..n).collect();
     let sets = CategorySets::new(at).with(Category::Enrolled, &enrolled);
     count_sets(&sets, ActionedLimit::Counted(100))

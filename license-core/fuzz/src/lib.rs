@@ -17,6 +17,7 @@
 //!   the bound [`bounds`] states for its input length.
 
 pub mod bounds;
+mod forms;
 pub mod heap;
 mod keys;
 pub mod known;
@@ -25,6 +26,7 @@ mod sets;
 mod text;
 mod xml;
 
+pub use forms::text_forms;
 pub use keys::{bundle, license_key};
 pub use sets::{id_set, jsonl, snapshot};
 pub use text::{account_json, ledger_json, license_json};
@@ -47,4 +49,5 @@ pub const TARGETS: &[Target] = &[
     ("jsonl", jsonl),
     ("account_json", account_json),
     ("ledger_json", ledger_json),
+    ("text_forms", text_forms),
 ];

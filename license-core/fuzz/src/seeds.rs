@@ -5,7 +5,7 @@
 
 use license_core::{
     write_clickhouse_state32, write_clickhouse_state64, write_portable32, write_portable32_no_runs,
-    write_portable64, Inventory,
+    write_portable64, CountHistory, Fingerprint, HardwareProfile, Inventory, MatchPolicy, UsageJournal,
 };
 use roaring::{RoaringBitmap, RoaringTreemap};
 
@@ -31,6 +31,18 @@ pub fn seeds() -> Vec<(&'static str, &'static str, Vec<u8>)> {
     let few_wide: RoaringTreemap = [3, 1 << 40].into_iter().collect();
 
     let license = vector!("licenses/certmgr-2026.xml");
+    let profile =
+        HardwareProfile::from_xml(&vector!("profile/server.xml")).expect("the vector profile reads");
+    let form = |which: u8, text: String| [vec![which], text.into_bytes()].concat();
+    let account = known::account();
+    let instance = account.instance("srv-a").expect("the seed instance");
+    let mut history = CountHistory::new();
+    let mut journal = UsageJournal::default();
+    for day in 0..2 {
+        let count = known::count(10 + day, known::T0 + time::Duration::days(i64::from(day)));
+        history.push(count.clone()).expect("the seed history grows");
+        journal.record(&count);
+    }
     vec![
         ("license_xml", "certmgr-2026.xml", license.clone()),
         ("license_xml", "namespace-bomb.xml", namespace_bomb(&license)),
@@ -61,6 +73,13 @@ pub fn seeds() -> Vec<(&'static str, &'static str, Vec<u8>)> {
         ("jsonl", "small.jsonl", small_jsonl),
         ("account_json", "account.json", known::account().to_json().into_bytes()),
         ("ledger_json", "ledger.json", ledger),
+        ("text_forms", "fingerprint.txt", form(0, Fingerprint::from_profile(&profile).to_string())),
+        ("text_forms", "policy.txt", form(1, MatchPolicy::default().to_string())),
+        ("text_forms", "version.txt", form(2, "5.2.1-rc.1".to_owned())),
+        ("text_forms", "key-id.txt", form(3, known::key().key_id().to_string())),
+        ("text_forms", "instance.json", form(4, instance.to_json())),
+        ("text_forms", "history.json", form(5, history.to_json())),
+        ("text_forms", "journal.json", form(6, serde_json::to_string(&journal).expect("serialises"))),
     ]
 }
 
