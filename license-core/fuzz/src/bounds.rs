@@ -10,6 +10,11 @@
 //! figures are the bounds the decoders state (issue 14 §2); a fuzz input
 //! over any bound is a finding.
 
+use license_core::{
+    InterchangeLimits, JSONL_HEAP_BASE, JSONL_HEAP_PER_INPUT_BYTE, JSONL_HEAP_PER_NAME, SNAPSHOT_HEAP_BASE,
+    SNAPSHOT_HEAP_PER_INPUT_BYTE,
+};
+
 /// A linear bound: `fixed` bytes plus `per_byte` for each input byte.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Bound {
@@ -51,18 +56,16 @@ pub const JSON: Bound = Bound { fixed: 256 << 10, per_byte: 64 };
 pub const LICENSE_KEY: Bound = Bound { fixed: 16 << 10, per_byte: 8 };
 
 /// An id set in any format (Roaring portable 32/64-bit, ClickHouse
-/// state): runs stay runs, so memory follows the bytes that encode them.
-/// The figure `InterchangeLimits::heap_bound` states on i14-bounds
-/// (16 bytes per byte + 256 KiB); to reconcile when that lands.
-pub const ID_SET: Bound = Bound { fixed: 256 << 10, per_byte: 16 };
+/// state, and `ExternalSets::add_bytes`): the decoders' own bound,
+/// [`InterchangeLimits::heap_bound`] (runs stay runs).
+pub const ID_SET: Bound =
+    Bound { fixed: InterchangeLimits::HEAP_BASE, per_byte: InterchangeLimits::HEAP_PER_INPUT_BYTE };
 
-/// An inventory snapshot: as [`ID_SET`] (`Inventory::snapshot_heap_bound`
-/// on i14-bounds).
-pub const SNAPSHOT: Bound = Bound { fixed: 256 << 10, per_byte: 16 };
+/// An inventory snapshot: [`license_core::Inventory::snapshot_heap_bound`].
+pub const SNAPSHOT: Bound = Bound { fixed: SNAPSHOT_HEAP_BASE, per_byte: SNAPSHOT_HEAP_PER_INPUT_BYTE };
 
-/// A JSON Lines inventory: `Inventory::jsonl_heap_bound` on i14-bounds
-/// is 16 bytes per byte plus 256 per distinct name (a name takes at least
-/// 4 input bytes, so at most 64 per byte) plus 1 MiB. The reader also
-/// reserves a whole batch of 65,536 records (8 MiB) before the first
-/// line, which the fixed part carries until that reservation goes.
-pub const JSONL: Bound = Bound { fixed: (1 << 20) + (8 << 20) + (256 << 10), per_byte: 16 + 64 };
+/// A JSON Lines inventory: [`license_core::Inventory::jsonl_heap_bound`]
+/// under the default limits, whose distinct-name term is at most
+/// `JSONL_HEAP_PER_NAME` for every 4 input bytes.
+pub const JSONL: Bound =
+    Bound { fixed: JSONL_HEAP_BASE, per_byte: JSONL_HEAP_PER_INPUT_BYTE + JSONL_HEAP_PER_NAME / 4 };

@@ -4,17 +4,18 @@ use license_core::{BundleAlgorithm, KeyBundle, LicenseKey};
 use rand::rngs::StdRng;
 use rand::SeedableRng;
 
-use crate::{bounds, heap, known};
+use crate::{bounds, check, heap, known};
 
-/// A key bundle, `.bin` or JSON. A `.bin` that verifies carries the bundle
-/// the fixed key signed, read the same unverified; any bundle that reads
+/// A key bundle, `.bin` or JSON. A `.bin` that verifies is byte for byte
+/// one the fixed key signed (one bundle, one encoding) and carries its
+/// bundle, read the same unverified; any bundle that reads
 /// signs (RS256, deterministic) and verifies back to itself, and its JSON
 /// form reads back to itself and writes the same text.
 pub fn bundle(data: &[u8]) {
     let bound = bounds::BUNDLE.at(data.len());
     let verified =
-        heap::within("KeyBundle::verify", data.len(), bound, || KeyBundle::verify(data, known::trusted()));
-    let inspected = heap::within("KeyBundle::inspect_unverified", data.len(), bound, || {
+        check::parse("KeyBundle::verify", data.len(), bound, || KeyBundle::verify(data, known::trusted()));
+    let inspected = check::parse("KeyBundle::inspect_unverified", data.len(), bound, || {
         KeyBundle::inspect_unverified(data)
     });
     if let Ok(v) = &verified {
@@ -22,6 +23,10 @@ pub fn bundle(data: &[u8]) {
             known::bundles().contains(&v.bundle),
             "a mutated bundle verifies but reads a bundle nobody signed: {:?}",
             v.bundle
+        );
+        assert!(
+            known::signed_bundle_digests().contains(&v.sha256),
+            "bytes other than the signed ones verify (a second encoding of a signed bundle)"
         );
         let i = inspected.as_ref().expect("a bundle that verifies also reads unverified");
         assert_eq!(i.bundle, v.bundle, "the verified and the unverified reading differ");
@@ -32,7 +37,7 @@ pub fn bundle(data: &[u8]) {
     }
     if let Ok(text) = std::str::from_utf8(data) {
         let bound = bounds::JSON.at(data.len());
-        if let Ok(b) = heap::within("KeyBundle::from_json", data.len(), bound, || KeyBundle::from_json(text))
+        if let Ok(b) = check::parse("KeyBundle::from_json", data.len(), bound, || KeyBundle::from_json(text))
         {
             round_trip(&b);
         }
@@ -61,7 +66,7 @@ fn round_trip(bundle: &KeyBundle) {
 pub fn license_key(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else { return };
     let bound = bounds::LICENSE_KEY.at(data.len());
-    let parsed = heap::within("LicenseKey::from_str", data.len(), bound, || text.parse::<LicenseKey>());
+    let parsed = check::parse("LicenseKey::from_str", data.len(), bound, || text.parse::<LicenseKey>());
     let diagnosed = heap::within("LicenseKey::diagnose", data.len(), bound, || LicenseKey::diagnose(text));
     assert_eq!(
         parsed.as_ref().ok(),

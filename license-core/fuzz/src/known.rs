@@ -21,6 +21,8 @@ const LICENSE_JSON: [&str; 2] = [
     include_str!("../../../tests/vectors/licenses/certmgr-2027.json"),
 ];
 const BUNDLE_JSON: &str = include_str!("../../../tests/vectors/bundles/bundle.json");
+const BUNDLE_RS256: &[u8] = include_bytes!("../../../tests/vectors/bundles/bundle-rs256.bin");
+const BUNDLE_PS256: &[u8] = include_bytes!("../../../tests/vectors/bundles/bundle-pycose-ps256.bin");
 
 /// The signing key of every signed seed.
 pub fn key() -> &'static SigningKey {
@@ -47,6 +49,19 @@ pub fn licenses() -> &'static [License] {
 pub fn bundles() -> &'static [KeyBundle] {
     static BUNDLES: OnceLock<Vec<KeyBundle>> = OnceLock::new();
     BUNDLES.get_or_init(|| vec![KeyBundle::from_json(BUNDLE_JSON).expect("the vector bundle reads")])
+}
+
+/// SHA-256 of each signed bundle seed (tests/vectors/bundles): since a
+/// bundle has exactly one accepted encoding, the only `.bin` bytes that
+/// verify are these.
+pub fn signed_bundle_digests() -> &'static [[u8; 32]] {
+    static DIGESTS: OnceLock<Vec<[u8; 32]>> = OnceLock::new();
+    DIGESTS.get_or_init(|| {
+        [BUNDLE_RS256, BUNDLE_PS256]
+            .iter()
+            .map(|b| KeyBundle::verify(b, trusted()).expect("the vector bundle verifies").sha256)
+            .collect()
+    })
 }
 
 /// The usage logs whose signed form seeds `usage_log`.

@@ -17,6 +17,7 @@
 //!   the bound [`bounds`] states for its input length.
 
 pub mod bounds;
+pub mod check;
 mod forms;
 pub mod heap;
 mod keys;

@@ -9,7 +9,7 @@ use license_core::{
 };
 use roaring::{RoaringBitmap, RoaringTreemap};
 
-use crate::{bounds, heap};
+use crate::{bounds, check};
 
 /// Id-set bytes, read by every reader. Each set read writes (in its
 /// format) bytes that read back to the same set and write the same bytes;
@@ -19,14 +19,14 @@ pub fn id_set(data: &[u8]) {
     let limits = InterchangeLimits::default();
     let n = data.len();
     let bound = bounds::ID_SET.at(n);
-    let p32 = heap::within("read_portable32", n, bound, || read_portable32(data, &limits)).ok();
-    let p64 = heap::within("read_portable64", n, bound, || read_portable64(data, &limits)).ok();
+    let p32 = check::parse("read_portable32", n, bound, || read_portable32(data, &limits)).ok();
+    let p64 = check::parse("read_portable64", n, bound, || read_portable64(data, &limits)).ok();
     let c32 =
-        heap::within("read_clickhouse_state32", n, bound, || read_clickhouse_state32(data, &limits)).ok();
+        check::parse("read_clickhouse_state32", n, bound, || read_clickhouse_state32(data, &limits)).ok();
     let c64 =
-        heap::within("read_clickhouse_state64", n, bound, || read_clickhouse_state64(data, &limits)).ok();
+        check::parse("read_clickhouse_state64", n, bound, || read_clickhouse_state64(data, &limits)).ok();
     for width in [None, Some(IdWidth::U32), Some(IdWidth::U64)] {
-        let detected = heap::within("read_id_set", n, bound, || read_id_set(data, width, &limits));
+        let detected = check::parse("read_id_set", n, bound, || read_id_set(data, width, &limits));
         let Ok((set, format)) = detected else { continue };
         if let Some(w) = width {
             assert_eq!(set.width(), w, "read_id_set ignored the width asked for");
@@ -44,7 +44,7 @@ pub fn id_set(data: &[u8]) {
         );
     }
     let mut shards = ExternalSets::new();
-    let added = heap::within("ExternalSets::add_bytes", n, bound, || {
+    let added = check::parse("ExternalSets::add_bytes", n, bound, || {
         shards.add_bytes(SetName::Revoked, data, &limits)
     });
     let detected = read_id_set(data, None, &limits);
@@ -107,7 +107,7 @@ fn round_trip64(
 /// writes the same bytes.
 pub fn snapshot(data: &[u8]) {
     let bound = bounds::SNAPSHOT.at(data.len());
-    let read = heap::within("Inventory::from_snapshot", data.len(), bound, || Inventory::from_snapshot(data));
+    let read = check::parse("Inventory::from_snapshot", data.len(), bound, || Inventory::from_snapshot(data));
     if let Ok(inventory) = read {
         snapshot_round_trip(&inventory);
     }
@@ -126,7 +126,7 @@ fn snapshot_round_trip(inventory: &Inventory) -> Vec<u8> {
 /// inventory's snapshot round-trips.
 pub fn jsonl(data: &[u8]) {
     let bound = bounds::JSONL.at(data.len());
-    let read = heap::within("Inventory::from_jsonl", data.len(), bound, || Inventory::from_jsonl(data));
+    let read = check::parse("Inventory::from_jsonl", data.len(), bound, || Inventory::from_jsonl(data));
     let mut records = Vec::new();
     let mut all_read = true;
     for line in data.split_inclusive(|b| *b == b'\n') {

@@ -2,14 +2,14 @@
 
 use license_core::{Account, License, UsageLedger};
 
-use crate::{bounds, heap};
+use crate::{bounds, check, heap};
 
 /// License JSON: what reads writes JSON that reads back to the same
 /// license and writes the same text.
 pub fn license_json(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else { return };
     let bound = bounds::JSON.at(data.len());
-    let Ok(license) = heap::within("License::from_json", data.len(), bound, || License::from_json(text))
+    let Ok(license) = check::parse("License::from_json", data.len(), bound, || License::from_json(text))
     else {
         return;
     };
@@ -25,7 +25,7 @@ pub fn license_json(data: &[u8]) {
 pub fn account_json(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else { return };
     let bound = bounds::JSON.at(data.len());
-    let Ok(account) = heap::within("Account::from_json", data.len(), bound, || Account::from_json(text))
+    let Ok(account) = check::parse("Account::from_json", data.len(), bound, || Account::from_json(text))
     else {
         return;
     };

@@ -2,7 +2,7 @@
 
 use license_core::{HardwareProfile, License, UsageLog};
 
-use crate::{bounds, heap, known};
+use crate::{bounds, check, known};
 
 /// A signed license document. A document that verifies reads one of the
 /// licenses the fixed key signed, and reads the same unverified; any
@@ -10,11 +10,11 @@ use crate::{bounds, heap, known};
 /// and signs to the same bytes again.
 pub fn license_xml(data: &[u8]) {
     let bound = bounds::XML.at(data.len());
-    let verified = heap::within("License::from_signed_xml", data.len(), bound, || {
+    let verified = check::parse("License::from_signed_xml", data.len(), bound, || {
         License::from_signed_xml(data, known::trusted())
     });
     let unverified =
-        heap::within("License::inspect_unverified", data.len(), bound, || License::inspect_unverified(data));
+        check::parse("License::inspect_unverified", data.len(), bound, || License::inspect_unverified(data));
     if let Ok(v) = &verified {
         assert!(
             known::licenses().contains(v.license()),
@@ -48,7 +48,7 @@ pub fn usage_log(data: &[u8]) {
         return usage_log_fields(data);
     }
     let bound = bounds::XML.at(data.len());
-    let verified = heap::within("UsageLog::from_signed_xml", data.len(), bound, || {
+    let verified = check::parse("UsageLog::from_signed_xml", data.len(), bound, || {
         UsageLog::from_signed_xml(data, known::trusted())
     });
     if let Ok(v) = verified {
@@ -99,7 +99,7 @@ fn round_trip_log(log: &UsageLog) {
 pub fn profile_xml(data: &[u8]) {
     let bound = bounds::XML.at(data.len());
     let read =
-        heap::within("HardwareProfile::from_xml", data.len(), bound, || HardwareProfile::from_xml(data));
+        check::parse("HardwareProfile::from_xml", data.len(), bound, || HardwareProfile::from_xml(data));
     if let Ok(profile) = read {
         let xml = profile.to_xml().expect("a profile that reads also writes");
         let again = HardwareProfile::from_xml(xml.as_bytes())

@@ -88,27 +88,3 @@ fn committed_seeds_are_current() {
         assert!(committed == bytes, "{} is stale: rerun with LC_WRITE_SEEDS=1", path.display());
     }
 }
-
-/// Findings whose fix belongs to another change (the bounded id-set and
-/// snapshot decoders of issue 14 §2): each input must still fail its
-/// target's property here. When one passes, the fix has landed: move the
-/// file to `corpus/<target>/`, where the replay keeps it passing.
-/// - `snapshot/run-expansion-90b`: found by the `snapshot` target, reduced
-///   by libFuzzer; 270 KB of heap for 90 bytes, runs decoded as bitsets.
-/// - `id_set/add-bytes-full-runs`: 200 containers each one full run
-///   (2,829 bytes), which `ExternalSets::add_bytes` decodes into 1.65 MB.
-#[test]
-fn known_findings_still_fail() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("known-findings");
-    for target in std::fs::read_dir(&dir).expect("known-findings/ lists") {
-        let target = target.expect("an entry").path();
-        let name = target.file_name().expect("a name").to_string_lossy().into_owned();
-        let (_, property) = TARGETS.iter().find(|(n, _)| *n == name).expect("a target's directory");
-        for file in std::fs::read_dir(&target).expect("a target's findings list") {
-            let file = file.expect("an entry").path();
-            let data = std::fs::read(&file).expect("a finding reads");
-            let result = std::panic::catch_unwind(|| property(&data));
-            assert!(result.is_err(), "{} passes now: move it to corpus/{name}/", file.display());
-        }
-    }
-}
