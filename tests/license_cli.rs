@@ -91,35 +91,32 @@ fn a_placeholder_binding_is_refused_at_issue() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let key = support::vectors().join("keys").join("vendor-2048.key.pem");
-    let (ok, template, err) = run(licensectl().args(["issue", "--template"]));
+    let (ok, template, err) = run(licensectl().args(["issue", "--template", "--at", "2026-11-01T00:00:00Z"]));
     assert!(ok, "{err}");
     let mut json: serde_json::Value = serde_json::from_str(&template).unwrap();
+    // Signs license.json into license.xml: (success, stdout, stderr).
+    let issue = |json: &serde_json::Value| {
+        support::write(d, "license.json", json.to_string().as_bytes());
+        run(licensectl()
+            .args(["issue", "--key"])
+            .arg(&key)
+            .arg("--from")
+            .arg(d.join("license.json"))
+            .arg("--out")
+            .arg(d.join("license.xml")))
+    };
     for (field, value, kind) in [
         ("fingerprint", "replace with the instance's fingerprint", "invalid_fingerprint"),
         ("policy", "min-matches=3", "invalid_match_policy"),
     ] {
         let mut edited = json.clone();
         edited["binding"][field] = value.into();
-        support::write(d, "license.json", edited.to_string().as_bytes());
-        let (ok, out, err) = run(licensectl()
-            .args(["issue", "--key"])
-            .arg(&key)
-            .arg("--from")
-            .arg(d.join("license.json"))
-            .arg("--out")
-            .arg(d.join("license.xml")));
+        let (ok, out, err) = issue(&edited);
         assert!(!ok && err.contains(kind) && err.contains(field), "{field}: {out}{err}");
         assert!(!d.join("license.xml").exists(), "nothing is written");
     }
     json["binding"]["policy"] = license_core::MatchPolicy::default().to_string().into();
-    support::write(d, "license.json", json.to_string().as_bytes());
-    let (ok, out, err) = run(licensectl()
-        .args(["issue", "--key"])
-        .arg(&key)
-        .arg("--from")
-        .arg(d.join("license.json"))
-        .arg("--out")
-        .arg(d.join("license.xml")));
+    let (ok, out, err) = issue(&json);
     assert!(ok, "{out}{err}");
 }
 
