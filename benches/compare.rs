@@ -23,8 +23,9 @@ use std::time::Instant;
 
 use croaring::Bitmap as CBitmap;
 use license_core::{
-    count_sets, synthetic_records, ActionedLimit, Category, CategorySets, CertificateRecord, CountConfig,
-    Event, IdSet, Inventory,
+    actioned::{count_sets, synthetic_records, Category, CategorySets, Event},
+    license::ActionedLimit,
+    CertificateRecord, CountConfig, IdSet, Inventory,
 };
 use roaring::{MultiOps, RoaringBitmap};
 use time::OffsetDateTime;
@@ -140,8 +141,9 @@ impl Sets {
             ids: vec![],
         };
         let pos = |names: &[&str], n: &str| names.iter().position(|x| *x == n).unwrap();
-        let metadata: Vec<&str> = license_core::SYNTHETIC_METADATA.iter().map(|p| p.0).collect();
-        let collections: Vec<&str> = license_core::SYNTHETIC_COLLECTIONS.iter().map(|p| p.0).collect();
+        let metadata: Vec<&str> = license_core::actioned::SYNTHETIC_METADATA.iter().map(|p| p.0).collect();
+        let collections: Vec<&str> =
+            license_core::actioned::SYNTHETIC_COLLECTIONS.iter().map(|p| p.0).collect();
         for r in records {
             s.ids.push(r.id);
             if r.enrolled {
@@ -154,7 +156,7 @@ impl Sets {
                 s.ssl.push(r.id);
             }
             for n in &r.stores {
-                s.stores[pos(&license_core::SYNTHETIC_STORES, n)].push(r.id);
+                s.stores[pos(&license_core::actioned::SYNTHETIC_STORES, n)].push(r.id);
             }
             for n in &r.metadata {
                 s.metadata[pos(&metadata, n)].push(r.id);
@@ -349,9 +351,9 @@ fn events(ids: &[u32], n: usize) -> Vec<Event> {
         x ^= x << 17;
         x
     };
-    let stores = license_core::SYNTHETIC_STORES;
-    let fields = license_core::SYNTHETIC_METADATA;
-    let colls = license_core::SYNTHETIC_COLLECTIONS;
+    let stores = license_core::actioned::SYNTHETIC_STORES;
+    let fields = license_core::actioned::SYNTHETIC_METADATA;
+    let colls = license_core::actioned::SYNTHETIC_COLLECTIONS;
     (0..n)
         .map(|_| {
             let r = next();

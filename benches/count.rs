@@ -2,7 +2,11 @@
 //! certificates: from the inventory, and from the nine sets.
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use license_core::{synthetic_records, ActionedLimit, CountConfig, Event, Inventory};
+use license_core::{
+    actioned::{synthetic_records, Event},
+    license::ActionedLimit,
+    CountConfig, Inventory,
+};
 use time::macros::datetime;
 
 fn bench(c: &mut Criterion) {

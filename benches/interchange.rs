@@ -15,8 +15,10 @@ use std::hint::black_box;
 use std::time::Instant;
 
 use license_core::{
-    synthetic_records, write_portable32, ActionedLimit, CountConfig, DecodedSet, ExternalSets,
-    InterchangeLimits, Inventory, SetName,
+    actioned::synthetic_records,
+    interchange::{write_portable32, DecodedSet, ExternalSets, InterchangeLimits, SetName},
+    license::ActionedLimit,
+    CountConfig, Inventory,
 };
 use roaring::RoaringBitmap;
 use time::OffsetDateTime;

@@ -13,8 +13,8 @@ use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use license_core::{
-    activate, BundleAlgorithm, Feature, Fingerprint, HardwareProfile, KeyBundle, KeyKind, KeyRecord,
-    KeyStatus, LicenseKey, SigningKey, TrustedKeys,
+    keys::{activate, BundleAlgorithm, KeyKind, KeyRecord, KeyStatus},
+    Feature, Fingerprint, HardwareProfile, KeyBundle, LicenseKey, SigningKey, TrustedKeys,
 };
 use time::macros::datetime;
 

@@ -12,8 +12,8 @@ use std::time::Duration;
 
 use criterion::{criterion_group, Criterion, Throughput};
 use license_core::{
-    ActionedLimit, ExpiryPolicy, Feature, Fingerprint, HardwareProfile, InstanceBinding, License, SigningKey,
-    TrustedKeys,
+    license::{ActionedLimit, ExpiryPolicy, InstanceBinding},
+    Feature, Fingerprint, HardwareProfile, License, SigningKey, TrustedKeys,
 };
 use time::macros::datetime;
 

@@ -5,7 +5,7 @@ mod support;
 
 use std::io::BufReader;
 
-use license_core::{ActionedCount, ActionedLimit, Category, CountConfig, Inventory};
+use license_core::{actioned::Category, license::ActionedLimit, ActionedCount, CountConfig, Inventory};
 use time::macros::datetime;
 
 #[test]

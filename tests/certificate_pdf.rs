@@ -6,7 +6,11 @@ mod support;
 use std::path::Path;
 use std::process::Command;
 
-use license_core::{ActionedLimit, CertificateInfo, Feature, License, LicenseCertificate, PaperSize};
+use license_core::{
+    certificate::{CertificateInfo, LicenseCertificate, PaperSize},
+    license::ActionedLimit,
+    Feature, License,
+};
 use time::macros::datetime;
 
 fn info(paper: PaperSize) -> CertificateInfo {

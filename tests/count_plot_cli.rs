@@ -6,7 +6,9 @@ mod support;
 
 use std::path::Path;
 
-use license_core::{ActionedLimit, CertificateRecord, CountConfig, CountHistory, Inventory};
+use license_core::{
+    actioned::CountHistory, license::ActionedLimit, CertificateRecord, CountConfig, Inventory,
+};
 use quick_xml::events::Event;
 use time::macros::datetime;
 use time::{Duration, OffsetDateTime};

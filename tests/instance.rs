@@ -8,7 +8,8 @@ mod support;
 use std::process::Command;
 
 use license_core::{
-    ComponentKind, Disk, ErrorKind, Fingerprint, HardwareProfile, HintKind, MatchPolicy, NetworkInterface,
+    instance::{ComponentKind, Disk, HintKind, MatchPolicy, NetworkInterface},
+    ErrorKind, Fingerprint, HardwareProfile,
 };
 
 fn nic(name: &str, mac: &str, physical: bool) -> NetworkInterface {
@@ -97,7 +98,7 @@ const STABLE: &[(&str, Change)] = &[
         p.machine_id = Some("aaaabbbbccccddddeeeeffff00001111".into())
     }),
     ("the profile starts seeing that it runs in a container", |p| {
-        p.environment.push(license_core::EnvironmentHint::new(HintKind::Container, "docker"))
+        p.environment.push(license_core::instance::EnvironmentHint::new(HintKind::Container, "docker"))
     }),
 ];
 
@@ -206,7 +207,7 @@ fn python_xml_etree_reads_the_profile() {
     let mut profile = server();
     profile.hostname = Some("a&b <c> \"d\" é".into());
     profile.interfaces.push(NetworkInterface { name: "lo".into(), mac: None, physical: false });
-    profile.environment.push(license_core::EnvironmentHint::new(HintKind::Cloud, "aws"));
+    profile.environment.push(license_core::instance::EnvironmentHint::new(HintKind::Cloud, "aws"));
     let dir = tempfile::tempdir().unwrap();
     for (name, p) in [("server.xml", profile), ("here.xml", HardwareProfile::collect())] {
         let path = support::write(dir.path(), name, p.to_xml().unwrap().as_bytes());
@@ -257,7 +258,7 @@ print(json.dumps(out))
 
 #[test]
 fn hostile_profile_documents_get_typed_errors() {
-    let ns = license_core::PROFILE_NAMESPACE;
+    let ns = license_core::instance::PROFILE_NAMESPACE;
     let billion_laughs = format!(
         "<?xml version=\"1.0\"?><!DOCTYPE lolz [<!ENTITY lol \"lol\"><!ENTITY lol2 \"&lol;&lol;&lol;\">]>\
          <HardwareProfile xmlns=\"{ns}\" version=\"1\"><Hostname>&lol2;</Hostname></HardwareProfile>"
@@ -359,7 +360,7 @@ fn licensectl_profile_shows_and_compares_machines() {
 /// machine, and an edited fingerprint breaks the signature.
 #[test]
 fn a_signed_license_bound_to_this_machine() {
-    use license_core::{Instance, License, Location, SigningKey, TrustedKeys};
+    use license_core::{instance::Location, Instance, License, SigningKey, TrustedKeys};
     let pem = std::fs::read_to_string(support::vectors().join("keys/vendor-2048.key.pem")).unwrap();
     let key = SigningKey::from_pkcs8_pem(&pem).unwrap();
     let trusted = TrustedKeys::from(key.verifying_key().clone());

@@ -3,7 +3,8 @@
 //! anything accepted being exactly the canonical form.
 
 use license_core::{
-    Disk, EnvironmentHint, Fingerprint, HardwareProfile, HintKind, MatchPolicy, NetworkInterface,
+    instance::{Disk, EnvironmentHint, HintKind, MatchPolicy, NetworkInterface},
+    Fingerprint, HardwareProfile,
 };
 use proptest::prelude::*;
 

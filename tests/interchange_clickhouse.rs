@@ -6,7 +6,7 @@ mod support;
 use std::path::Path;
 use std::process::Command;
 
-use license_core::{
+use license_core::interchange::{
     read_clickhouse_state32, read_clickhouse_state64, read_id_set, write_clickhouse_state32,
     write_clickhouse_state64, DecodedSet, IdSetFormat, InterchangeLimits,
 };

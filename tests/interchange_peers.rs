@@ -5,7 +5,7 @@ mod support;
 
 use std::process::Command;
 
-use license_core::{
+use license_core::interchange::{
     read_id_set, read_portable32, read_portable64, write_portable32, write_portable32_no_runs,
     write_portable64, DecodedSet, IdSetFormat, InterchangeLimits,
 };

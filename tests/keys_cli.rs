@@ -5,7 +5,7 @@ mod support;
 
 use std::path::Path;
 
-use license_core::{HardwareProfile, LicenseKey, NetworkInterface};
+use license_core::{instance::NetworkInterface, HardwareProfile, LicenseKey};
 
 /// The time every command that decides by time is given, so the suite
 /// passes on any day, whatever the clock says.

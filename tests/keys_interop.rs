@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use license_core::{
-    BundleAlgorithm, ErrorKind, Feature, Fingerprint, HardwareProfile, KeyBundle, KeyKind, KeyRecord,
-    KeyStatus, LicenseKey, SigningKey, TrustedKeys,
+    keys::{BundleAlgorithm, KeyKind, KeyRecord, KeyStatus},
+    ErrorKind, Feature, Fingerprint, HardwareProfile, KeyBundle, LicenseKey, SigningKey, TrustedKeys,
 };
 use time::macros::datetime;
 
@@ -72,7 +72,7 @@ fn pycose_verifies_the_bundles_we_sign() {
         assert_eq!(summary["alg"], alg.name());
         let kid: String = key.key_id().as_bytes().iter().map(|b| format!("{b:02x}")).collect();
         assert_eq!(summary["kid"], kid, "pycose's SHA-256 of the SPKI is our key id");
-        assert_eq!(summary["content_type"], license_core::BUNDLE_CONTENT_TYPE);
+        assert_eq!(summary["content_type"], license_core::keys::BUNDLE_CONTENT_TYPE);
         assert_eq!(summary["unprotected"], 0);
         assert_eq!(summary["instance_id"], "srv-interop");
         assert_eq!(summary["master"], bundle().master().key().to_string());

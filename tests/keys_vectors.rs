@@ -5,7 +5,8 @@
 mod support;
 
 use license_core::{
-    activate, BundleAlgorithm, ErrorKind, HardwareProfile, KeyBundle, SigningKey, TrustedKeys, VerifyingKey,
+    keys::{activate, BundleAlgorithm},
+    ErrorKind, HardwareProfile, KeyBundle, SigningKey, TrustedKeys, VerifyingKey,
 };
 use time::macros::datetime;
 

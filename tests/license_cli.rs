@@ -115,7 +115,7 @@ fn a_placeholder_binding_is_refused_at_issue() {
         assert!(!ok && err.contains(kind) && err.contains(field), "{field}: {out}{err}");
         assert!(!d.join("license.xml").exists(), "nothing is written");
     }
-    json["binding"]["policy"] = license_core::MatchPolicy::default().to_string().into();
+    json["binding"]["policy"] = license_core::instance::MatchPolicy::default().to_string().into();
     let (ok, out, err) = issue(&json);
     assert!(ok, "{out}{err}");
 }

@@ -69,7 +69,7 @@ fn a_new_installation_key_needs_rekey() {
 /// cannot drive the vendor's terminal.
 #[test]
 fn verify_usage_prints_the_logs_text_escaped() {
-    use license_core::{FeatureSet, SigningKey, UsageInstance, UsageJournal, UsageLicense};
+    use license_core::{license::FeatureSet, usage, SigningKey};
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
     let keys = support::vectors().join("keys");
@@ -77,11 +77,11 @@ fn verify_usage_prints_the_logs_text_escaped() {
         .unwrap();
     std::fs::copy(keys.join("vendor-3072.pub.pem"), dir.join("inst.pub.pem")).unwrap();
     let at = time::macros::datetime!(2026-11-23 02:00 UTC);
-    let count = license_core::count_sets(
-        &license_core::CategorySets::new(at),
-        license_core::ActionedLimit::Counted(10),
+    let count = license_core::actioned::count_sets(
+        &license_core::actioned::CategorySets::new(at),
+        license_core::license::ActionedLimit::Counted(10),
     );
-    let instance = UsageInstance {
+    let instance = usage::Instance {
         id: "srv-1".into(),
         // XML 1.0 allows DEL and the C1 controls; U+009B is a one-byte CSI.
         name: "srv\u{9b}2J\u{7f}".into(),
@@ -89,7 +89,7 @@ fn verify_usage_prints_the_logs_text_escaped() {
         software_version: "1.0.0".into(),
         fingerprint: "fp".into(),
     };
-    let license = UsageLicense {
+    let license = usage::License {
         id: "LIC".into(),
         product: "certmgr".into(),
         licensee: "Evil\u{9b}31m Ltd".into(),
@@ -97,7 +97,7 @@ fn verify_usage_prints_the_logs_text_escaped() {
         sha256: [0; 32],
         features: FeatureSet::new(),
     };
-    let log = UsageJournal::default().log(at, instance, license, &count).unwrap();
+    let log = usage::Journal::default().log(at, instance, license, &count).unwrap();
     std::fs::write(dir.join("usage.xml"), log.sign(&key).unwrap()).unwrap();
     let out = ok(dir, &["verify-usage", "--pub", "inst.pub.pem", "usage.xml"]);
     assert!(!out.chars().any(|c| c.is_control() && c != '\n'), "{}", out.escape_debug());

@@ -6,7 +6,9 @@ mod support;
 use std::process::Command;
 
 use license_core::{
-    ActionedLimit, Category, CategorySets, IdSet, SigningKey, UsageInstance, UsageJournal, UsageLicense,
+    actioned::{Category, CategorySets},
+    license::ActionedLimit,
+    usage, IdSet, SigningKey,
 };
 use time::macros::datetime;
 
@@ -18,26 +20,26 @@ fn xmlsec1_verifies_our_usage_log_and_rejects_an_edit() {
         .unwrap();
     let at = datetime!(2026-11-23 2:00 UTC);
     let enrolled: IdSet = (0..1234).collect();
-    let count = license_core::count_sets(
+    let count = license_core::actioned::count_sets(
         &CategorySets::new(at).with(Category::Enrolled, &enrolled),
         ActionedLimit::Counted(1000),
     );
-    let mut journal = UsageJournal::default();
+    let mut journal = usage::Journal::default();
     journal.record(&count);
-    let instance = UsageInstance {
+    let instance = usage::Instance {
         id: "inst-7".into(),
         name: "Édition & <co>".into(),
         location: "Lyon".into(),
         software_version: "5.2.1".into(),
         fingerprint: "fp".into(),
     };
-    let license = UsageLicense {
+    let license = usage::License {
         id: "LIC-1".into(),
         product: "certmgr".into(),
         licensee: "Example".into(),
         expires_at: Some(datetime!(2027-01-01 0:00 UTC)),
         sha256: [7; 32],
-        features: license_core::FeatureSet::new(),
+        features: license_core::license::FeatureSet::new(),
     };
     let xml = journal.log(at, instance, license, &count).unwrap().sign(&key).unwrap();
 

@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
 use license_core::{
-    ActionedLimit, ErrorKind, Feature, License, SigningKey, TrustedKeys, VerifyingKey, XmlLimits,
+    license::ActionedLimit, ErrorKind, Feature, License, SigningKey, TrustedKeys, VerifyingKey, XmlLimits,
 };
 use time::macros::datetime;
 

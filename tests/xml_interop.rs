@@ -13,7 +13,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use license_core::{
-    ActionedLimit, ErrorKind, ExpiryPolicy, Feature, InstanceBinding, License, SigningKey, TrustedKeys,
+    license::{ActionedLimit, ExpiryPolicy, InstanceBinding},
+    ErrorKind, Feature, License, SigningKey, TrustedKeys,
 };
 use time::macros::datetime;
 
@@ -48,7 +49,7 @@ fn licenses() -> Vec<License> {
         .binding(InstanceBinding {
             instance_id: "inst-7".into(),
             fingerprint: support::server_fingerprint(),
-            policy: Some(license_core::MatchPolicy::default().to_string()),
+            policy: Some(license_core::instance::MatchPolicy::default().to_string()),
         })
         .attribute("region", "eu-west\ttabbed\nnewline")
         .attribute("tier", "gold & <more>")

@@ -6,8 +6,9 @@ mod support;
 use std::collections::{BTreeMap, BTreeSet};
 
 use license_core::{
-    ActionedLimit, ComponentKind, Disk, ExpiryPolicy, Feature, Fingerprint, HardwareProfile, InstanceBinding,
-    License, MatchPolicy, SigningKey, TrustedKeys,
+    instance::{ComponentKind, Disk, MatchPolicy},
+    license::{ActionedLimit, ExpiryPolicy, InstanceBinding},
+    Feature, Fingerprint, HardwareProfile, License, SigningKey, TrustedKeys,
 };
 use proptest::prelude::*;
 use time::{Duration, OffsetDateTime};

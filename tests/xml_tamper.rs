@@ -4,7 +4,9 @@
 mod support;
 
 use license_core::{
-    ActionedLimit, ErrorKind, Feature, InstanceBinding, License, MatchPolicy, SigningKey, TrustedKeys,
+    instance::MatchPolicy,
+    license::{ActionedLimit, InstanceBinding},
+    ErrorKind, Feature, License, SigningKey, TrustedKeys,
 };
 use time::macros::datetime;
 

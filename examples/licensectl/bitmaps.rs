@@ -9,8 +9,9 @@ use std::time::Instant;
 
 use clap::{Args, Subcommand, ValueEnum};
 use license_core::{
-    ActionedCount, ActionedLimit, CountConfig, ExternalSets, IdSetFormat, InterchangeLimits, Inventory,
-    SetName,
+    interchange::{ExternalSets, IdSetFormat, InterchangeLimits, SetName},
+    license::ActionedLimit,
+    ActionedCount, CountConfig, Inventory,
 };
 use time::OffsetDateTime;
 

@@ -6,8 +6,9 @@ use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
 use license_core::{
-    Certifiable, CertificateInfo, KeyBundle, KeyRecord, License, LicenseCertificate, PaperSize,
-    VerifiedLicense,
+    certificate::{Certifiable, CertificateInfo, LicenseCertificate, PaperSize},
+    keys::KeyRecord,
+    KeyBundle, License, VerifiedLicense,
 };
 
 use crate::cli::{read, write, CliError, CliResult};

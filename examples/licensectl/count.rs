@@ -11,8 +11,9 @@ use std::time::Instant;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use license_core::{
-    synthetic_records, ActionedCount, ActionedLimit, Category, CountConfig, CountHistory, CountSchedule,
-    Event, Inventory,
+    actioned::{synthetic_records, Category, CountHistory, CountSchedule, Event},
+    license::ActionedLimit,
+    ActionedCount, CountConfig, Inventory,
 };
 use time::format_description::well_known::Rfc3339;
 use time::{Duration, OffsetDateTime};

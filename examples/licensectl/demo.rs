@@ -3,7 +3,10 @@
 use std::process::ExitCode;
 
 use clap::Args;
-use license_core::{ActionedLimit, ExpiryWatch, Feature, License, LicenseDiff};
+use license_core::{
+    license::{ActionedLimit, ExpiryWatch, LicenseDiff},
+    Feature, License,
+};
 use time::{Duration, OffsetDateTime};
 
 use crate::cli::{now, parse_time, CliResult};

@@ -7,9 +7,9 @@ use std::process::ExitCode;
 
 use clap::Args;
 use license_core::{
-    CountConfig, DirStorage, Fingerprint, HardwareProfile, Instance, Inventory, License, LicenseStore,
-    Monitor, SigningKey, StageOptions, Storage, StoreOptions, TrustedKeys, UsageInstance, UsageLedger,
-    UsageLog, VerifyingKey,
+    store::{DirStorage, Monitor, StageOptions, Storage, StoreOptions},
+    usage, CountConfig, Fingerprint, HardwareProfile, Instance, Inventory, License, LicenseStore, SigningKey,
+    TrustedKeys, UsageLog, VerifyingKey,
 };
 use time::OffsetDateTime;
 
@@ -243,7 +243,10 @@ pub fn rollback(args: RollbackArgs) -> CliResult {
     let previous = store.history()?.into_iter().next().ok_or_else(|| {
         license_core::Error::new(license_core::ErrorKind::NothingToRollBack, "the history is empty")
     })?;
-    print!("{}", license_core::LicenseDiff::between(store.current()?.license(), previous.license.license()));
+    print!(
+        "{}",
+        license_core::license::LicenseDiff::between(store.current()?.license(), previous.license.license())
+    );
     if !args.yes && !confirm("roll back to this license?")? {
         println!("not rolled back");
         return Ok(ExitCode::FAILURE);
@@ -254,14 +257,14 @@ pub fn rollback(args: RollbackArgs) -> CliResult {
 }
 
 /// The instance a usage log reports: the given record, or this machine.
-fn usage_instance(path: Option<&Path>, license: &License) -> Result<UsageInstance, CliError> {
+fn usage_instance(path: Option<&Path>, license: &License) -> Result<usage::Instance, CliError> {
     if let Some(path) = path {
         let json = String::from_utf8(read(path)?)
             .map_err(|_| CliError::Io(format!("{} is not UTF-8", path.display())))?;
-        return Ok(UsageInstance::from(&Instance::from_json(&json)?));
+        return Ok(usage::Instance::from(&Instance::from_json(&json)?));
     }
     let profile = HardwareProfile::collect();
-    Ok(UsageInstance {
+    Ok(usage::Instance {
         id: license.binding().map_or_else(|| "unbound".to_owned(), |b| b.instance_id.clone()),
         name: profile.hostname.clone().unwrap_or_else(|| "unknown".to_owned()),
         location: "unknown".to_owned(),
@@ -300,10 +303,10 @@ pub fn usage_log(args: UsageLogArgs) -> CliResult {
 pub fn verify_usage(args: VerifyUsageArgs) -> CliResult {
     let verified = UsageLog::from_signed_xml(&read(&args.log)?, &trusted_keys(&args.keys)?)?;
     if let Some(path) = &args.ledger {
-        let mut ledger: UsageLedger = match std::fs::read(path) {
+        let mut ledger: usage::Ledger = match std::fs::read(path) {
             Ok(bytes) => serde_json::from_slice(&bytes)
                 .map_err(|e| CliError::Io(format!("{}: not a usage ledger: {e}", path.display())))?,
-            Err(_) => UsageLedger::default(),
+            Err(_) => usage::Ledger::default(),
         };
         let id = &verified.log().instance.id;
         // An instance not read yet has no key to replace: accepting binds it.
@@ -371,10 +374,10 @@ pub fn demo(first: &License, renewal: &License, today: OffsetDateTime) -> Result
     for alert in Monitor::check(today, &store, None)? {
         println!("alert: {alert}");
     }
-    let records: Vec<_> = license_core::synthetic_records(10_000, 7, today).collect();
+    let records: Vec<_> = license_core::actioned::synthetic_records(10_000, 7, today).collect();
     let count = Inventory::from_records(&records)?.count(today, &CountConfig::new(renewal.actioned_limit()));
     store.record_count(&count)?;
-    let instance = UsageInstance {
+    let instance = usage::Instance {
         id: "demo-instance".into(),
         name: "demo".into(),
         location: "Example DC, Frankfurt (DE)".into(),
@@ -386,7 +389,7 @@ pub fn demo(first: &License, renewal: &License, today: OffsetDateTime) -> Result
     store.mark_logged(&log)?;
     let read_back =
         UsageLog::from_signed_xml(&xml, &TrustedKeys::from(instance_key.verifying_key().clone()))?;
-    let mut ledger = UsageLedger::default();
+    let mut ledger = usage::Ledger::default();
     ledger.accept(&read_back)?;
     println!(
         "usage log: {} bytes, {} actioned of 10,000 certificates, verified by the vendor with key {}",

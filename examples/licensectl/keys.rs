@@ -6,8 +6,9 @@ use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
 use license_core::{
-    activate, Account, BundleAlgorithm, Coordinates, Feature, Fingerprint, HardwareProfile, Instance,
-    KeyBundle, KeyKind, KeyRecord, KeyStatus, LicenseKey, Location, ProductCode, SigningKey, TrustedKeys,
+    instance::{Coordinates, Location},
+    keys::{activate, BundleAlgorithm, KeyKind, KeyRecord, KeyStatus, ProductCode},
+    Account, Feature, Fingerprint, HardwareProfile, Instance, KeyBundle, LicenseKey, SigningKey, TrustedKeys,
 };
 use time::OffsetDateTime;
 

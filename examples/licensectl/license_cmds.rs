@@ -8,8 +8,9 @@ use std::process::ExitCode;
 
 use clap::Args;
 use license_core::{
-    ActionedLimit, ExpiryPolicy, Feature, InstanceBinding, License, SigningKey, TrustedKeys, VerifyingKey,
-    DEFAULT_KEY_BITS,
+    crypto::DEFAULT_KEY_BITS,
+    license::{ActionedLimit, ExpiryPolicy, InstanceBinding},
+    Feature, License, SigningKey, TrustedKeys, VerifyingKey,
 };
 use time::{Duration, OffsetDateTime};
 

@@ -8,7 +8,7 @@
 
 use std::ops::Range;
 
-use license_core::{CountHistory, Trend};
+use license_core::actioned::{CountHistory, Trend};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use time::{Duration, OffsetDateTime};

@@ -7,7 +7,8 @@ use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
 use license_core::{
-    Disk, Fingerprint, HardwareProfile, Instance, License, Location, MatchPolicy, NetworkInterface,
+    instance::{Disk, Location, MatchPolicy, NetworkInterface},
+    Fingerprint, HardwareProfile, Instance, License,
 };
 use time::Duration;
 

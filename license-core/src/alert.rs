@@ -41,7 +41,7 @@ impl fmt::Display for Severity {
 /// kept in sorted order, so the serialised form is deterministic.
 ///
 /// ```
-/// use license_core::{Alert, Severity};
+/// use license_core::{Alert, alert::Severity};
 /// let alert = Alert::new(Severity::Warning, "actioned_over_limit", "5,200 actioned, limit 5,000")
 ///     .with_data("over_by", 200);
 /// assert_eq!(alert.data()["over_by"], 200);

@@ -5,8 +5,9 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use license_core::{
-    count_sets, ActionedLimit, Category, CategorySets, CertificateRecord, CountConfig, ErrorKind, Event,
-    IdSet, Inventory,
+    actioned::{count_sets, Category, CategorySets, Event},
+    license::ActionedLimit,
+    CertificateRecord, CountConfig, ErrorKind, IdSet, Inventory,
 };
 use proptest::prelude::*;
 use time::{Duration, OffsetDateTime};
@@ -122,7 +123,7 @@ fn config() -> impl Strategy<Value = CountConfig> {
             }
             if let Some(names) = referenced {
                 c.referenced_collections =
-                    license_core::ReferencedCollections::Only(names.into_iter().collect());
+                    license_core::actioned::ReferencedCollections::Only(names.into_iter().collect());
             }
             c
         })
@@ -402,13 +403,15 @@ fn jsonl_reports_the_bad_line_and_applies_nothing() {
     let err = Inventory::from_jsonl(text.as_bytes()).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::DuplicateCertificate);
     assert!(err.detail().starts_with("line 70001: "), "{}", err.detail());
-    let long = format!("{{\"id\": 1, \"stores\": [\"{}\"]}}\n", "x".repeat(license_core::MAX_LINE_BYTES));
+    let long =
+        format!("{{\"id\": 1, \"stores\": [\"{}\"]}}\n", "x".repeat(license_core::actioned::MAX_LINE_BYTES));
     assert_eq!(Inventory::from_jsonl(long.as_bytes()).unwrap_err().kind(), ErrorKind::InputTooLarge);
 }
 
 #[test]
 fn site_license_and_over_limit() {
-    let records: Vec<CertificateRecord> = license_core::synthetic_records(5_000, 1, ts(BASE)).collect();
+    let records: Vec<CertificateRecord> =
+        license_core::actioned::synthetic_records(5_000, 1, ts(BASE)).collect();
     let inv = Inventory::from_records(&records).unwrap();
     let site = inv.count(ts(BASE), &CountConfig::new(ActionedLimit::SiteLicense));
     assert!(site.alerts().is_empty());

@@ -11,9 +11,13 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 
 use license_core::{
-    read_clickhouse_state32, read_clickhouse_state64, read_id_set, read_portable32, read_portable64,
-    write_clickhouse_state32, write_clickhouse_state64, write_portable32, write_portable32_no_runs,
-    write_portable64, ErrorKind, ExternalSets, IdSet, InterchangeLimits, Inventory, InventoryLimits, SetName,
+    actioned::InventoryLimits,
+    interchange::{
+        read_clickhouse_state32, read_clickhouse_state64, read_id_set, read_portable32, read_portable64,
+        write_clickhouse_state32, write_clickhouse_state64, write_portable32, write_portable32_no_runs,
+        write_portable64, ExternalSets, InterchangeLimits, SetName,
+    },
+    ErrorKind, IdSet, Inventory,
 };
 use roaring::{RoaringBitmap, RoaringTreemap};
 
@@ -293,7 +297,8 @@ fn snapshots_of_full_runs_stay_within_the_bound() {
     assert_eq!(inv.len(), 64 << 16);
     // It counts as a full set.
     let t = time::macros::datetime!(2026-11-23 2:00 UTC);
-    let count = inv.count(t, &license_core::CountConfig::new(license_core::ActionedLimit::SiteLicense));
+    let count =
+        inv.count(t, &license_core::CountConfig::new(license_core::license::ActionedLimit::SiteLicense));
     assert_eq!(count.total(), 64 << 16);
     drop(inv);
     // The review's case: a 0.9 MB snapshot of every u32 id.

@@ -1,7 +1,7 @@
 //! Round trips of every id-set format for arbitrary sets, and arbitrary
 //! bytes never making a reader panic.
 
-use license_core::{
+use license_core::interchange::{
     read_clickhouse_state32, read_clickhouse_state64, read_id_set, read_portable32, read_portable64,
     write_clickhouse_state32, write_clickhouse_state64, write_portable32, write_portable32_no_runs,
     write_portable64, InterchangeLimits,

@@ -2,7 +2,10 @@
 
 use std::collections::BTreeSet;
 
-use license_core::{ActionedLimit, ExpiryPolicy, Feature, License, LicenseDiff, LicenseStatus};
+use license_core::{
+    license::{ActionedLimit, ExpiryPolicy, LicenseDiff, LicenseStatus},
+    Feature, License,
+};
 use proptest::prelude::*;
 use time::{Duration, OffsetDateTime};
 

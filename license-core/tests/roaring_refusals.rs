@@ -4,8 +4,11 @@
 //! rule that is not checked would be an out-of-bounds read or a wrong set).
 
 use license_core::{
-    read_clickhouse_state32, read_id_set, read_portable32, read_portable64, write_portable32,
-    write_portable64, Error, ErrorKind, ExternalSets, IdWidth, InterchangeLimits, Inventory, SetName,
+    interchange::{
+        read_clickhouse_state32, read_id_set, read_portable32, read_portable64, write_portable32,
+        write_portable64, ExternalSets, IdWidth, InterchangeLimits, SetName,
+    },
+    Error, ErrorKind, Inventory,
 };
 use roaring::{RoaringBitmap, RoaringTreemap};
 

@@ -3,7 +3,10 @@
 mod common;
 
 use common::{license, now, signed, snapshot, trusted};
-use license_core::{ErrorKind, LicenseStore, StageOptions, StoreOptions};
+use license_core::{
+    store::{StageOptions, StoreOptions},
+    ErrorKind, LicenseStore,
+};
 use time::Duration;
 
 /// The fingerprint of the test server profile: a binding the builder accepts.
@@ -75,7 +78,7 @@ fn every_refusal_leaves_the_directory_byte_identical() {
     let other_product = license("LIC-7", 1, 300, 0).to_builder().product("otherapp").build().unwrap();
     let other_instance = license("LIC-8", 1, 300, 0)
         .to_builder()
-        .binding(license_core::InstanceBinding::new("inst-2", &server_fingerprint(), None))
+        .binding(license_core::license::InstanceBinding::new("inst-2", &server_fingerprint(), None))
         .build()
         .unwrap();
     let expired =
@@ -173,7 +176,7 @@ fn a_license_for_other_hardware_is_refused_when_the_store_checks_it() {
     let (server, drifted) = (read("server.xml"), read("drift.xml"));
     let bound = license("LIC-HW", 1, 300, 0)
         .to_builder()
-        .binding(license_core::InstanceBinding::new(
+        .binding(license_core::license::InstanceBinding::new(
             "inst-1",
             &license_core::Fingerprint::from_profile(&server),
             None,

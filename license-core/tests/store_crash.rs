@@ -12,7 +12,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use common::{license, now, signed, trusted};
-use license_core::{LicenseStore, StageOptions, StoreOptions};
+use license_core::{
+    store::{StageOptions, StoreOptions},
+    LicenseStore,
+};
 
 /// The store operations a child can run.
 const SCENARIOS: &[&str] = &["first-install", "replace", "replace-at-history-limit", "rollback"];

@@ -10,7 +10,10 @@ use std::os::unix::fs::{symlink, MetadataExt, PermissionsExt};
 use std::path::Path;
 
 use common::{license, now, signed, snapshot, trusted};
-use license_core::{ErrorKind, LicenseStore, Monitor, StageOptions, Storage, StoreOptions};
+use license_core::{
+    store::{Monitor, StageOptions, Storage, StoreOptions},
+    ErrorKind, LicenseStore,
+};
 
 fn open(dir: &Path) -> LicenseStore {
     LicenseStore::open_dir(dir, trusted(), StoreOptions::new("certmgr")).unwrap()
@@ -117,8 +120,8 @@ fn damaged_state_files_are_store_corrupt_and_change_nothing() {
         assert_eq!(snapshot(&dir), before, "{name}: a failed read changed the store");
         // Nor does a write that needs the damaged file.
         let inventory = license_core::Inventory::from_records(&[]).unwrap();
-        let count =
-            inventory.count(now(), &license_core::CountConfig::new(license_core::ActionedLimit::Counted(5)));
+        let count = inventory
+            .count(now(), &license_core::CountConfig::new(license_core::license::ActionedLimit::Counted(5)));
         if matches!(name, "state.json" | "usage-journal.json") {
             let err = store.record_count(&count).unwrap_err();
             assert_eq!(err.kind(), ErrorKind::StoreCorrupt, "{name}: {err}");

@@ -9,7 +9,9 @@ use std::path::Path;
 
 use common::{license, now, signed, snapshot, trusted};
 use license_core::{
-    ErrorKind, InstanceBinding, License, LicenseStore, Loss, Monitor, StageOptions, StoreOptions,
+    license::{InstanceBinding, Loss},
+    store::{Monitor, StageOptions, StoreOptions},
+    ErrorKind, License, LicenseStore,
 };
 use time::Duration;
 
@@ -54,7 +56,7 @@ fn a_license_copied_over_license_xml_is_refused_on_every_read() {
     // An older license with a larger limit and a later expiry.
     let older_better = license("LIC-0", 30, 900, 0)
         .to_builder()
-        .actioned_limit(license_core::ActionedLimit::Counted(1_000_000))
+        .actioned_limit(license_core::license::ActionedLimit::Counted(1_000_000))
         .build()
         .unwrap();
     for planted in [other_product, bound("LIC-X", 1, "inst-2"), older_better] {
@@ -226,7 +228,10 @@ fn without_an_instance_id_the_installed_binding_is_kept() {
     );
     assert_eq!(snapshot(dir.path()), before);
     // A rebinding to another instance shows as a loss.
-    let diff = license_core::LicenseDiff::between(&bound("LIC-B", 5, "inst-1"), &bound("LIC-O", 1, "inst-2"));
+    let diff = license_core::license::LicenseDiff::between(
+        &bound("LIC-B", 5, "inst-1"),
+        &bound("LIC-O", 1, "inst-2"),
+    );
     assert!(diff.losses.contains(&Loss::Rebound { from: Some("inst-1".into()), to: "inst-2".into() }));
 }
 
@@ -244,7 +249,7 @@ fn deleting_the_clock_state_does_not_erase_a_rollback() {
     let inventory = license_core::Inventory::from_records(&[]).unwrap();
     let count = inventory.count(
         now() - Duration::days(2),
-        &license_core::CountConfig::new(license_core::ActionedLimit::Counted(5)),
+        &license_core::CountConfig::new(license_core::license::ActionedLimit::Counted(5)),
     );
     store.record_count(&count).unwrap();
     std::fs::remove_file(dir.path().join("clock.json")).unwrap();
@@ -257,7 +262,7 @@ fn deleting_the_clock_state_does_not_erase_a_rollback() {
         None
     );
     // A usage log sent (its entries leave the journal) is a fact too.
-    let instance = license_core::UsageInstance {
+    let instance = license_core::usage::Instance {
         id: "inst-1".into(),
         name: "server".into(),
         location: "DC".into(),

@@ -4,13 +4,15 @@ mod common;
 
 use common::{license, now, other_key, signed, trusted};
 use license_core::{
-    ActionedLimit, Alert, Category, CategorySets, ErrorKind, IdSet, LicenseStore, Monitor, StageOptions,
-    StoreOptions, TrustedKeys, UsageInstance, UsageLedger, UsageLog,
+    actioned::{Category, CategorySets},
+    license::ActionedLimit,
+    store::{Monitor, StageOptions, StoreOptions},
+    usage, Alert, ErrorKind, IdSet, LicenseStore, TrustedKeys, UsageLog,
 };
 use time::{Duration, OffsetDateTime};
 
-fn instance() -> UsageInstance {
-    UsageInstance {
+fn instance() -> usage::Instance {
+    usage::Instance {
         id: "inst-1".into(),
         name: "Prod <EU> & \"main\"".into(),
         location: "Zürich".into(),
@@ -23,7 +25,7 @@ fn instance() -> UsageInstance {
 fn count(n: u32, at: OffsetDateTime) -> license_core::ActionedCount {
     let enrolled: IdSet = (0..n).collect();
     let sets = CategorySets::new(at).with(Category::Enrolled, &enrolled);
-    license_core::count_sets(&sets, ActionedLimit::Counted(100))
+    license_core::actioned::count_sets(&sets, ActionedLimit::Counted(100))
 }
 
 fn installed_store(dir: &std::path::Path) -> LicenseStore {
@@ -42,7 +44,7 @@ fn a_usage_log_round_trips_and_chains_across_logs() {
     let dir = tempfile::tempdir().unwrap();
     let store = installed_store(dir.path());
     let key = other_key();
-    let mut ledger = UsageLedger::default();
+    let mut ledger = usage::Ledger::default();
 
     for day in 0..3 {
         store.record_count(&count(50 + day, now() + Duration::days(i64::from(day)))).unwrap();
@@ -129,12 +131,12 @@ fn any_edit_of_a_signed_log_is_rejected() {
 fn the_journal_is_bounded_and_survives_reopening() {
     let dir = tempfile::tempdir().unwrap();
     let store = installed_store(dir.path());
-    for i in 0..(license_core::MAX_JOURNAL_ENTRIES + 5) {
+    for i in 0..(license_core::usage::MAX_JOURNAL_ENTRIES + 5) {
         store.record_count(&count(1, now() + Duration::hours(i as i64))).unwrap();
     }
     let reopened = LicenseStore::open_dir(dir.path(), trusted(), StoreOptions::new("certmgr")).unwrap();
     let journal = reopened.usage_journal().unwrap();
-    assert_eq!(journal.pending().len(), license_core::MAX_JOURNAL_ENTRIES);
+    assert_eq!(journal.pending().len(), license_core::usage::MAX_JOURNAL_ENTRIES);
     assert_eq!(journal.pending()[0].sequence, 6);
 }
 

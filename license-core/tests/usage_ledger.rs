@@ -6,13 +6,16 @@ mod common;
 
 use common::{now, other_key, vendor_key};
 use license_core::{
-    ActionedLimit, Category, CategorySets, ErrorKind, FeatureSet, IdSet, SigningKey, TrustedKeys,
-    UsageInstance, UsageJournal, UsageLedger, UsageLicense, UsageLog, VerifiedUsageLog,
+    actioned::{Category, CategorySets},
+    license::{ActionedLimit, FeatureSet},
+    usage,
+    usage::VerifiedUsageLog,
+    ErrorKind, IdSet, SigningKey, TrustedKeys, UsageLog,
 };
 use time::Duration;
 
-fn instance(id: &str) -> UsageInstance {
-    UsageInstance {
+fn instance(id: &str) -> usage::Instance {
+    usage::Instance {
         id: id.into(),
         name: format!("server {id}"),
         location: "Zürich".into(),
@@ -21,8 +24,8 @@ fn instance(id: &str) -> UsageInstance {
     }
 }
 
-fn license() -> UsageLicense {
-    UsageLicense {
+fn license() -> usage::License {
+    usage::License {
         id: "LIC-1".into(),
         product: "certmgr".into(),
         licensee: "Example Ltd".into(),
@@ -35,19 +38,19 @@ fn license() -> UsageLicense {
 fn count(n: u32, day: i64) -> license_core::ActionedCount {
     let enrolled: IdSet = (0..n).collect();
     let sets = CategorySets::new(now() + Duration::days(day)).with(Category::Enrolled, &enrolled);
-    license_core::count_sets(&sets, ActionedLimit::Counted(100))
+    license_core::actioned::count_sets(&sets, ActionedLimit::Counted(100))
 }
 
 /// An installation: its journal and the key it signs logs with.
 struct Installation {
     id: &'static str,
-    journal: UsageJournal,
+    journal: usage::Journal,
     key: SigningKey,
 }
 
 impl Installation {
     fn new(id: &'static str, key: SigningKey) -> Installation {
-        Installation { id, journal: UsageJournal::default(), key }
+        Installation { id, journal: usage::Journal::default(), key }
     }
 
     /// Records a count on `day` and sends a log of it, as verified by a
@@ -71,7 +74,7 @@ fn both_keys() -> TrustedKeys {
 #[test]
 fn a_log_signed_by_another_instances_key_does_not_continue_the_chain() {
     let mut a = Installation::new("inst-a", vendor_key());
-    let mut ledger = UsageLedger::default();
+    let mut ledger = usage::Ledger::default();
     ledger.accept(&a.send(1)).unwrap();
 
     // Installation B, with its own key, writes a log claiming to be A that
@@ -94,7 +97,7 @@ fn a_log_signed_by_another_instances_key_does_not_continue_the_chain() {
 #[test]
 fn rekey_moves_an_instance_to_its_new_key_and_the_chain_goes_on() {
     let mut a = Installation::new("inst-a", vendor_key());
-    let mut ledger = UsageLedger::default();
+    let mut ledger = usage::Ledger::default();
     ledger.accept(&a.send(1)).unwrap();
 
     // The installation's key is replaced; its next log is refused until
@@ -120,11 +123,11 @@ fn rekey_moves_an_instance_to_its_new_key_and_the_chain_goes_on() {
 #[test]
 fn the_binding_is_kept_in_the_ledger_json() {
     let mut a = Installation::new("inst-a", vendor_key());
-    let mut ledger = UsageLedger::default();
+    let mut ledger = usage::Ledger::default();
     ledger.accept(&a.send(1)).unwrap();
     let json = serde_json::to_string(&ledger).unwrap();
     assert!(json.contains(&format!("\"key_id\":\"{}\"", vendor_key().key_id())), "{json}");
-    let mut reread: UsageLedger = serde_json::from_str(&json).unwrap();
+    let mut reread: usage::Ledger = serde_json::from_str(&json).unwrap();
     assert_eq!(reread, ledger);
     let mut forged = Installation::new("inst-a", other_key());
     forged.journal = a.journal.clone();
@@ -133,25 +136,25 @@ fn the_binding_is_kept_in_the_ledger_json() {
     // A ledger written before keys were bound reads, and its next log binds.
     let legacy = json.replace(&format!(",\"key_id\":\"{}\"", vendor_key().key_id()), "");
     assert_ne!(legacy, json);
-    let mut legacy: UsageLedger = serde_json::from_str(&legacy).unwrap();
+    let mut legacy: usage::Ledger = serde_json::from_str(&legacy).unwrap();
     assert_eq!(legacy.key_id("inst-a"), None);
     legacy.accept(&a.send(2)).unwrap();
     assert_eq!(legacy.key_id("inst-a"), Some(vendor_key().key_id()));
     // A key id that is not one is refused on reading.
     let bad = json.replace(&vendor_key().key_id().to_string(), "not-a-key-id");
-    assert!(serde_json::from_str::<UsageLedger>(&bad).is_err());
+    assert!(serde_json::from_str::<usage::Ledger>(&bad).is_err());
     // So is a chain tip that is not a SHA-256 in hex, on reading rather
     // than when the instance's next log arrives.
     let tip = json.find("\"tip\":\"").unwrap() + "\"tip\":\"".len();
     let bad = format!("{}ZZ{}", &json[..tip], &json[tip + 2..]);
-    let err = serde_json::from_str::<UsageLedger>(&bad).unwrap_err().to_string();
+    let err = serde_json::from_str::<usage::Ledger>(&bad).unwrap_err().to_string();
     assert!(err.contains("ledger tip"), "{err}");
 }
 
 #[test]
 fn each_ledger_refusal_has_its_kind_and_changes_nothing() {
     let mut a = Installation::new("inst-a", vendor_key());
-    let mut ledger = UsageLedger::default();
+    let mut ledger = usage::Ledger::default();
     let first = a.send(1);
     let second = a.send(2);
     let third = a.send(3);
@@ -190,7 +193,7 @@ fn each_ledger_refusal_has_its_kind_and_changes_nothing() {
     // The key is checked before anything else: a forged log that is also a
     // replay is reported as the wrong key.
     let mut forged = Installation::new("inst-a", other_key());
-    forged.journal = UsageJournal::default();
+    forged.journal = usage::Journal::default();
     let forged = forged.send(1);
     assert_eq!(ledger.accept(&forged).unwrap_err().kind(), ErrorKind::UsageLogWrongKey);
 
@@ -198,7 +201,7 @@ fn each_ledger_refusal_has_its_kind_and_changes_nothing() {
     // entries, or an earlier ledger is lost), and binds its key.
     let mut b = Installation::new("inst-b", other_key());
     let _lost = b.send(1);
-    let mut fresh = UsageLedger::default();
+    let mut fresh = usage::Ledger::default();
     fresh.accept(&b.send(2)).unwrap();
     assert_eq!(fresh.last_sequence("inst-b"), Some(2));
     assert_eq!(fresh.key_id("inst-b"), Some(other_key().key_id()));

@@ -1,6 +1,9 @@
 //! Hardware profiles (collect, XML), fingerprints and the fuzzy match.
 
-use license_core::{Fingerprint, HardwareProfile, MatchPolicy, MatchReport};
+use license_core::{
+    instance::{MatchPolicy, MatchReport},
+    Fingerprint, HardwareProfile,
+};
 
 use crate::io::{arg, bytes_handle, core, free_handle, into_handle, lc_bytes, put, Handle};
 use crate::panic::ffi_panic_boundary;

@@ -5,8 +5,11 @@
 use std::str::FromStr;
 
 use license_core::{
-    read_id_set, write_clickhouse_state32, write_portable32, DecodedSet, ExternalSets, IdSet, IdSetFormat,
-    IdWidth, InterchangeLimits, SetName,
+    interchange::{
+        read_id_set, write_clickhouse_state32, write_portable32, DecodedSet, ExternalSets, IdSetFormat,
+        IdWidth, InterchangeLimits, SetName,
+    },
+    IdSet,
 };
 
 use crate::inventory::{lc_count, lc_count_config};

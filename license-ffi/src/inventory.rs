@@ -1,7 +1,11 @@
 //! The certificate inventory: bulk ingestion from id arrays, events,
 //! JSON Lines and snapshots, and the actioned count.
 
-use license_core::{ActionedCount, ActionedLimit, Category, CountConfig, Event, Inventory, InventoryLimits};
+use license_core::{
+    actioned::{Category, Event, InventoryLimits},
+    license::ActionedLimit,
+    ActionedCount, CountConfig, Inventory,
+};
 
 use crate::batch::{Batch, BatchError, Flag, NameList, TimeField};
 use crate::io::{arg, bytes_handle, core, free_handle, into_handle, lc_bytes, put, time_of, Handle};

@@ -3,7 +3,10 @@
 
 use std::ffi::c_char;
 
-use license_core::{ActionedLimit, KeyId, License, LicenseDiff, LicenseStatus, TrustedKeys};
+use license_core::{
+    license::{ActionedLimit, LicenseDiff, LicenseStatus},
+    KeyId, License, TrustedKeys,
+};
 
 use crate::hardware::{lc_hardware_profile, lc_match_report};
 use crate::io::{arg, bytes_handle, copy_text, core, free_handle, into_handle, lc_bytes, put, Handle};

@@ -4,8 +4,8 @@
 use std::ffi::c_char;
 
 use license_core::{
-    activate, Account, Activation, BundleAlgorithm, Instance, KeyBundle, KeyKind, KeyRecord, LicenseKey,
-    ProductCode,
+    keys::{activate, Activation, BundleAlgorithm, KeyKind, KeyRecord, ProductCode},
+    Account, Instance, KeyBundle, LicenseKey,
 };
 
 use crate::hardware::lc_hardware_profile;

@@ -1,7 +1,10 @@
 //! The file-backed license store: stage, compare, commit, roll back, the
 //! usage journal, and the installation monitor.
 
-use license_core::{LicenseStore, Monitor, StageOptions, StagedReplacement, StoreOptions, UsageInstance};
+use license_core::{
+    store::{Monitor, StageOptions, StagedReplacement, StoreOptions},
+    usage, LicenseStore,
+};
 
 use crate::inventory::lc_count;
 use crate::io::{arg, bytes_handle, core, free_handle, into_handle, lc_bytes, put, Handle};
@@ -217,7 +220,7 @@ pub extern "C" fn lc_store_usage_log(
         let (location, location_len) = (i.location, i.location_len);
         let (software_version, software_version_len) = (i.software_version, i.software_version_len);
         let (fingerprint, fingerprint_len) = (i.fingerprint, i.fingerprint_len);
-        let instance = UsageInstance {
+        let instance = usage::Instance {
             id: arg!(str id, id_len).to_owned(),
             name: arg!(str name, name_len).to_owned(),
             location: arg!(str location, location_len).to_owned(),

@@ -3,7 +3,7 @@
 
 use std::ffi::c_char;
 
-use license_core::{KeyId, TrustedKeys, UsageLedger, UsageLog, VerifiedUsageLog};
+use license_core::{usage, usage::VerifiedUsageLog, KeyId, TrustedKeys, UsageLog};
 
 use crate::io::{arg, bytes_handle, core, free_handle, into_handle, lc_bytes, put, Handle};
 use crate::keys::{copy_key_id, lc_signing_key};
@@ -40,7 +40,7 @@ pub struct lc_usage_ledger {
     _private: [u8; 0],
 }
 impl Handle for lc_usage_ledger {
-    type Inner = UsageLedger;
+    type Inner = usage::Ledger;
 }
 
 /// Signs the log with `key` into a signed XML document in new `lc_bytes`
@@ -149,7 +149,7 @@ pub extern "C" fn lc_usage_ledger_from_json(
         let data = arg!(slice data, len);
         arg!(out out);
         let ledger = if data.is_empty() {
-            UsageLedger::default()
+            usage::Ledger::default()
         } else {
             match serde_json::from_slice(data) {
                 Ok(l) => l,

@@ -3,7 +3,9 @@
 //! `lc_usage_ledger_rekey` binds the instance to the new key.
 
 use license_core::{
-    ActionedLimit, CategorySets, FeatureSet, SigningKey, UsageInstance, UsageJournal, UsageLicense,
+    actioned::CategorySets,
+    license::{ActionedLimit, FeatureSet},
+    usage, SigningKey,
 };
 use license_core_ffi::*;
 use time::OffsetDateTime;
@@ -18,18 +20,18 @@ fn public(name: &str) -> Vec<u8> {
 }
 
 /// Records a count on `day` and returns the signed log of it.
-fn send(journal: &mut UsageJournal, day: i64, key: &SigningKey) -> Vec<u8> {
+fn send(journal: &mut usage::Journal, day: i64, key: &SigningKey) -> Vec<u8> {
     let at = OffsetDateTime::from_unix_timestamp(1_795_392_000 + day * 86_400).unwrap();
-    let count = license_core::count_sets(&CategorySets::new(at), ActionedLimit::Counted(10));
+    let count = license_core::actioned::count_sets(&CategorySets::new(at), ActionedLimit::Counted(10));
     journal.record(&count);
-    let instance = UsageInstance {
+    let instance = usage::Instance {
         id: "srv-1".into(),
         name: "srv".into(),
         location: "here".into(),
         software_version: "1.0.0".into(),
         fingerprint: "fp".into(),
     };
-    let license = UsageLicense {
+    let license = usage::License {
         id: "LIC".into(),
         product: "certmgr".into(),
         licensee: "Example".into(),
@@ -64,7 +66,7 @@ fn rekey_binds_an_instance_to_its_new_key() {
         assert_eq!(lc_trusted_keys_add(trusted, pem.as_ptr(), pem.len()), lc_status::Ok);
     }
     let (old, new) = (key("vendor-2048"), key("vendor-3072"));
-    let mut journal = UsageJournal::default();
+    let mut journal = usage::Journal::default();
     let first = verify(&send(&mut journal, 1, &old), trusted);
     let second = verify(&send(&mut journal, 2, &new), trusted);
     assert_eq!(key_id_of(first), old.key_id().to_string());

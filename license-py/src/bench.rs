@@ -4,7 +4,7 @@
 
 use std::time::Instant;
 
-use license_core::{IdGroup, Inventory};
+use license_core::{actioned::IdGroup, Inventory};
 use pyo3::prelude::*;
 
 use crate::errors::Lc;

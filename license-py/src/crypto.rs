@@ -38,7 +38,7 @@ impl PySigningKey {
     /// A new key from the OS generator (RSA generation is slow: the GIL is
     /// released meanwhile).
     #[staticmethod]
-    #[pyo3(signature = (bits = license_core::DEFAULT_KEY_BITS))]
+    #[pyo3(signature = (bits = license_core::crypto::DEFAULT_KEY_BITS))]
     fn generate(py: Python<'_>, bits: usize) -> PyResult<Self> {
         py.detach(|| SigningKey::generate(bits, &mut rand::rngs::OsRng)).lc().map(PySigningKey)
     }

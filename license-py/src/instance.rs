@@ -1,6 +1,9 @@
 //! Hardware profiles, fingerprints, match policies and reports.
 
-use license_core::{Fingerprint, HardwareProfile, MatchPolicy, MatchReport};
+use license_core::{
+    instance::{MatchPolicy, MatchReport},
+    Fingerprint, HardwareProfile,
+};
 use pyo3::prelude::*;
 
 use crate::errors::Lc;

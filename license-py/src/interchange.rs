@@ -5,9 +5,12 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use license_core::{
-    count_sets as core_count_sets, read_clickhouse_state32, read_id_set, read_portable32,
-    write_clickhouse_state32, write_portable32, write_portable32_no_runs, Category, CategorySets,
-    ExternalSets, IdSet, IdSetFormat, IdWidth, InterchangeLimits, SetName,
+    actioned::{count_sets as core_count_sets, Category, CategorySets},
+    interchange::{
+        read_clickhouse_state32, read_id_set, read_portable32, write_clickhouse_state32, write_portable32,
+        write_portable32_no_runs, ExternalSets, IdSetFormat, IdWidth, InterchangeLimits, SetName,
+    },
+    IdSet,
 };
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
@@ -80,11 +83,13 @@ impl PyIdSet {
         let (set, _) =
             py.detach(|| read_id_set(&bytes, Some(IdWidth::U32), &InterchangeLimits::default())).lc()?;
         match set {
-            license_core::DecodedSet::U32(b) => Ok(PyIdSet(IdSet::from(&b))),
-            license_core::DecodedSet::U64(_) => Err(crate::errors::to_py(license_core::Error::new(
-                license_core::ErrorKind::WidthMismatch,
-                "a 64-bit id set where 32-bit ids were expected",
-            ))),
+            license_core::interchange::DecodedSet::U32(b) => Ok(PyIdSet(IdSet::from(&b))),
+            license_core::interchange::DecodedSet::U64(_) => {
+                Err(crate::errors::to_py(license_core::Error::new(
+                    license_core::ErrorKind::WidthMismatch,
+                    "a 64-bit id set where 32-bit ids were expected",
+                )))
+            }
         }
     }
     /// From a `pyroaring.BitMap` (through its portable bytes).
@@ -160,11 +165,13 @@ impl PyExternalSets {
     fn union(&self, name: &str) -> PyResult<PyIdSet> {
         let name: SetName = name.parse().lc()?;
         match self.0.union(name) {
-            license_core::DecodedSet::U32(b) => Ok(PyIdSet(IdSet::from(&b))),
-            license_core::DecodedSet::U64(_) => Err(crate::errors::to_py(license_core::Error::new(
-                license_core::ErrorKind::WidthMismatch,
-                format!("set `{}` has ids over 32 bits", name.name()),
-            ))),
+            license_core::interchange::DecodedSet::U32(b) => Ok(PyIdSet(IdSet::from(&b))),
+            license_core::interchange::DecodedSet::U64(_) => {
+                Err(crate::errors::to_py(license_core::Error::new(
+                    license_core::ErrorKind::WidthMismatch,
+                    format!("set `{}` has ids over 32 bits", name.name()),
+                )))
+            }
         }
     }
     /// The nine sets of an inventory at `at`: what an engine would compute.

@@ -2,8 +2,8 @@
 //! bulk id loads, counts, schedule and history.
 
 use license_core::{
-    ActionedCount, Alert, Category, CertificateRecord, CountConfig, CountHistory, CountSchedule, Event,
-    IdGroup, Inventory, InventoryLimits,
+    actioned::{Category, CountHistory, CountSchedule, Event, IdGroup, InventoryLimits},
+    ActionedCount, Alert, CertificateRecord, CountConfig, Inventory,
 };
 use pyo3::exceptions::PyKeyError;
 use pyo3::prelude::*;
@@ -328,7 +328,8 @@ impl PyInventory {
     fn synthetic(py: Python<'_>, count: u32, now: &Bound<'_, PyAny>, seed: u64) -> PyResult<Self> {
         let now = pytime::from_py(now, "now")?;
         py.detach(|| {
-            let records: Vec<CertificateRecord> = license_core::synthetic_records(count, seed, now).collect();
+            let records: Vec<CertificateRecord> =
+                license_core::actioned::synthetic_records(count, seed, now).collect();
             Inventory::from_records(&records)
         })
         .lc()
@@ -340,9 +341,9 @@ impl PyInventory {
     #[pyo3(signature = (
         data,
         *,
-        max_stores = license_core::DEFAULT_MAX_NAMES,
-        max_metadata_fields = license_core::DEFAULT_MAX_NAMES,
-        max_collections = license_core::DEFAULT_MAX_NAMES,
+        max_stores = license_core::actioned::DEFAULT_MAX_NAMES,
+        max_metadata_fields = license_core::actioned::DEFAULT_MAX_NAMES,
+        max_collections = license_core::actioned::DEFAULT_MAX_NAMES,
     ))]
     fn from_jsonl(
         py: Python<'_>,
@@ -380,9 +381,9 @@ impl PyInventory {
     #[pyo3(signature = (
         data,
         *,
-        max_stores = license_core::DEFAULT_MAX_NAMES,
-        max_metadata_fields = license_core::DEFAULT_MAX_NAMES,
-        max_collections = license_core::DEFAULT_MAX_NAMES,
+        max_stores = license_core::actioned::DEFAULT_MAX_NAMES,
+        max_metadata_fields = license_core::actioned::DEFAULT_MAX_NAMES,
+        max_collections = license_core::actioned::DEFAULT_MAX_NAMES,
     ))]
     fn from_snapshot(
         py: Python<'_>,

@@ -5,8 +5,11 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use license_core::{
-    activate as core_activate, Account, Activation, BundleAlgorithm, Instance, KeyBundle, KeyKind, KeyRecord,
-    KeyStatus, LicenseKey, Location, ProductCode, SoftwareVersion,
+    instance::{Location, SoftwareVersion},
+    keys::{
+        activate as core_activate, Activation, BundleAlgorithm, KeyKind, KeyRecord, KeyStatus, ProductCode,
+    },
+    Account, Instance, KeyBundle, LicenseKey,
 };
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
@@ -26,7 +29,7 @@ fn status_of(s: &str) -> PyResult<KeyStatus> {
     s.parse().lc()
 }
 
-fn features_of(f: &license_core::FeatureSet) -> BTreeMap<String, PyFeature> {
+fn features_of(f: &license_core::license::FeatureSet) -> BTreeMap<String, PyFeature> {
     f.iter().map(|(n, f)| (n.to_owned(), PyFeature(*f))).collect()
 }
 

@@ -31,7 +31,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(keys::activate, m)?)?;
     m.add_function(wrap_pyfunction!(bench::_bench_rust_count, m)?)?;
     m.add_function(wrap_pyfunction!(bench::_bench_rust_add_ids, m)?)?;
-    let categories: Vec<&str> = license_core::Category::ALL.iter().map(|c| c.name()).collect();
+    let categories: Vec<&str> = license_core::actioned::Category::ALL.iter().map(|c| c.name()).collect();
     m.add("CATEGORIES", categories)?;
     m.add_class::<crypto::PyKeyId>()?;
     m.add_class::<crypto::PySigningKey>()?;

@@ -3,8 +3,8 @@
 use std::collections::BTreeMap;
 
 use license_core::{
-    ActionedLimit, ExpiryPolicy, Feature, InstanceBinding, KeyId, License, LicenseBuilder, LicenseDiff,
-    LicenseStatus,
+    license::{ActionedLimit, ExpiryPolicy, InstanceBinding, LicenseDiff, LicenseStatus},
+    Feature, KeyId, License, LicenseBuilder,
 };
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
@@ -392,8 +392,8 @@ impl PyLicense {
             ));
         };
         let paper = match paper {
-            "a4" => license_core::PaperSize::A4,
-            "letter" => license_core::PaperSize::Letter,
+            "a4" => license_core::certificate::PaperSize::A4,
+            "letter" => license_core::certificate::PaperSize::Letter,
             other => {
                 return Err(crate::errors::to_py(license_core::Error::new(
                     license_core::ErrorKind::InvalidArgument,
@@ -401,7 +401,7 @@ impl PyLicense {
                 )))
             }
         };
-        let info = license_core::CertificateInfo {
+        let info = license_core::certificate::CertificateInfo {
             vendor,
             paper,
             signed_sha256,
@@ -410,7 +410,7 @@ impl PyLicense {
             signed_file_name,
         };
         let lic = &self.inner;
-        let pdf = py.detach(|| license_core::LicenseCertificate::render(lic, &info));
+        let pdf = py.detach(|| license_core::certificate::LicenseCertificate::render(lic, &info));
         Ok(PyBytes::new(py, &pdf))
     }
     fn __str__(&self) -> String {

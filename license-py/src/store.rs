@@ -3,7 +3,10 @@
 
 use std::path::PathBuf;
 
-use license_core::{LicenseStore, StageOptions, StagedReplacement, StoreOptions, StoreWatch};
+use license_core::{
+    store::{StageOptions, StagedReplacement, StoreOptions, StoreWatch},
+    LicenseStore,
+};
 use pyo3::prelude::*;
 
 use crate::crypto::PyTrustedKeys;
@@ -60,7 +63,7 @@ fn py_bool(b: bool) -> &'static str {
 /// What `LicenseStore.check_clock` found.
 #[pyclass(frozen, eq, module = "license_core._native", name = "ClockCheck")]
 #[derive(PartialEq)]
-pub(crate) struct PyClockCheck(license_core::ClockCheck);
+pub(crate) struct PyClockCheck(license_core::store::ClockCheck);
 
 #[pymethods]
 impl PyClockCheck {

@@ -1,7 +1,12 @@
 //! Usage logs: built from the store's journal, signed by the installation,
 //! verified and chained on the vendor side.
 
-use license_core::{Category, CountRecord, UsageInstance, UsageLedger, UsageLog, VerifiedUsageLog};
+use license_core::{
+    actioned::Category,
+    usage,
+    usage::{CountRecord, VerifiedUsageLog},
+    UsageLog,
+};
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 
@@ -13,7 +18,7 @@ use crate::util::bytes_like;
 /// The instance a usage log is about.
 #[pyclass(frozen, eq, module = "license_core._native", name = "UsageInstance")]
 #[derive(Clone, PartialEq)]
-pub(crate) struct PyUsageInstance(pub(crate) UsageInstance);
+pub(crate) struct PyUsageInstance(pub(crate) usage::Instance);
 
 #[pymethods]
 impl PyUsageInstance {
@@ -27,12 +32,12 @@ impl PyUsageInstance {
         fingerprint: &Bound<'_, PyAny>,
     ) -> PyResult<Self> {
         let fingerprint = fingerprint.str()?.to_string();
-        Ok(PyUsageInstance(UsageInstance { id, name, location, software_version, fingerprint }))
+        Ok(PyUsageInstance(usage::Instance { id, name, location, software_version, fingerprint }))
     }
     /// The usage-log view of an account's `Instance`.
     #[staticmethod]
     fn from_instance(instance: &crate::keys::PyInstance) -> Self {
-        PyUsageInstance(UsageInstance::from(&instance.0))
+        PyUsageInstance(usage::Instance::from(&instance.0))
     }
     #[getter]
     fn id(&self) -> &str {
@@ -174,7 +179,7 @@ impl PyUsageLog {
 /// signed by another key than the instance's, replays and broken chains.
 #[pyclass(module = "license_core._native", name = "UsageLedger")]
 #[derive(Default)]
-pub(crate) struct PyUsageLedger(UsageLedger);
+pub(crate) struct PyUsageLedger(usage::Ledger);
 
 #[pymethods]
 impl PyUsageLedger {

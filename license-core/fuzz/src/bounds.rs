@@ -11,8 +11,11 @@
 //! over any bound is a finding.
 
 use license_core::{
-    InterchangeLimits, JSONL_HEAP_BASE, JSONL_HEAP_PER_INPUT_BYTE, JSONL_HEAP_PER_NAME, SNAPSHOT_HEAP_BASE,
-    SNAPSHOT_HEAP_PER_INPUT_BYTE,
+    actioned::{
+        JSONL_HEAP_BASE, JSONL_HEAP_PER_INPUT_BYTE, JSONL_HEAP_PER_NAME, SNAPSHOT_HEAP_BASE,
+        SNAPSHOT_HEAP_PER_INPUT_BYTE,
+    },
+    interchange::InterchangeLimits,
 };
 
 /// A linear bound: `fixed` bytes plus `per_byte` for each input byte.

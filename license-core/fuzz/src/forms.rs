@@ -6,7 +6,11 @@
 use std::fmt::{Debug, Display};
 use std::str::FromStr;
 
-use license_core::{CountHistory, Fingerprint, Instance, KeyId, MatchPolicy, SoftwareVersion, UsageJournal};
+use license_core::{
+    actioned::CountHistory,
+    instance::{MatchPolicy, SoftwareVersion},
+    usage, Fingerprint, Instance, KeyId,
+};
 
 use crate::{bounds, heap};
 
@@ -25,7 +29,7 @@ pub fn text_forms(data: &[u8]) {
         5 => json_round_trip(text, CountHistory::from_json, |h| h.to_json()),
         _ => json_round_trip(
             text,
-            |t| serde_json::from_str::<UsageJournal>(t),
+            |t| serde_json::from_str::<usage::Journal>(t),
             |j| serde_json::to_string(j).expect("a journal serialises"),
         ),
     }

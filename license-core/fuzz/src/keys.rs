@@ -1,6 +1,6 @@
 //! Key material from outside: signed key bundles and license key text.
 
-use license_core::{BundleAlgorithm, KeyBundle, LicenseKey};
+use license_core::{keys::BundleAlgorithm, KeyBundle, LicenseKey};
 use rand::rngs::StdRng;
 use rand::SeedableRng;
 

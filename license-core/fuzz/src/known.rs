@@ -8,9 +8,12 @@
 use std::sync::OnceLock;
 
 use license_core::{
-    count_sets, Account, ActionedLimit, Category, CategorySets, Feature, HardwareProfile, IdSet, Instance,
-    KeyBundle, KeyKind, KeyRecord, KeyStatus, License, LicenseKey, Location, SigningKey, TrustedKeys,
-    UsageInstance, UsageJournal, UsageLedger, UsageLicense, UsageLog,
+    actioned::{count_sets, Category, CategorySets},
+    instance::Location,
+    keys::{KeyKind, KeyRecord, KeyStatus},
+    license::ActionedLimit,
+    usage, Account, Feature, HardwareProfile, IdSet, Instance, KeyBundle, License, LicenseKey, SigningKey,
+    TrustedKeys, UsageLog,
 };
 use time::macros::datetime;
 use time::{Duration, OffsetDateTime};
@@ -84,18 +87,18 @@ pub fn count(n: u32, at: OffsetDateTime) -> license_core::ActionedCount {
 /// non-ASCII text, so escaping is on the path).
 pub fn usage_log(entries: u32) -> UsageLog {
     let license = &licenses()[0];
-    let mut journal = UsageJournal::default();
+    let mut journal = usage::Journal::default();
     for day in 0..entries {
         journal.record(&count(50 + day * 40, T0 + Duration::days(i64::from(day))));
     }
-    let instance = UsageInstance {
+    let instance = usage::Instance {
         id: "inst-1".into(),
         name: "Prod <EU> & \"main\"".into(),
         location: "Zürich".into(),
         software_version: "5.2.1".into(),
         fingerprint: "fp-v1:abc".into(),
     };
-    let license = UsageLicense {
+    let license = usage::License {
         id: license.id().to_owned(),
         product: license.product().to_owned(),
         licensee: license.licensee().name.clone(),
@@ -142,8 +145,8 @@ pub fn account() -> Account {
 }
 
 /// A ledger that has read both seed usage logs' instance.
-pub fn ledger() -> UsageLedger {
-    let mut ledger = UsageLedger::default();
+pub fn ledger() -> usage::Ledger {
+    let mut ledger = usage::Ledger::default();
     let signed = usage_log(3).sign(key()).expect("seed log signs");
     let verified = UsageLog::from_signed_xml(&signed, trusted()).expect("seed log verifies");
     ledger.accept(&verified).expect("seed log accepted");

@@ -4,8 +4,13 @@
 //! `LC_WRITE_SEEDS=1`).
 
 use license_core::{
-    write_clickhouse_state32, write_clickhouse_state64, write_portable32, write_portable32_no_runs,
-    write_portable64, CountHistory, Fingerprint, HardwareProfile, Inventory, MatchPolicy, UsageJournal,
+    actioned::CountHistory,
+    instance::MatchPolicy,
+    interchange::{
+        write_clickhouse_state32, write_clickhouse_state64, write_portable32, write_portable32_no_runs,
+        write_portable64,
+    },
+    usage, Fingerprint, HardwareProfile, Inventory,
 };
 use roaring::{RoaringBitmap, RoaringTreemap};
 
@@ -37,7 +42,7 @@ pub fn seeds() -> Vec<(&'static str, &'static str, Vec<u8>)> {
     let account = known::account();
     let instance = account.instance("srv-a").expect("the seed instance");
     let mut history = CountHistory::new();
-    let mut journal = UsageJournal::default();
+    let mut journal = usage::Journal::default();
     for day in 0..2 {
         let count = known::count(10 + day, known::T0 + time::Duration::days(i64::from(day)));
         history.push(count.clone()).expect("the seed history grows");

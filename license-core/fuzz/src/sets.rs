@@ -2,10 +2,12 @@
 //! inventory snapshots and JSON Lines inventories.
 
 use license_core::{
-    read_clickhouse_state32, read_clickhouse_state64, read_id_set, read_portable32, read_portable64,
-    write_clickhouse_state32, write_clickhouse_state64, write_portable32, write_portable32_no_runs,
-    write_portable64, CertificateRecord, DecodedSet, ExternalSets, IdSetFormat, IdWidth, InterchangeLimits,
-    Inventory, SetName,
+    interchange::{
+        read_clickhouse_state32, read_clickhouse_state64, read_id_set, read_portable32, read_portable64,
+        write_clickhouse_state32, write_clickhouse_state64, write_portable32, write_portable32_no_runs,
+        write_portable64, DecodedSet, ExternalSets, IdSetFormat, IdWidth, InterchangeLimits, SetName,
+    },
+    CertificateRecord, Inventory,
 };
 use roaring::{RoaringBitmap, RoaringTreemap};
 

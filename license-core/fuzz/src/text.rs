@@ -1,6 +1,6 @@
 //! The JSON documents: license, account registry, usage ledger.
 
-use license_core::{Account, License, UsageLedger};
+use license_core::{usage, Account, License};
 
 use crate::{bounds, check, heap};
 
@@ -40,12 +40,12 @@ pub fn account_json(data: &[u8]) {
 /// writes JSON that reads back to the same ledger and writes the same text.
 pub fn ledger_json(data: &[u8]) {
     let bound = bounds::JSON.at(data.len());
-    let read = heap::within("UsageLedger (serde_json)", data.len(), bound, || {
-        serde_json::from_slice::<UsageLedger>(data)
+    let read = heap::within("usage::Ledger (serde_json)", data.len(), bound, || {
+        serde_json::from_slice::<usage::Ledger>(data)
     });
     let Ok(ledger) = read else { return };
     let json = serde_json::to_string(&ledger).expect("a ledger serialises");
-    let again: UsageLedger = serde_json::from_str(&json)
+    let again: usage::Ledger = serde_json::from_str(&json)
         .unwrap_or_else(|e| panic!("the JSON we wrote does not read: {e}\n{json}"));
     assert_eq!(again, ledger, "write then read changed the ledger");
     assert_eq!(serde_json::to_string(&again).expect("serialises"), json, "writing is not deterministic");

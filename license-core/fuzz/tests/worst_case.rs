@@ -2,7 +2,7 @@
 //! for each parser, the shapes that cost the most heap per input byte,
 //! checked against its bound (the fuzzers then look for worse ones).
 
-use license_core::{Account, HardwareProfile, KeyBundle, License, LicenseKey, UsageLedger};
+use license_core::{usage, Account, HardwareProfile, KeyBundle, License, LicenseKey};
 use license_core_fuzz::bounds::{self, Bound};
 use license_core_fuzz::{heap, known};
 
@@ -103,7 +103,7 @@ fn json_readers() {
     let entries: Vec<String> = (0..20_000).map(|i| format!("\"{i}\":{state}")).collect();
     let ledger = format!("{{{}}}", entries.join(","));
     check("ledger instances", bounds::JSON, ledger.as_bytes(), |d| {
-        serde_json::from_slice::<UsageLedger>(d).is_ok()
+        serde_json::from_slice::<usage::Ledger>(d).is_ok()
     });
     let account = known::account().to_json();
     check("account", bounds::JSON, account.as_bytes(), |d| Account::from_json(text(d)));

@@ -16,7 +16,7 @@ use crate::{Error, ErrorKind, Result};
 /// `ssl_endpoint`) or `store:NAME`, `metadata:NAME`, `collection:NAME`.
 ///
 /// ```
-/// use license_core::IdGroup;
+/// use license_core::actioned::IdGroup;
 /// let g: IdGroup = "store:iis-prod-1".parse()?;
 /// assert_eq!(g, IdGroup::Store("iis-prod-1".into()));
 /// assert_eq!(g.to_string(), "store:iis-prod-1");
@@ -116,7 +116,7 @@ impl Inventory {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{ActionedLimit, CertificateRecord, CountConfig};
+    use crate::{license::ActionedLimit, CertificateRecord, CountConfig};
     use time::macros::datetime;
 
     #[test]

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 
-use crate::ActionedLimit;
+use crate::license::ActionedLimit;
 
 /// Which collections count: those referenced by an expiration alert or a
 /// collection-entered/left workflow.
@@ -32,7 +32,7 @@ impl ReferencedCollections {
 /// The settings of a count.
 ///
 /// ```
-/// use license_core::{ActionedLimit, CountConfig};
+/// use license_core::{CountConfig, license::ActionedLimit};
 /// let config = CountConfig::new(ActionedLimit::Counted(5_000))
 ///     .exclude_metadata("Notes")
 ///     .reference_collection("expiring-soon");
@@ -88,7 +88,7 @@ impl CountConfig {
     /// later [`CountConfig::reference_collection`] adds to the empty set.
     ///
     /// ```
-    /// use license_core::{ActionedLimit, CountConfig};
+    /// use license_core::{CountConfig, license::ActionedLimit};
     /// let config = CountConfig::new(ActionedLimit::SiteLicense).reference_no_collections();
     /// assert!(!config.counts_collection("expiring-soon"));
     /// assert!(config.reference_collection("archive").counts_collection("archive"));

@@ -13,7 +13,7 @@ use super::idset::IdSet;
 use super::kernel::{self, SetsDead};
 use super::Category;
 use crate::table::Table;
-use crate::{timefmt, ActionedLimit, Alert, Severity};
+use crate::{alert::Severity, license::ActionedLimit, timefmt, Alert};
 
 /// Raw counts of one counting pass: the total and each category's count.
 ///
@@ -59,7 +59,7 @@ impl CountTally {
 /// without materialising it.
 ///
 /// ```
-/// use license_core::{count_sets, ActionedLimit, Category, CategorySets, IdSet};
+/// use license_core::{IdSet, actioned::{count_sets, Category, CategorySets}, license::ActionedLimit};
 /// use time::macros::datetime;
 ///
 /// let enrolled: IdSet = [1, 2, 3].into_iter().collect();

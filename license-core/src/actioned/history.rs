@@ -12,7 +12,7 @@ pub const MAX_HISTORY_BYTES: usize = 64 << 20;
 /// Past counts in time order.
 ///
 /// ```
-/// use license_core::{ActionedCount, ActionedLimit, CountHistory, CountTally};
+/// use license_core::{ActionedCount, license::ActionedLimit, actioned::{CountHistory, CountTally}};
 /// use time::macros::datetime;
 /// let mut history = CountHistory::new();
 /// // (counts normally come from Inventory::count)
@@ -135,7 +135,7 @@ impl CountHistory {
 mod tests {
     use super::*;
     use crate::actioned::CountTally;
-    use crate::{ActionedLimit, Inventory};
+    use crate::{license::ActionedLimit, Inventory};
     use time::macros::datetime;
 
     /// A count with `total` certificates (each enrolled) at `at`.

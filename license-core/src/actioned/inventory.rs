@@ -34,7 +34,7 @@ pub(crate) type NamedSets = BTreeMap<String, IdSet>;
 /// ([`Inventory::apply`]).
 ///
 /// ```
-/// use license_core::{ActionedLimit, CertificateRecord, Category, CountConfig, Inventory};
+/// use license_core::{CertificateRecord, CountConfig, Inventory, license::ActionedLimit, actioned::Category};
 /// use time::macros::datetime;
 ///
 /// let mut inv = Inventory::new();

@@ -11,7 +11,7 @@
 /// [`crate::Inventory::from_snapshot_with_limits`]).
 ///
 /// ```
-/// use license_core::{ErrorKind, Inventory, InventoryLimits};
+/// use license_core::{ErrorKind, Inventory, actioned::InventoryLimits};
 /// let limits = InventoryLimits { max_stores: 1, ..InventoryLimits::default() };
 /// let jsonl = b"{\"id\":1,\"stores\":[\"a\"]}\n{\"id\":2,\"stores\":[\"b\"]}\n";
 /// let err = Inventory::from_jsonl_with_limits(&jsonl[..], &limits, &mut |_| {}).unwrap_err();

@@ -9,7 +9,7 @@ use crate::{Error, ErrorKind, Result};
 /// product this is modelled on does its nightly count).
 ///
 /// ```
-/// use license_core::CountSchedule;
+/// use license_core::actioned::CountSchedule;
 /// use time::macros::datetime;
 /// let s = CountSchedule::default();
 /// assert_eq!(s.next_after(datetime!(2026-11-23 1:59:59 UTC)), datetime!(2026-11-23 2:00 UTC));

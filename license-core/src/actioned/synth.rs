@@ -78,7 +78,7 @@ impl SplitMix {
 /// 4% are revoked between issue and expiry (or now).
 ///
 /// ```
-/// use license_core::synthetic_records;
+/// use license_core::actioned::synthetic_records;
 /// use time::macros::datetime;
 /// let a: Vec<_> = synthetic_records(1000, 7, datetime!(2026-11-23 2:00 UTC)).collect();
 /// let b: Vec<_> = synthetic_records(1000, 7, datetime!(2026-11-23 2:00 UTC)).collect();

@@ -12,7 +12,10 @@ mod winansi;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use crate::{timefmt, KeyKind, KeyRecord, License};
+use crate::{
+    keys::{KeyKind, KeyRecord},
+    timefmt, License,
+};
 
 /// Paper size of a certificate.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -143,7 +146,7 @@ impl Certifiable for KeyRecord {
 /// Renders proof-of-purchase certificates.
 ///
 /// ```
-/// use license_core::{CertificateInfo, License, LicenseCertificate, PaperSize};
+/// use license_core::{License, certificate::{CertificateInfo, LicenseCertificate, PaperSize}};
 /// use time::macros::datetime;
 /// let license = License::builder("LIC-1", "certmgr", datetime!(2026-01-01 0:00 UTC))
 ///     .licensee("Example Ltd")

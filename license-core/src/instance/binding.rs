@@ -1,7 +1,7 @@
 //! Checking a license's hardware binding against the machine it runs on.
 
 use super::{Fingerprint, HardwareProfile, MatchPolicy, MatchReport};
-use crate::{Error, ErrorKind, InstanceBinding, License, Result};
+use crate::{license::InstanceBinding, Error, ErrorKind, License, Result};
 
 impl InstanceBinding {
     /// A binding to `instance_id` with the fingerprint and policy in their
@@ -50,7 +50,7 @@ impl License {
     /// or policy in the binding is an error.
     ///
     /// ```
-    /// use license_core::{Fingerprint, HardwareProfile, InstanceBinding, License};
+    /// use license_core::{Fingerprint, HardwareProfile, License, license::InstanceBinding};
     /// use time::macros::datetime;
     ///
     /// let mut here = HardwareProfile::default();
@@ -123,9 +123,9 @@ mod tests {
         let strict = MatchPolicy::new(
             4,
             &[
-                (crate::ComponentKind::MachineId, 2),
-                (crate::ComponentKind::Mac, 2),
-                (crate::ComponentKind::Disk, 2),
+                (crate::instance::ComponentKind::MachineId, 2),
+                (crate::instance::ComponentKind::Mac, 2),
+                (crate::instance::ComponentKind::Disk, 2),
             ],
             &[],
         )

@@ -487,7 +487,7 @@ mod linux {
     #[cfg(test)]
     mod tests {
         use super::*;
-        use crate::{ComponentKind, Fingerprint};
+        use crate::{instance::ComponentKind, Fingerprint};
         use std::os::unix::fs::symlink;
 
         /// A fake Linux root: the files `collect` reads, written under a

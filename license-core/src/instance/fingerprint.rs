@@ -103,7 +103,7 @@ pub(crate) type Digest = [u8; DIGEST_LEN];
 /// ascending order. [`FromStr`] accepts exactly that form.
 ///
 /// ```
-/// use license_core::{Fingerprint, HardwareProfile, MatchPolicy};
+/// use license_core::{Fingerprint, HardwareProfile, instance::MatchPolicy};
 ///
 /// let mut profile = HardwareProfile::default();
 /// profile.machine_id = Some("3d1219c7c4c5404aaa1f6d2a48adfda4".into());

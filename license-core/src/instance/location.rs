@@ -10,7 +10,7 @@ use crate::{Error, ErrorKind, Result};
 /// checked there, so a `Location` is always valid.
 ///
 /// ```
-/// use license_core::{Coordinates, Location};
+/// use license_core::{instance::{Coordinates, Location}};
 /// let dc = Location::new("Equinix LD5, Slough", Some("GB"), Some(Coordinates::new(51.5225, -0.6298)?))?;
 /// assert_eq!(dc.country(), Some("GB"));
 /// assert!(Location::new("Atlantis", Some("XA"), None).is_err());

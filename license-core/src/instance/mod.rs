@@ -2,7 +2,7 @@
 //! into, its fingerprint, and how closely another machine must match it.
 //!
 //! A license bound to an instance carries the instance's [`Fingerprint`] and
-//! [`MatchPolicy`] as text in its [`InstanceBinding`](crate::InstanceBinding);
+//! [`MatchPolicy`] as text in its [`InstanceBinding`](crate::license::InstanceBinding);
 //! at run time the installation collects its [`HardwareProfile`] and checks
 //! the license against it (see [`License::match_hardware`](crate::License::match_hardware)).
 

@@ -37,7 +37,7 @@ const MAX_TEXT_LEN: usize = 2048;
 /// joined by `+`. [`FromStr`] accepts exactly that form.
 ///
 /// ```
-/// use license_core::{ComponentKind, MatchPolicy};
+/// use license_core::{instance::{ComponentKind, MatchPolicy}};
 /// let strict = MatchPolicy::new(
 ///     4,
 ///     &[(ComponentKind::MachineId, 2), (ComponentKind::ProductUuid, 2), (ComponentKind::Mac, 1)],

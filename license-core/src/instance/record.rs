@@ -6,7 +6,7 @@ use time::OffsetDateTime;
 use super::profile::check_line;
 use super::{Fingerprint, HardwareProfile, Location, MatchPolicy, MatchReport, SoftwareVersion};
 use crate::table::Table;
-use crate::{timefmt, Error, ErrorKind, InstanceBinding, Result};
+use crate::{license::InstanceBinding, timefmt, Error, ErrorKind, Result};
 
 /// An on-premises server: its id, name, location, the core software version
 /// it runs, its hardware profile and fingerprint, and when it was created
@@ -18,7 +18,7 @@ use crate::{timefmt, Error, ErrorKind, InstanceBinding, Result};
 /// current profile.
 ///
 /// ```
-/// use license_core::{HardwareProfile, Instance, Location};
+/// use license_core::{HardwareProfile, Instance, instance::Location};
 /// use time::macros::datetime;
 ///
 /// let profile = HardwareProfile { machine_id: Some("3d1219c7c4c5404aaa1f6d2a48adfda4".into()), ..HardwareProfile::default() };
@@ -298,7 +298,7 @@ impl From<Instance> for InstanceRecord {
 mod tests {
     use super::*;
     use crate::instance::fixtures::sample;
-    use crate::Coordinates;
+    use crate::instance::Coordinates;
     use time::macros::datetime;
 
     fn server() -> Instance {

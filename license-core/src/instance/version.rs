@@ -22,7 +22,7 @@ const MAX_LEN: usize = 128;
 /// equality.
 ///
 /// ```
-/// use license_core::SoftwareVersion;
+/// use license_core::instance::SoftwareVersion;
 /// let rc: SoftwareVersion = "5.0.0-rc.1".parse()?;
 /// let release: SoftwareVersion = "5.0.0".parse()?;
 /// assert!(rc < release);

@@ -73,7 +73,7 @@ pub(crate) fn split<'a>(
 /// Reads an `AggregateFunction(groupBitmap, UInt32)` state.
 ///
 /// ```
-/// use license_core::{read_clickhouse_state32, write_clickhouse_state32, InterchangeLimits};
+/// use license_core::{interchange::{read_clickhouse_state32, write_clickhouse_state32, InterchangeLimits}};
 /// use roaring::RoaringBitmap;
 /// let small: RoaringBitmap = [3, 1, 2].into_iter().collect();
 /// let state = write_clickhouse_state32(&small);

@@ -221,7 +221,9 @@ fn clickhouse_width(bytes: &[u8]) -> IdWidth {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{write_clickhouse_state32, write_clickhouse_state64, write_portable32, write_portable64};
+    use crate::interchange::{
+        write_clickhouse_state32, write_clickhouse_state64, write_portable32, write_portable64,
+    };
 
     #[test]
     fn every_format_and_width_is_recognised() {

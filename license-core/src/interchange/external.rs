@@ -19,8 +19,9 @@ use super::{
     IdSetFormat, InterchangeLimits,
 };
 use crate::{
-    ActionedCount, ActionedLimit, Category, CategorySets, CountConfig, CountTally, Error, ErrorKind, IdSet,
-    Inventory, Result,
+    actioned::{Category, CategorySets, CountTally},
+    license::ActionedLimit,
+    ActionedCount, CountConfig, Error, ErrorKind, IdSet, Inventory, Result,
 };
 
 /// The name of one of the nine sets, as files and SQL columns carry it.
@@ -85,7 +86,7 @@ impl FromStr for SetName {
 /// the count kernel's sets per 2^32 bucket.
 ///
 /// ```
-/// use license_core::{ActionedLimit, Category, DecodedSet, ExternalSets, SetName};
+/// use license_core::{license::ActionedLimit, actioned::Category, interchange::{DecodedSet, ExternalSets, SetName}};
 /// use roaring::RoaringBitmap;
 /// let mut sets = ExternalSets::new();
 /// let shard = |ids: &[u32]| DecodedSet::U32(ids.iter().copied().collect::<RoaringBitmap>());
@@ -303,7 +304,7 @@ mod tests {
     #[test]
     fn the_same_sets_count_the_same_as_the_inventory() {
         let t = datetime!(2026-11-23 2:00 UTC);
-        let records: Vec<CertificateRecord> = crate::synthetic_records(5_000, 7, t).collect();
+        let records: Vec<CertificateRecord> = crate::actioned::synthetic_records(5_000, 7, t).collect();
         let inventory = Inventory::from_records(&records).unwrap();
         let config = CountConfig::new(ActionedLimit::Counted(1_000));
         let expected = inventory.count(t, &config);

@@ -249,7 +249,7 @@ pub(crate) fn load(bytes: &[u8]) -> Result<RoaringBitmap> {
 /// bytes must hold exactly one valid bitmap.
 ///
 /// ```
-/// use license_core::{read_portable32, write_portable32, InterchangeLimits};
+/// use license_core::{interchange::{read_portable32, write_portable32, InterchangeLimits}};
 /// use roaring::RoaringBitmap;
 /// let set: RoaringBitmap = (1..1000).chain(70_000..70_010).collect();
 /// let bytes = write_portable32(&set);

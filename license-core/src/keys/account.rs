@@ -14,7 +14,10 @@ use super::key::{KeyKind, LicenseKey};
 use super::record::{KeyRecord, KeyStatus};
 use crate::license::check_chars;
 use crate::table::Table;
-use crate::{timefmt, Error, ErrorKind, Instance, Location, MatchPolicy, Result, SigningKey};
+use crate::{
+    instance::{Location, MatchPolicy},
+    timefmt, Error, ErrorKind, Instance, Result, SigningKey,
+};
 
 /// The largest account file read, in bytes (64 MiB).
 pub const MAX_ACCOUNT_BYTES: u64 = 64 << 20;
@@ -34,7 +37,9 @@ pub const ACCOUNT_VERSION: u32 = 1;
 /// failed operation leaves the file byte-identical.
 ///
 /// ```
-/// use license_core::*;
+/// use license_core::instance::Location;
+/// use license_core::keys::{KeyKind, KeyRecord, KeyStatus};
+/// use license_core::{Account, ErrorKind, HardwareProfile, Instance, LicenseKey};
 /// use time::macros::datetime;
 /// let t = datetime!(2026-11-23 0:00 UTC);
 /// let mut account = Account::new("Example Ltd", t)?;

@@ -10,8 +10,8 @@ use super::merge::effective_features;
 use super::record::{KeyRecord, KeyStatus};
 use crate::table::Table;
 use crate::{
-    timefmt, Error, ErrorKind, FeatureSet, Fingerprint, HardwareProfile, LicenseKey, MatchReport, Result,
-    TrustedKeys,
+    instance::MatchReport, license::FeatureSet, timefmt, Error, ErrorKind, Fingerprint, HardwareProfile,
+    LicenseKey, Result, TrustedKeys,
 };
 
 /// A successful activation: the verified bundle, what this machine may use,
@@ -44,7 +44,7 @@ pub struct Activation {
 ///    bundle's expiry.
 ///
 /// ```no_run
-/// use license_core::{activate, HardwareProfile, TrustedKeys, VerifyingKey};
+/// use license_core::{HardwareProfile, TrustedKeys, VerifyingKey, keys::activate};
 /// # fn collect() -> HardwareProfile { HardwareProfile::default() }
 /// let trusted = TrustedKeys::from(VerifyingKey::from_public_key_pem(&std::fs::read_to_string("vendor.pub.pem")?)?);
 /// let bin = std::fs::read("server.bin")?;
@@ -195,7 +195,7 @@ mod tests {
     use super::super::bundle::tests::{profile, sample_bundle};
     use super::*;
     use crate::crypto::test_keys::signing_2048;
-    use crate::{BundleAlgorithm, KeyBundle};
+    use crate::{keys::BundleAlgorithm, KeyBundle};
     use rand::{rngs::StdRng, SeedableRng};
     use time::macros::datetime;
     use time::Duration;

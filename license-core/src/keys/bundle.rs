@@ -21,7 +21,8 @@ use super::key::KeyKind;
 use super::record::{check_instance_id, KeyRecord, KeyRecordBuilder};
 use crate::table::Table;
 use crate::{
-    timefmt, Error, ErrorKind, Fingerprint, KeyId, MatchPolicy, Result, SigningKey, TrustedKeys, VerifyingKey,
+    instance::MatchPolicy, timefmt, Error, ErrorKind, Fingerprint, KeyId, Result, SigningKey, TrustedKeys,
+    VerifyingKey,
 };
 
 /// The largest `.bin` accepted, in bytes (1 MiB).
@@ -99,7 +100,8 @@ impl std::str::FromStr for BundleAlgorithm {
 /// not depend on the order they were given in.
 ///
 /// ```
-/// use license_core::*;
+/// use license_core::keys::{BundleAlgorithm, KeyKind, KeyRecord, KeyStatus};
+/// use license_core::{Fingerprint, HardwareProfile, KeyBundle, LicenseKey, SigningKey, TrustedKeys};
 /// use time::macros::datetime;
 /// # let pem = include_str!("../../../tests/vectors/keys/vendor-2048.key.pem");
 /// let vendor = SigningKey::from_pkcs8_pem(pem)?;
@@ -642,7 +644,7 @@ pub(crate) fn sign_payload(
 /// The example of `BUNDLE.json`: built from values, so it is valid input by
 /// construction.
 fn template_bundle(now: OffsetDateTime) -> Result<KeyBundle> {
-    use crate::{Feature, HardwareProfile, KeyStatus, LicenseKey, NetworkInterface};
+    use crate::{instance::NetworkInterface, keys::KeyStatus, Feature, HardwareProfile, LicenseKey};
     let product = "CRT".parse()?;
     let master_key = LicenseKey::new(KeyKind::Master, product, 0x0A5_1234_5678)?;
     let addon_key = LicenseKey::new(KeyKind::Addon, product, 0x0B6_8765_4321)?;

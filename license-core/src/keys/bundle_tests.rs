@@ -12,7 +12,7 @@ use time::Duration;
 
 use super::*;
 use crate::crypto::test_keys::{signing_2048, signing_3072};
-use crate::{Feature, HardwareProfile, KeyStatus, LicenseKey, NetworkInterface};
+use crate::{instance::NetworkInterface, keys::KeyStatus, Feature, HardwareProfile, LicenseKey};
 
 const NOW: OffsetDateTime = datetime!(2026-11-23 08:00 UTC);
 

@@ -297,7 +297,7 @@ impl<'de> Deserialize<'de> for ProductCode {
 /// layout.
 ///
 /// ```
-/// use license_core::{KeyKind, LicenseKey, ProductCode};
+/// use license_core::{LicenseKey, keys::{KeyKind, ProductCode}};
 /// let product: ProductCode = "CRT".parse()?;
 /// let key = LicenseKey::new(KeyKind::Master, product, 123_456_789)?;
 /// let text = key.to_string();

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use time::OffsetDateTime;
 
 use super::record::KeyRecord;
-use crate::{Feature, FeatureSet, LicenseKey};
+use crate::{license::FeatureSet, Feature, LicenseKey};
 
 /// Merges the features of the records usable at `at` (active and not
 /// expired; see [`KeyRecord::is_usable_at`]) into one set:
@@ -24,7 +24,7 @@ use crate::{Feature, FeatureSet, LicenseKey};
 /// gives the same set. The order of distinct keys does not matter.
 ///
 /// ```
-/// use license_core::{effective_features, Feature, KeyKind, KeyRecord, KeyStatus, LicenseKey};
+/// use license_core::{Feature, LicenseKey, keys::{effective_features, KeyKind, KeyRecord, KeyStatus}};
 /// use time::macros::datetime;
 /// let now = datetime!(2026-11-23 0:00 UTC);
 /// let m = LicenseKey::new(KeyKind::Master, "CRT".parse()?, 1)?;
@@ -86,7 +86,7 @@ pub fn effective_features<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{KeyKind, KeyStatus};
+    use crate::keys::{KeyKind, KeyStatus};
     use proptest::prelude::*;
     use time::macros::datetime;
     use time::Duration;

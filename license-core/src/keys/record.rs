@@ -8,7 +8,7 @@ use time::OffsetDateTime;
 use super::key::{KeyKind, LicenseKey};
 use crate::license::check_chars;
 use crate::table::Table;
-use crate::{timefmt, Error, ErrorKind, Feature, FeatureSet, Result};
+use crate::{license::FeatureSet, timefmt, Error, ErrorKind, Feature, Result};
 
 /// Where a key is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -68,7 +68,7 @@ impl std::str::FromStr for KeyStatus {
 /// key of the same product; a master names no parent).
 ///
 /// ```
-/// use license_core::{Feature, KeyKind, KeyRecord, KeyStatus, LicenseKey};
+/// use license_core::{Feature, LicenseKey, keys::{KeyKind, KeyRecord, KeyStatus}};
 /// use time::macros::datetime;
 /// let now = datetime!(2026-11-23 0:00 UTC);
 /// let master = LicenseKey::new(KeyKind::Master, "CRT".parse()?, 1)?;

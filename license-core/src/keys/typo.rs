@@ -103,7 +103,7 @@ impl LicenseKey {
     /// character is wrong where that can be known.
     ///
     /// ```
-    /// use license_core::{KeyHint, KeyKind, LicenseKey};
+    /// use license_core::{LicenseKey, keys::{KeyHint, KeyKind}};
     /// let key = LicenseKey::new(KeyKind::Addon, "CRT".parse()?, 42)?;
     /// let mut text = key.compact().into_bytes();
     /// text[9] = if text[9] == b'Z' { b'Y' } else { b'Z' };
@@ -231,7 +231,7 @@ impl LicenseKey {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{ErrorKind, KeyKind};
+    use crate::{keys::KeyKind, ErrorKind};
 
     fn sample(serial: u64) -> LicenseKey {
         LicenseKey::new(KeyKind::Master, "CRT".parse().unwrap(), serial).unwrap()

@@ -7,7 +7,7 @@ use time::OffsetDateTime;
 
 use super::feature::{check_name, NamedFeature};
 use super::{ActionedLimit, ExpiryPolicy, Feature, FeatureSet, InstanceBinding, License, Licensee};
-use crate::{timefmt, Error, ErrorKind, Fingerprint, MatchPolicy, Result};
+use crate::{instance::MatchPolicy, timefmt, Error, ErrorKind, Fingerprint, Result};
 
 /// The longest text value (id, product, names, attribute values) accepted.
 pub(crate) const MAX_TEXT_LEN: usize = 1024;

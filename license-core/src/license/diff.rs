@@ -196,7 +196,7 @@ impl fmt::Display for Loss {
 /// `Display` renders the aligned side-by-side table.
 ///
 /// ```
-/// use license_core::{Feature, License, LicenseDiff, Loss};
+/// use license_core::{Feature, License, license::{LicenseDiff, Loss}};
 /// use time::macros::datetime;
 /// let old = License::builder("LIC-1", "certmgr", datetime!(2026-01-01 0:00 UTC))
 ///     .licensee("Example Ltd")
@@ -516,7 +516,7 @@ mod tests {
         let bind = |instance: &str, fingerprint: &str| {
             installed()
                 .to_builder()
-                .binding(crate::InstanceBinding {
+                .binding(crate::license::InstanceBinding {
                     instance_id: instance.into(),
                     fingerprint: fingerprint.into(),
                     policy: None,

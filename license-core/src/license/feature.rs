@@ -111,7 +111,7 @@ pub(crate) fn check_name(name: &str, kind: ErrorKind, what: &str) -> Result<()> 
 /// is deterministic. Names are unique by construction.
 ///
 /// ```
-/// use license_core::{Feature, FeatureSet};
+/// use license_core::{Feature, license::FeatureSet};
 /// let mut features = FeatureSet::new();
 /// features.insert("api", Feature::enabled().with_quantity(10)).unwrap();
 /// assert_eq!(features.quantity("api"), Some(10));

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 /// Going over a counted limit raises a warning; nothing is ever blocked.
 ///
 /// ```
-/// use license_core::ActionedLimit;
+/// use license_core::license::ActionedLimit;
 /// assert_eq!(ActionedLimit::Counted(100).over_by(130), Some(30));
 /// assert_eq!(ActionedLimit::Counted(100).over_by(100), None);
 /// assert_eq!(ActionedLimit::SiteLicense.over_by(u64::MAX), None);

@@ -59,7 +59,7 @@ pub struct InstanceBinding {
 /// checked, so a `License` value is always well-formed.
 ///
 /// ```
-/// use license_core::{ActionedLimit, Feature, License};
+/// use license_core::{Feature, License, license::ActionedLimit};
 /// use time::macros::datetime;
 ///
 /// let license = License::builder("LIC-2026-0001", "certmgr", datetime!(2026-01-01 0:00 UTC))

@@ -15,7 +15,11 @@ pub(crate) fn full_license() -> License {
         .feature("audit", Feature::disabled())
         .feature("reports", Feature::enabled().with_expiry(datetime!(2026-07-01 0:00 UTC)))
         .actioned_limit(ActionedLimit::Counted(5_000))
-        .binding(InstanceBinding::new("inst-7", &bound_fingerprint(), Some(&crate::MatchPolicy::default())))
+        .binding(InstanceBinding::new(
+            "inst-7",
+            &bound_fingerprint(),
+            Some(&crate::instance::MatchPolicy::default()),
+        ))
         .attribute("region", "eu-west\ttabbed\nnewline")
         .attribute("tier", "gold & more")
         .build()
@@ -56,7 +60,7 @@ fn every_field_round_trips() {
 #[test]
 fn the_document_reads_as_documented() {
     let xml = String::from_utf8(full_license().sign(&signing_2048()).unwrap()).unwrap();
-    let policy = format!("<Policy>{}</Policy>", crate::MatchPolicy::default());
+    let policy = format!("<Policy>{}</Policy>", crate::instance::MatchPolicy::default());
     let fingerprint = format!("<Fingerprint>{}</Fingerprint>", bound_fingerprint());
     for needle in [
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<License xmlns=\"urn:license-core:license\" version=\"1\">",

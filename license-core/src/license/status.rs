@@ -143,7 +143,7 @@ impl License {
     /// `expires_at` (inclusive), then has `grace_days` of grace.
     ///
     /// ```
-    /// use license_core::{License, LicenseStatus};
+    /// use license_core::{License, license::LicenseStatus};
     /// use time::macros::datetime;
     /// let license = License::builder("LIC-1", "certmgr", datetime!(2026-01-01 0:00 UTC))
     ///     .licensee("Example Ltd")
@@ -240,7 +240,7 @@ impl std::fmt::Display for ExpiryMilestone {
 /// so that an installation can persist it between runs.
 ///
 /// ```
-/// use license_core::{ExpiryMilestone, ExpiryWatch, License};
+/// use license_core::{License, license::{ExpiryMilestone, ExpiryWatch}};
 /// use time::macros::datetime;
 /// let license = License::builder("LIC-1", "certmgr", datetime!(2026-01-01 0:00 UTC))
 ///     .licensee("Example Ltd")

@@ -7,7 +7,7 @@ use time::OffsetDateTime;
 use super::state::{history_name, is_history_name, parse_history_name, HistoryRecord, StoreState, STATE};
 use super::{read_json, write_json, LicenseStore, Storage, CURRENT, USAGE_JOURNAL};
 use crate::digest::{hex, sha256};
-use crate::{Error, ErrorKind, License, Result, UsageJournal, VerifiedLicense};
+use crate::{usage, Error, ErrorKind, License, Result, VerifiedLicense};
 
 /// The store's files, checked against its state.
 pub(super) struct Inspected {
@@ -212,7 +212,7 @@ impl<S: Storage> LicenseStore<S> {
                 floor = floor.max(Some(v.license().issued_at()));
             }
         }
-        let journal: UsageJournal = read_json(&self.storage, USAGE_JOURNAL)?.unwrap_or_default();
+        let journal: usage::Journal = read_json(&self.storage, USAGE_JOURNAL)?.unwrap_or_default();
         floor = floor.max(journal.pending().iter().map(|e| e.count.as_of).max());
         Ok(floor)
     }

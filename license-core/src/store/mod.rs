@@ -33,8 +33,8 @@ use state::{history_name, parse_history_name, HistoryRecord, Record, StoreState}
 
 use crate::digest::sha256;
 use crate::{
-    ActionedCount, Error, ErrorKind, HardwareProfile, License, LicenseDiff, Result, TrustedKeys, UsageEntry,
-    UsageInstance, UsageJournal, UsageLicense, UsageLog, VerifiedLicense,
+    license::LicenseDiff, usage, ActionedCount, Error, ErrorKind, HardwareProfile, License, Result,
+    TrustedKeys, UsageLog, VerifiedLicense,
 };
 
 const CURRENT: &str = "license.xml";
@@ -142,7 +142,7 @@ pub struct StoreWatch {
 /// The installed license and its history, over a [`Storage`].
 ///
 /// ```no_run
-/// use license_core::{LicenseStore, StageOptions, StoreOptions, TrustedKeys};
+/// use license_core::{LicenseStore, TrustedKeys, store::{StageOptions, StoreOptions}};
 /// # fn demo(vendor: TrustedKeys, upload: &[u8]) -> license_core::Result<()> {
 /// let now = time::OffsetDateTime::now_utc();
 /// let store = LicenseStore::open_dir("/var/lib/certmgr/license", vendor, StoreOptions::new("certmgr"))?;
@@ -438,17 +438,17 @@ impl<S: Storage> LicenseStore<S> {
     }
 
     /// The journal of counts not yet sent in a usage log.
-    pub fn usage_journal(&self) -> Result<UsageJournal> {
+    pub fn usage_journal(&self) -> Result<usage::Journal> {
         Ok(self.read_state(USAGE_JOURNAL)?.unwrap_or_default())
     }
 
     /// Records a count in the usage journal (chained to the one before),
     /// and its time in the store's state as a floor for the clock.
-    pub fn record_count(&self, count: &ActionedCount) -> Result<UsageEntry> {
+    pub fn record_count(&self, count: &ActionedCount) -> Result<usage::Entry> {
         let _guard = self.storage.lock(self.options.lock_timeout)?;
         // Both files are read before either is written, so that a damaged
         // one fails the call with nothing changed.
-        let mut journal: UsageJournal = read_json(&self.storage, USAGE_JOURNAL)?.unwrap_or_default();
+        let mut journal: usage::Journal = read_json(&self.storage, USAGE_JOURNAL)?.unwrap_or_default();
         let state = self.read_state_file()?;
         let entry = journal.record(count);
         write_json(&self.storage, USAGE_JOURNAL, &journal)?;
@@ -475,10 +475,10 @@ impl<S: Storage> LicenseStore<S> {
     pub fn usage_log(
         &self,
         generated_at: OffsetDateTime,
-        instance: UsageInstance,
+        instance: usage::Instance,
         latest: &ActionedCount,
     ) -> Result<UsageLog> {
-        let license = UsageLicense::from(&self.current()?);
+        let license = usage::License::from(&self.current()?);
         self.usage_journal()?.log(generated_at, instance, license, latest)
     }
 
@@ -486,7 +486,7 @@ impl<S: Storage> LicenseStore<S> {
     /// in the store's state as a floor for the clock.
     pub fn mark_logged(&self, log: &UsageLog) -> Result<()> {
         let _guard = self.storage.lock(self.options.lock_timeout)?;
-        let mut journal: UsageJournal = read_json(&self.storage, USAGE_JOURNAL)?.unwrap_or_default();
+        let mut journal: usage::Journal = read_json(&self.storage, USAGE_JOURNAL)?.unwrap_or_default();
         let state = self.read_state_file()?;
         journal.mark_logged(log)?;
         write_json(&self.storage, USAGE_JOURNAL, &journal)?;

@@ -6,7 +6,11 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use super::{LicenseStore, Storage};
-use crate::{timefmt, ActionedCount, Alert, ErrorKind, ExpiryMilestone, ExpiryWatch, Result, Severity};
+use crate::{
+    alert::Severity,
+    license::{ExpiryMilestone, ExpiryWatch},
+    timefmt, ActionedCount, Alert, ErrorKind, Result,
+};
 
 const MONITOR_STATE: &str = "monitor.json";
 

@@ -35,7 +35,7 @@ pub trait Storage {
     fn identity(&self, name: &str) -> Result<Option<String>>;
     /// What makes the storage unsafe to trust (for a directory: writable by
     /// group or others, owned by another user), one sentence each; the
-    /// [`crate::Monitor`] raises them as an alert. None by default.
+    /// [`crate::store::Monitor`] raises them as an alert. None by default.
     fn concerns(&self) -> Result<Vec<String>> {
         Ok(Vec::new())
     }

@@ -2,8 +2,8 @@
 
 use time::OffsetDateTime;
 
-use super::entry::{check_chain, CountRecord, UsageEntry};
-use super::{UsageInstance, UsageLicense, UsageLog, VerifiedUsageLog};
+use super::entry::{check_chain, CountRecord, Entry};
+use super::{Instance, License, UsageLog, VerifiedUsageLog};
 use crate::digest::{hex, parse_sha256_hex};
 use crate::license::{features_element, read_feature_list};
 use crate::xml::schema::{
@@ -11,7 +11,9 @@ use crate::xml::schema::{
 };
 use crate::xml::{self, Element, XmlLimits};
 use crate::{
-    timefmt, ActionedLimit, Category, Error, ErrorKind, FeatureSet, Result, SigningKey, TrustedKeys,
+    actioned::Category,
+    license::{ActionedLimit, FeatureSet},
+    timefmt, Error, ErrorKind, Result, SigningKey, TrustedKeys,
 };
 
 /// The namespace of usage-log documents.
@@ -107,7 +109,7 @@ impl UsageLog {
         let ipath = child_path(path, i);
         check_attributes(i, &["id"], &ipath)?;
         let mut ik = Children::of(i, NS, &ipath)?;
-        let instance = UsageInstance {
+        let instance = Instance {
             id: required_attr(i, "id", &ipath)?.to_owned(),
             name: text(ik.required("Name")?, &ipath)?,
             location: text(ik.required("Location")?, &ipath)?,
@@ -130,7 +132,7 @@ impl UsageLog {
             }
         }
         lk.finish()?;
-        let license = UsageLicense {
+        let license = License {
             id: required_attr(l, "id", &lpath)?.to_owned(),
             product,
             licensee,
@@ -150,7 +152,7 @@ impl UsageLog {
         for e in hk.repeated("Entry") {
             let epath = child_path(&hpath, e);
             let count = read_count(e, &hpath, &["sequence", "previous"])?;
-            entries.push(UsageEntry {
+            entries.push(Entry {
                 sequence: number(required_attr(e, "sequence", &epath)?, &format!("{epath}/@sequence"))?,
                 previous: parse_sha256_hex(
                     required_attr(e, "previous", &epath)?,

@@ -6,29 +6,32 @@ use time::macros::datetime;
 
 use super::*;
 use crate::crypto::test_keys::signing_2048;
-use crate::usage::UsageJournal;
-use crate::{CategorySets, IdSet};
+use crate::usage::Journal;
+use crate::{actioned::CategorySets, IdSet};
 
 fn count(n: u32, day: i64) -> crate::ActionedCount {
     let ids: IdSet = (0..n).collect();
     let at = datetime!(2026-11-23 02:00 UTC) + time::Duration::days(day);
-    crate::count_sets(&CategorySets::new(at).with(Category::Enrolled, &ids), ActionedLimit::Counted(100))
+    crate::actioned::count_sets(
+        &CategorySets::new(at).with(Category::Enrolled, &ids),
+        ActionedLimit::Counted(100),
+    )
 }
 
 /// A log of three chained entries.
 fn sample() -> UsageLog {
-    let mut journal = UsageJournal::default();
+    let mut journal = Journal::default();
     for day in 0..3 {
         journal.record(&count(10 + day as u32, day));
     }
-    let instance = UsageInstance {
+    let instance = Instance {
         id: "inst-1".into(),
         name: "primary".into(),
         location: "Zürich".into(),
         software_version: "5.2.1".into(),
         fingerprint: "fp-v1:abc".into(),
     };
-    let license = UsageLicense {
+    let license = License {
         id: "LIC-1".into(),
         product: "certmgr".into(),
         licensee: "Example Ltd".into(),

@@ -5,7 +5,7 @@ use std::fmt::Write;
 use time::OffsetDateTime;
 
 use crate::digest::{hex, sha256};
-use crate::{timefmt, ActionedCount, ActionedLimit, Category, Error, ErrorKind, Result};
+use crate::{actioned::Category, license::ActionedLimit, timefmt, ActionedCount, Error, ErrorKind, Result};
 
 /// An actioned-certificate count as reported to the vendor: when, the total,
 /// each category, and the limit it was counted against.
@@ -58,17 +58,17 @@ impl CountRecord {
 /// One journal entry: a count with its sequence number and the hash of the
 /// entry before it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct UsageEntry {
+pub struct Entry {
     /// 1 for the first count an installation ever recorded, then +1 each.
     pub sequence: u64,
-    /// SHA-256 of the previous entry ([`UsageEntry::hash`]); zeros for the
+    /// SHA-256 of the previous entry ([`Entry::hash`]); zeros for the
     /// first.
     pub previous: [u8; 32],
     /// The count.
     pub count: CountRecord,
 }
 
-impl UsageEntry {
+impl Entry {
     /// The entry's hash: SHA-256 of `SEQUENCE|PREVIOUS_HEX|` followed by the
     /// count's canonical text (docs/FORMATS.md).
     pub fn hash(&self) -> [u8; 32] {
@@ -83,7 +83,7 @@ impl UsageEntry {
 pub(crate) fn check_chain(
     start_sequence: u64,
     start: [u8; 32],
-    entries: &[UsageEntry],
+    entries: &[Entry],
 ) -> Result<(u64, [u8; 32])> {
     let (mut sequence, mut tip) = (start_sequence, start);
     for (i, e) in entries.iter().enumerate() {
@@ -110,17 +110,17 @@ mod tests {
     use super::*;
     use time::macros::datetime;
 
-    fn chain(n: u64) -> Vec<UsageEntry> {
-        let mut out: Vec<UsageEntry> = Vec::new();
+    fn chain(n: u64) -> Vec<Entry> {
+        let mut out: Vec<Entry> = Vec::new();
         for sequence in 1..=n {
-            let previous = out.last().map_or([0; 32], UsageEntry::hash);
+            let previous = out.last().map_or([0; 32], Entry::hash);
             let count = CountRecord {
                 as_of: datetime!(2026-11-23 2:00 UTC) + time::Duration::days(sequence as i64),
                 total: sequence * 10,
                 categories: [sequence; 7],
                 limit: ActionedLimit::Counted(100),
             };
-            out.push(UsageEntry { sequence, previous, count });
+            out.push(Entry { sequence, previous, count });
         }
         out
     }
@@ -135,7 +135,7 @@ mod tests {
     #[test]
     fn deleted_reordered_duplicated_or_edited_entries_break_it() {
         let c = chain(5);
-        let broken = |entries: Vec<UsageEntry>| check_chain(0, [0; 32], &entries).unwrap_err().kind();
+        let broken = |entries: Vec<Entry>| check_chain(0, [0; 32], &entries).unwrap_err().kind();
         let mut deleted = c.clone();
         deleted.remove(2);
         let mut reordered = c.clone();

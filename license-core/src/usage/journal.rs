@@ -3,10 +3,10 @@
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use super::entry::{CountRecord, UsageEntry};
-use super::{UsageInstance, UsageLicense, UsageLog};
+use super::entry::{CountRecord, Entry};
+use super::{Instance, License, UsageLog};
 use crate::digest::{hex, parse_sha256_hex};
-use crate::{timefmt, ActionedCount, ActionedLimit, Error, ErrorKind, Result};
+use crate::{license::ActionedLimit, timefmt, ActionedCount, Error, ErrorKind, Result};
 
 /// The most counts kept between two logs (a year and a half of daily
 /// counts); older ones are dropped from the journal, and the chain shows the
@@ -16,19 +16,19 @@ pub const MAX_JOURNAL_ENTRIES: usize = 550;
 /// Counts recorded since the last usage log, and the tip of the chain the
 /// next entry links to.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct UsageJournal {
+pub struct Journal {
     /// Sequence and hash of the last entry already sent in a log.
     logged_sequence: u64,
     logged_tip: [u8; 32],
     /// Entries not yet logged, oldest first.
-    pending: Vec<UsageEntry>,
+    pending: Vec<Entry>,
 }
 
-impl UsageJournal {
+impl Journal {
     /// Appends a count, chained to the entry before it.
-    pub fn record(&mut self, count: &ActionedCount) -> UsageEntry {
+    pub fn record(&mut self, count: &ActionedCount) -> Entry {
         let (sequence, previous) = self.tip();
-        let entry = UsageEntry { sequence: sequence + 1, previous, count: CountRecord::from(count) };
+        let entry = Entry { sequence: sequence + 1, previous, count: CountRecord::from(count) };
         self.pending.push(entry);
         if self.pending.len() > MAX_JOURNAL_ENTRIES {
             // Dropping the oldest pending entry leaves a visible gap rather
@@ -41,7 +41,7 @@ impl UsageJournal {
     }
 
     /// The entries not yet sent, oldest first.
-    pub fn pending(&self) -> &[UsageEntry] {
+    pub fn pending(&self) -> &[Entry] {
         &self.pending
     }
 
@@ -55,12 +55,12 @@ impl UsageJournal {
 
     /// A usage log of the pending entries, with `latest` as the latest
     /// count (not itself recorded). Marks nothing: call
-    /// [`UsageJournal::mark_logged`] once the log is safely out.
+    /// [`Journal::mark_logged`] once the log is safely out.
     pub fn log(
         &self,
         generated_at: OffsetDateTime,
-        instance: UsageInstance,
-        license: UsageLicense,
+        instance: Instance,
+        license: License,
         latest: &ActionedCount,
     ) -> Result<UsageLog> {
         Ok(UsageLog {
@@ -107,7 +107,7 @@ struct StoredEntry {
     limit: ActionedLimit,
 }
 
-impl Serialize for UsageJournal {
+impl Serialize for Journal {
     fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
         StoredJournal {
             logged_sequence: self.logged_sequence,
@@ -129,7 +129,7 @@ impl Serialize for UsageJournal {
     }
 }
 
-impl<'de> Deserialize<'de> for UsageJournal {
+impl<'de> Deserialize<'de> for Journal {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
         use serde::de::Error as _;
         let stored = StoredJournal::deserialize(d)?;
@@ -138,7 +138,7 @@ impl<'de> Deserialize<'de> for UsageJournal {
             .pending
             .into_iter()
             .map(|e| {
-                Ok(UsageEntry {
+                Ok(Entry {
                     sequence: e.sequence,
                     previous: parse_sha256_hex(&e.previous, "previous")?,
                     count: CountRecord {
@@ -154,7 +154,7 @@ impl<'de> Deserialize<'de> for UsageJournal {
         // A journal that does not chain is damaged: refuse it rather than
         // sign a broken chain.
         super::entry::check_chain(stored.logged_sequence, logged_tip, &pending).map_err(D::Error::custom)?;
-        Ok(UsageJournal { logged_sequence: stored.logged_sequence, logged_tip, pending })
+        Ok(Journal { logged_sequence: stored.logged_sequence, logged_tip, pending })
     }
 }
 
@@ -163,30 +163,30 @@ mod tests {
     use time::macros::datetime;
 
     use super::*;
-    use crate::{CategorySets, FeatureSet};
+    use crate::{actioned::CategorySets, license::FeatureSet};
 
     fn count(day: i64) -> ActionedCount {
         let at = datetime!(2026-11-23 02:00 UTC) + time::Duration::days(day);
-        crate::count_sets(&CategorySets::new(at), ActionedLimit::Counted(10))
+        crate::actioned::count_sets(&CategorySets::new(at), ActionedLimit::Counted(10))
     }
 
-    fn journal(n: i64) -> UsageJournal {
-        let mut j = UsageJournal::default();
+    fn journal(n: i64) -> Journal {
+        let mut j = Journal::default();
         for day in 0..n {
             j.record(&count(day));
         }
         j
     }
 
-    fn log_of(j: &UsageJournal) -> UsageLog {
-        let instance = UsageInstance {
+    fn log_of(j: &Journal) -> UsageLog {
+        let instance = Instance {
             id: "i".into(),
             name: "n".into(),
             location: "l".into(),
             software_version: "1.0.0".into(),
             fingerprint: "f".into(),
         };
-        let license = UsageLicense {
+        let license = License {
             id: "L".into(),
             product: "p".into(),
             licensee: "x".into(),
@@ -213,11 +213,11 @@ mod tests {
     #[test]
     fn a_stored_journal_that_does_not_chain_is_refused() {
         let json = serde_json::to_value(journal(3)).unwrap();
-        assert_eq!(serde_json::from_value::<UsageJournal>(json.clone()).unwrap(), journal(3));
+        assert_eq!(serde_json::from_value::<Journal>(json.clone()).unwrap(), journal(3));
         let refused = |edit: &dyn Fn(&mut serde_json::Value)| {
             let mut v = json.clone();
             edit(&mut v);
-            serde_json::from_value::<UsageJournal>(v).unwrap_err().to_string()
+            serde_json::from_value::<Journal>(v).unwrap_err().to_string()
         };
         let deleted = refused(&|v| {
             v["pending"].as_array_mut().unwrap().remove(1);

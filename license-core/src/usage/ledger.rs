@@ -39,21 +39,21 @@ fn sha256_hex<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Str
 /// does not continue the instance's chain (entries deleted in between, or
 /// edited), a log older than one already read (a replay), and a log
 /// signed by another key than the instance's earlier logs (another
-/// installation writing in its name), until [`UsageLedger::rekey`] says the
+/// installation writing in its name), until [`Ledger::rekey`] says the
 /// instance's key was replaced.
 ///
 /// ```
-/// use license_core::UsageLedger;
-/// let ledger = UsageLedger::default();
+/// use license_core::usage::Ledger;
+/// let ledger = Ledger::default();
 /// assert_eq!(serde_json::to_string(&ledger).unwrap(), "{}");
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(transparent)]
-pub struct UsageLedger {
+pub struct Ledger {
     instances: BTreeMap<String, ChainState>,
 }
 
-impl UsageLedger {
+impl Ledger {
     /// Accepts a verified log if it is signed by the key its instance is
     /// bound to (the first log accepted binds it), continues the instance's
     /// chain and is newer than the last log read; the ledger is unchanged

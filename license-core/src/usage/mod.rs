@@ -3,11 +3,11 @@
 //! since the previous log, chained so that the vendor notices a deleted,
 //! reordered, duplicated or edited entry, or a log replayed.
 //!
-//! The installation keeps a [`UsageJournal`] of counts (in its license
+//! The installation keeps a [`Journal`] of counts (in its license
 //! store), builds a [`UsageLog`] from it, signs it with its own key (the
 //! same XML-DSig profile as licenses) and marks the entries as logged. The
 //! vendor verifies the log with that key's public half
-//! ([`UsageLog::from_signed_xml`]) and feeds it to a [`UsageLedger`], which
+//! ([`UsageLog::from_signed_xml`]) and feeds it to a [`Ledger`], which
 //! remembers where each instance's chain stands.
 
 mod document;
@@ -18,15 +18,15 @@ mod ledger;
 use time::OffsetDateTime;
 
 pub use document::{USAGE_LOG_NAMESPACE, USAGE_LOG_VERSION};
-pub use entry::{CountRecord, UsageEntry};
-pub use journal::{UsageJournal, MAX_JOURNAL_ENTRIES};
-pub use ledger::UsageLedger;
+pub use entry::{CountRecord, Entry};
+pub use journal::{Journal, MAX_JOURNAL_ENTRIES};
+pub use ledger::Ledger;
 
-use crate::{FeatureSet, Instance, KeyId, VerifiedLicense};
+use crate::{license::FeatureSet, KeyId, VerifiedLicense};
 
 /// The instance a usage log is about.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UsageInstance {
+pub struct Instance {
     /// The instance id.
     pub id: String,
     /// Its display name.
@@ -41,7 +41,7 @@ pub struct UsageInstance {
 
 /// The license a usage log reports under.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UsageLicense {
+pub struct License {
     /// License id.
     pub id: String,
     /// Product.
@@ -56,16 +56,16 @@ pub struct UsageLicense {
     pub features: FeatureSet,
 }
 
-impl UsageLicense {
-    /// [`UsageLicense::sha256`] as 64 lowercase hex digits.
+impl License {
+    /// [`License::sha256`] as 64 lowercase hex digits.
     pub fn sha256_hex(&self) -> String {
         crate::digest::hex(&self.sha256)
     }
 }
 
-impl From<&Instance> for UsageInstance {
-    fn from(i: &Instance) -> UsageInstance {
-        UsageInstance {
+impl From<&crate::Instance> for Instance {
+    fn from(i: &crate::Instance) -> Instance {
+        Instance {
             id: i.id().to_owned(),
             name: i.name().to_owned(),
             location: i.location().to_string(),
@@ -75,10 +75,10 @@ impl From<&Instance> for UsageInstance {
     }
 }
 
-impl From<&VerifiedLicense> for UsageLicense {
-    fn from(v: &VerifiedLicense) -> UsageLicense {
+impl From<&VerifiedLicense> for License {
+    fn from(v: &VerifiedLicense) -> License {
         let l = v.license();
-        UsageLicense {
+        License {
             id: l.id().to_owned(),
             product: l.product().to_owned(),
             licensee: l.licensee().name.clone(),
@@ -96,16 +96,16 @@ pub struct UsageLog {
     /// When the installation produced the log.
     pub generated_at: OffsetDateTime,
     /// The instance.
-    pub instance: UsageInstance,
+    pub instance: Instance,
     /// The installed license.
-    pub license: UsageLicense,
+    pub license: License,
     /// The latest count.
     pub latest: CountRecord,
     /// The hash the first entry chains to: the last entry of the previous
     /// log (all zeros before the first entry ever).
     pub chain_start: [u8; 32],
     /// The counts since the previous log, oldest first.
-    pub entries: Vec<UsageEntry>,
+    pub entries: Vec<Entry>,
 }
 
 /// A usage log whose signature verified, with the key that signed it and

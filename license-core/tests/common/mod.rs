@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use license_core::{ActionedLimit, Feature, License, SigningKey, TrustedKeys};
+use license_core::{license::ActionedLimit, Feature, License, SigningKey, TrustedKeys};
 use time::{Duration, OffsetDateTime};
 
 pub fn vectors() -> PathBuf {
