@@ -14,13 +14,16 @@ from conftest import ROOT, VECTORS
 
 
 def licensectl() -> Path:
-    for profile in ("debug", "release"):
-        exe = ROOT / "target" / profile / "examples" / "licensectl"
-        if exe.exists():
+    """The binary named by LC_LICENSECTL (scripts/test sets it), else the one
+    under ./target."""
+    named = os.environ.get("LC_LICENSECTL")
+    candidates = [Path(named)] if named else [ROOT / "target" / p / "licensectl" for p in ("debug", "release")]
+    for exe in candidates:
+        if exe.is_file():
             return exe
     if os.environ.get("LC_REQUIRE_PEERS") == "1":
-        pytest.fail("licensectl is required (LC_REQUIRE_PEERS=1); scripts/test builds it")
-    pytest.skip("licensectl not built (cargo build --example licensectl)")
+        pytest.fail(f"licensectl is required (LC_REQUIRE_PEERS=1) but {candidates[0]} is missing")
+    pytest.skip("licensectl not built (cargo build -p licensectl)")
 
 
 def run(*args: str | Path) -> subprocess.CompletedProcess[str]:

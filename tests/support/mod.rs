@@ -11,9 +11,13 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// The repository root.
+/// The repository root: the nearest ancestor of the test's package that
+/// holds the shared vectors (the root package's tests and licensectl's use
+/// this module).
 pub fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+    let package = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let root = package.ancestors().find(|dir| dir.join("tests").join("vectors").is_dir());
+    root.unwrap_or_else(|| panic!("no tests/vectors above {}", package.display())).to_path_buf()
 }
 
 /// The directory of golden test vectors shared by the Rust, C and Python tests.
@@ -63,14 +67,6 @@ pub fn run(cmd: &mut Command) -> (bool, String, String) {
         String::from_utf8_lossy(&out.stdout).into_owned(),
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
-}
-
-/// The `licensectl` example binary built for this test run.
-pub fn licensectl() -> Command {
-    let exe = root().join("target").join(if cfg!(debug_assertions) { "debug" } else { "release" });
-    let exe = exe.join("examples").join("licensectl");
-    assert!(exe.is_file(), "{} is missing: build it with `cargo build --example licensectl`", exe.display());
-    Command::new(exe)
 }
 
 /// Writes `bytes` to `dir/name` and returns the path.
