@@ -17,6 +17,7 @@ pub mod keys;
 pub mod license;
 pub mod store;
 mod table;
+mod text;
 mod timefmt;
 pub mod usage;
 mod xml;

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use crate::license::check_chars;
+use crate::text;
 use crate::{timefmt, Error, ErrorKind, Result};
 
 /// Most names a record may list in one of `stores`, `metadata` or
@@ -159,7 +159,7 @@ pub(crate) fn check_name(name: &str, what: &str) -> Result<()> {
     if name.is_empty() {
         return Err(Error::new(ErrorKind::InvalidRecord, format!("{what}: an empty name")));
     }
-    check_chars(name, what).map_err(|e| Error::new(ErrorKind::InvalidRecord, e.detail().to_owned()))
+    text::check_text(name, what).map_err(|e| Error::new(ErrorKind::InvalidRecord, e.detail().to_owned()))
 }
 
 fn check_names(list: &[String], what: &str) -> Result<()> {

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::profile::check_line;
+use crate::text::check_line;
 use crate::{Error, ErrorKind, Result};
 
 /// A geographic location. Build one with [`Location::new`]; every value is

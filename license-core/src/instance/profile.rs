@@ -7,10 +7,9 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::table::Table;
+use crate::text;
 use crate::{Error, ErrorKind, Result};
 
-/// The longest text value a profile carries (bytes).
-pub(crate) const MAX_PROFILE_TEXT: usize = 256;
 /// The most disks a profile carries; more is hostile or a storage array,
 /// and neither belongs in a machine's fingerprint.
 pub(crate) const MAX_DISKS: usize = 256;
@@ -335,32 +334,9 @@ fn check_count(count: usize, max: usize, what: &str) -> Result<()> {
     Ok(())
 }
 
-/// Profile text: 1 to 256 bytes, no control characters at all (a tab or
-/// newline would not survive XML attribute normalisation), no surrounding
-/// spaces (collection trims, so the stored form is the canonical one).
+/// Profile text follows the one-line rule ([`crate::text`]).
 pub(crate) fn check_text(value: &str, what: &str) -> Result<()> {
-    check_line(value, what, ErrorKind::InvalidProfile)
-}
-
-/// One line of text (profile values, instance names, places): 1 to 256
-/// bytes, no control characters, no surrounding spaces; `kind` otherwise.
-pub(crate) fn check_line(value: &str, what: &str, kind: ErrorKind) -> Result<()> {
-    let fail = |detail: String| Err(Error::new(kind, detail));
-    if value.is_empty() {
-        return fail(format!("{what} is empty"));
-    }
-    if value.len() > MAX_PROFILE_TEXT {
-        return fail(format!("{what} is over {MAX_PROFILE_TEXT} bytes"));
-    }
-    if let Some((i, c)) =
-        value.char_indices().find(|&(_, c)| c.is_control() || c == '\u{FFFE}' || c == '\u{FFFF}')
-    {
-        return fail(format!("{what} has control character U+{:04X} at byte {i}", u32::from(c)));
-    }
-    if value.trim() != value {
-        return fail(format!("{what} has leading or trailing spaces"));
-    }
-    Ok(())
+    text::check_line(value, what, ErrorKind::InvalidProfile)
 }
 
 /// A MAC address in canonical form: six lowercase hex octets joined by `:`.

@@ -3,9 +3,9 @@
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use super::profile::check_line;
 use super::{Fingerprint, HardwareProfile, Location, MatchPolicy, MatchReport, SoftwareVersion};
 use crate::table::Table;
+use crate::text::{check_instance_id, check_line};
 use crate::{license::InstanceBinding, timefmt, Error, ErrorKind, Result};
 
 /// An on-premises server: its id, name, location, the core software version
@@ -62,7 +62,7 @@ impl Instance {
     ) -> Result<Instance> {
         let id = id.into();
         let name = name.into();
-        check_id(&id)?;
+        check_instance_id(&id)?;
         check_name(&name)?;
         profile.validate()?;
         let created_at = timefmt::normalize(created_at, "created_at")?;
@@ -219,12 +219,6 @@ impl Instance {
         t.row(["updated".to_owned(), timefmt::format(self.updated_at)]);
         format!("{}\n{}", t.render(), self.profile.to_table())
     }
-}
-
-/// Instance ids follow the rule of feature and attribute names: 1 to 64
-/// characters of `[A-Za-z0-9._-]`, safe in every format and file name.
-fn check_id(id: &str) -> Result<()> {
-    crate::license::check_name(id, ErrorKind::InvalidInstance, "instance id")
 }
 
 fn check_name(name: &str) -> Result<()> {

@@ -12,7 +12,6 @@ use time::OffsetDateTime;
 use super::bundle::{BundleAlgorithm, KeyBundle};
 use super::key::{KeyKind, LicenseKey};
 use super::record::{KeyRecord, KeyStatus};
-use crate::license::check_chars;
 use crate::table::Table;
 use crate::{
     instance::{Location, MatchPolicy},
@@ -544,7 +543,7 @@ fn check_customer(customer: &str) -> Result<()> {
     if customer.trim().is_empty() {
         return Err(Error::new(ErrorKind::EmptyLicensee, "the account's customer name is empty"));
     }
-    check_chars(customer, "customer")
+    crate::text::check_text(customer, "customer")
 }
 
 fn unknown_instance(id: &str) -> Error {

@@ -18,8 +18,9 @@ use time::OffsetDateTime;
 
 use super::cbor;
 use super::key::KeyKind;
-use super::record::{check_instance_id, KeyRecord, KeyRecordBuilder};
+use super::record::{KeyRecord, KeyRecordBuilder};
 use crate::table::Table;
+use crate::text::check_instance_id;
 use crate::{
     instance::MatchPolicy, timefmt, Error, ErrorKind, Fingerprint, KeyId, Result, SigningKey, TrustedKeys,
     VerifyingKey,

@@ -6,8 +6,8 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use super::key::{KeyKind, LicenseKey};
-use crate::license::check_chars;
 use crate::table::Table;
+use crate::text::check_instance_id;
 use crate::{license::FeatureSet, timefmt, Error, ErrorKind, Feature, Result};
 
 /// Where a key is in its life.
@@ -225,14 +225,6 @@ impl KeyRecordBuilder {
             updated_at,
         })
     }
-}
-
-/// An instance id: 1 to 1024 bytes of text without control characters.
-pub(crate) fn check_instance_id(id: &str) -> Result<()> {
-    if id.trim().is_empty() {
-        return Err(Error::new(ErrorKind::InvalidInstance, "the instance id is empty"));
-    }
-    check_chars(id, "instance id")
 }
 
 impl TryFrom<KeyRecordBuilder> for KeyRecord {

@@ -5,12 +5,10 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use super::feature::{check_name, NamedFeature};
+use super::feature::NamedFeature;
 use super::{ActionedLimit, ExpiryPolicy, Feature, FeatureSet, InstanceBinding, License, Licensee};
+use crate::text;
 use crate::{instance::MatchPolicy, timefmt, Error, ErrorKind, Fingerprint, Result};
-
-/// The longest text value (id, product, names, attribute values) accepted.
-pub(crate) const MAX_TEXT_LEN: usize = 1024;
 
 /// Collects a license's values and checks them in [`LicenseBuilder::build`].
 ///
@@ -182,7 +180,6 @@ impl LicenseBuilder {
             return Err(Error::new(ErrorKind::InvalidLimit, "actioned_limit counted 0"));
         }
         if let Some(b) = &self.binding {
-            check_text(&b.instance_id, "binding.instance_id", ErrorKind::InvalidBinding)?;
             check_text(&b.fingerprint, "binding.fingerprint", ErrorKind::InvalidBinding)?;
             if let Some(policy) = &b.policy {
                 check_text(policy, "binding.policy", ErrorKind::InvalidBinding)?;
@@ -190,8 +187,8 @@ impl LicenseBuilder {
             check_binding(b)?;
         }
         for (name, value) in &self.attributes {
-            check_name(name, ErrorKind::InvalidAttributeName, "attribute")?;
-            check_chars(value, &format!("attribute `{name}`"))?;
+            text::check_identifier(name, ErrorKind::InvalidAttributeName, "attribute")?;
+            text::check_text(value, &format!("attribute `{name}`"))?;
         }
         Ok(License {
             id: self.id,
@@ -232,6 +229,10 @@ impl From<License> for LicenseBuilder {
 /// than found when the customer installs it.
 fn check_binding(binding: &InstanceBinding) -> Result<()> {
     let in_field = |field: &str, e: Error| Error::new(e.kind(), format!("field `{field}`: {}", e.detail()));
+    // The one instance-id rule, reported as the binding's fault.
+    text::check_instance_id(&binding.instance_id).map_err(|e| {
+        Error::new(ErrorKind::InvalidBinding, format!("field `binding.instance_id`: {}", e.detail()))
+    })?;
     let fingerprint: Fingerprint =
         binding.fingerprint.parse().map_err(|e| in_field("binding.fingerprint", e))?;
     if fingerprint.is_empty() {
@@ -246,32 +247,9 @@ fn check_binding(binding: &InstanceBinding) -> Result<()> {
     Ok(())
 }
 
-/// A required text value: not blank (`empty_kind` otherwise), then the
-/// character rules of [`check_chars`].
+/// A required field: not blank (`empty_kind` otherwise), then the text rule.
 fn check_text(value: &str, field: &str, empty_kind: ErrorKind) -> Result<()> {
-    if value.trim().is_empty() {
-        return Err(Error::new(empty_kind, format!("field `{field}`")));
-    }
-    check_chars(value, &format!("field `{field}`"))
-}
-
-/// Text must fit every format losslessly: at most 1024 bytes, and no
-/// control characters but tab and newline (XML cannot carry most of them,
-/// and a carriage return would not survive XML line-end normalisation).
-pub(crate) fn check_chars(value: &str, what: &str) -> Result<()> {
-    if value.len() > MAX_TEXT_LEN {
-        return Err(Error::new(ErrorKind::InvalidText, format!("{what} is over {MAX_TEXT_LEN} bytes")));
-    }
-    if let Some((i, c)) = value
-        .char_indices()
-        .find(|&(_, c)| (c.is_control() && c != '\t' && c != '\n') || c == '\u{FFFE}' || c == '\u{FFFF}')
-    {
-        return Err(Error::new(
-            ErrorKind::InvalidText,
-            format!("{what} has control character U+{:04X} at byte {i}", u32::from(c)),
-        ));
-    }
-    Ok(())
+    text::check_required_text(value, &format!("field `{field}`"), empty_kind)
 }
 
 /// A pragmatic e-mail check: one `@`, a non-empty local part, a domain with
@@ -279,7 +257,7 @@ pub(crate) fn check_chars(value: &str, what: &str) -> Result<()> {
 /// catching typos is.
 fn check_email(email: &str) -> Result<()> {
     let bad = || Error::new(ErrorKind::InvalidEmail, format!("`{}`", email.escape_debug()));
-    check_chars(email, "licensee.email").map_err(|_| bad())?;
+    text::check_text(email, "licensee.email").map_err(|_| bad())?;
     let (local, domain) = email.split_once('@').ok_or_else(bad)?;
     let ok = !local.is_empty()
         && !domain.contains('@')

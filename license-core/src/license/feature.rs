@@ -6,10 +6,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use crate::{timefmt, Error, ErrorKind, Result};
-
-/// The longest feature or attribute name accepted.
-pub(crate) const MAX_NAME_LEN: usize = 64;
+use crate::{text, timefmt, Error, ErrorKind, Result};
 
 /// One feature's terms.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -94,19 +91,6 @@ impl Feature {
     }
 }
 
-/// Checks a feature or attribute name: 1 to 64 characters of
-/// `[A-Za-z0-9._-]`, so names are safe in every format and table.
-pub(crate) fn check_name(name: &str, kind: ErrorKind, what: &str) -> Result<()> {
-    let ok = !name.is_empty()
-        && name.len() <= MAX_NAME_LEN
-        && name.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
-    if ok {
-        Ok(())
-    } else {
-        Err(Error::new(kind, format!("{what} `{}`", name.escape_debug())))
-    }
-}
-
 /// The features of a license, kept in name order so that every rendering
 /// is deterministic. Names are unique by construction.
 ///
@@ -131,7 +115,7 @@ impl FeatureSet {
     /// Adds a feature; a name that is invalid or already present is an
     /// error ([`ErrorKind::InvalidFeatureName`], [`ErrorKind::DuplicateFeature`]).
     pub fn insert(&mut self, name: &str, feature: Feature) -> Result<()> {
-        check_name(name, ErrorKind::InvalidFeatureName, "feature")?;
+        text::check_identifier(name, ErrorKind::InvalidFeatureName, "feature")?;
         if self.features.contains_key(name) {
             return Err(Error::new(ErrorKind::DuplicateFeature, format!("feature `{name}`")));
         }

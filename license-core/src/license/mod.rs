@@ -13,10 +13,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-pub(crate) use builder::check_chars;
 pub use builder::LicenseBuilder;
 pub use diff::{ExpiryChange, FeatureChange, FieldChange, LicenseDiff, LimitChange, Loss};
-pub(crate) use feature::check_name;
 pub use feature::{Feature, FeatureSet};
 pub use limit::ActionedLimit;
 pub(crate) use signed::{features_element, read_feature_list};
