@@ -1,5 +1,5 @@
-//! SHA-256 digests and their one text form (64 lowercase hex digits), as
-//! every surface prints and every document carries them.
+//! SHA-256 digests and the one hex form of bytes (lowercase, two digits a
+//! byte), as every surface prints and every document carries them.
 
 use sha2::{Digest, Sha256};
 
@@ -20,23 +20,33 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
     out
 }
 
+/// Reads exactly `2 * N` lowercase hex digits; `None` for anything else
+/// (uppercase included: each value has one spelling).
+pub(crate) fn parse_hex<const N: usize>(text: &str) -> Option<[u8; N]> {
+    let bytes = text.as_bytes();
+    if bytes.len() != 2 * N {
+        return None;
+    }
+    let nibble = |c: u8| match c {
+        b'0'..=b'9' => Some(c - b'0'),
+        b'a'..=b'f' => Some(c - b'a' + 10),
+        _ => None,
+    };
+    let mut out = [0u8; N];
+    for (byte, pair) in out.iter_mut().zip(bytes.chunks_exact(2)) {
+        *byte = nibble(pair[0])? << 4 | nibble(pair[1])?;
+    }
+    Some(out)
+}
+
 /// Reads 64 lowercase hex digits; `what` names the value in the error.
 pub(crate) fn parse_sha256_hex(text: &str, what: &str) -> Result<[u8; 32]> {
-    let bad = || {
+    parse_hex(text).ok_or_else(|| {
         Error::new(
             ErrorKind::InvalidValue,
             format!("{what} `{}` is not 64 lowercase hex digits", text.escape_debug()),
         )
-    };
-    if text.len() != 64 || !text.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
-        return Err(bad());
-    }
-    let mut out = [0u8; 32];
-    for (i, pair) in text.as_bytes().chunks_exact(2).enumerate() {
-        let s = std::str::from_utf8(pair).map_err(|_| bad())?;
-        out[i] = u8::from_str_radix(s, 16).map_err(|_| bad())?;
-    }
-    Ok(out)
+    })
 }
 
 #[cfg(test)]

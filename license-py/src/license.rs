@@ -240,16 +240,18 @@ pub(crate) struct PyLicense {
     pub(crate) inner: License,
     pub(crate) key_id: Option<KeyId>,
     pub(crate) sha256: Option<[u8; 32]>,
+    /// [`Self::sha256`] in the core's one hex form.
+    sha256_hex: Option<String>,
 }
 
 impl PyLicense {
     pub(crate) fn plain(inner: License) -> Self {
-        PyLicense { inner, key_id: None, sha256: None }
+        PyLicense { inner, key_id: None, sha256: None, sha256_hex: None }
     }
     pub(crate) fn verified(v: license_core::VerifiedLicense) -> Self {
         let key_id = Some(v.key_id());
-        let sha256 = Some(v.signed_sha256());
-        PyLicense { inner: v.into_license(), key_id, sha256 }
+        let (sha256, sha256_hex) = (Some(v.signed_sha256()), Some(v.signed_sha256_hex()));
+        PyLicense { inner: v.into_license(), key_id, sha256, sha256_hex }
     }
 }
 
@@ -371,7 +373,7 @@ impl PyLicense {
     /// SHA-256 (hex) of the verified document's signed content.
     #[getter]
     fn signed_sha256(&self) -> Option<String> {
-        self.sha256.map(|d| d.iter().map(|b| format!("{b:02x}")).collect())
+        self.sha256_hex.clone()
     }
     fn to_table(&self) -> String {
         self.inner.to_table()

@@ -10,6 +10,7 @@ use sha2::{Digest as _, Sha256};
 use super::policy::MatchPolicy;
 use super::report::MatchReport;
 use super::HardwareProfile;
+use crate::digest::{hex, parse_hex};
 use crate::{Error, ErrorKind, Result};
 
 /// The version tag that starts a fingerprint's text form.
@@ -177,7 +178,7 @@ impl Fingerprint {
 
     /// The hex digests of one kind, ascending (empty if the kind is absent).
     pub fn digests(&self, kind: ComponentKind) -> Vec<String> {
-        self.components.get(&kind).map_or_else(Vec::new, |set| set.iter().map(hex).collect())
+        self.components.get(&kind).map_or_else(Vec::new, |set| set.iter().map(|d| hex(d)).collect())
     }
 
     pub(crate) fn values(&self, kind: ComponentKind) -> Option<&BTreeSet<Digest>> {
@@ -258,7 +259,7 @@ impl FromStr for Fingerprint {
                         "component `{kind}` has more than {MAX_VALUES_PER_KIND} values"
                     )));
                 }
-                let d = parse_hex(item).ok_or_else(|| {
+                let d = parse_hex::<DIGEST_LEN>(item).ok_or_else(|| {
                     bad(format!(
                         "component `{kind}` value {}: `{}` is not {} lowercase hex digits",
                         i + 1,
@@ -303,27 +304,6 @@ fn digest(kind: ComponentKind, value: &str) -> Digest {
     let mut out = [0u8; DIGEST_LEN];
     out.copy_from_slice(&full[..DIGEST_LEN]);
     out
-}
-
-pub(crate) fn hex(d: &Digest) -> String {
-    d.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn parse_hex(text: &str) -> Option<Digest> {
-    let bytes = text.as_bytes();
-    if bytes.len() != 2 * DIGEST_LEN {
-        return None;
-    }
-    let nibble = |c: u8| match c {
-        b'0'..=b'9' => Some(c - b'0'),
-        b'a'..=b'f' => Some(c - b'a' + 10),
-        _ => None,
-    };
-    let mut out = [0u8; DIGEST_LEN];
-    for (i, pair) in bytes.chunks_exact(2).enumerate() {
-        out[i] = nibble(pair[0])? << 4 | nibble(pair[1])?;
-    }
-    Some(out)
 }
 
 fn collapse_spaces(text: &str) -> String {

@@ -2,8 +2,7 @@
 //! license keys sold to them, kept in a JSON file written atomically.
 
 use std::collections::BTreeMap;
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use rsa::rand_core::CryptoRngCore;
 use serde::{Deserialize, Serialize};
@@ -526,7 +525,7 @@ impl Account {
     /// directory synced), so a reader sees the old file or the new one,
     /// never a mix.
     pub fn save(&self, path: &Path) -> Result<()> {
-        write_atomically(path, self.to_json().as_bytes())
+        crate::fsutil::atomic_write(path, self.to_json().as_bytes())
     }
 
     /// Loads `path`, applies `change` and saves the result only if it
@@ -556,37 +555,6 @@ fn unknown_key(key: LicenseKey) -> Error {
 
 fn io_error(e: std::io::Error, what: &str, path: &Path) -> Error {
     Error::new(ErrorKind::Io, format!("{what} {}: {e}", path.display())).with_source(e)
-}
-
-/// Temp file, fsync, rename, fsync the directory. The temp file is removed
-/// if anything fails before the rename.
-pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let mut attempt = 0u32;
-    let (tmp, mut file) = loop {
-        let tmp = dir.join(format!(".{name}.tmp-{}-{attempt}", std::process::id()));
-        match std::fs::OpenOptions::new().write(true).create_new(true).open(&tmp) {
-            Ok(f) => break (tmp, f),
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && attempt < 100 => attempt += 1,
-            Err(e) => return Err(io_error(e, "cannot create a temporary file beside", path)),
-        }
-    };
-    let written = file.write_all(bytes).and_then(|()| file.sync_all());
-    drop(file);
-    if let Err(e) = written.and_then(|()| std::fs::rename(&tmp, path)) {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(io_error(e, "cannot write", path));
-    }
-    // Make the rename itself durable. Directories cannot be opened for
-    // syncing on every platform; there the rename is as durable as it gets.
-    if let Ok(d) = std::fs::File::open(&dir) {
-        let _ = d.sync_all();
-    }
-    Ok(())
 }
 
 #[cfg(test)]
