@@ -8,9 +8,9 @@ use license_core::{
     Account, Instance, KeyBundle, LicenseKey,
 };
 
-use crate::hardware::lc_hardware_profile;
+use crate::crypto::{lc_signing_key, lc_trusted_keys};
+use crate::instance::lc_hardware_profile;
 use crate::io::{arg, bytes_handle, copy_text, core, free_handle, into_handle, lc_bytes, put, Handle};
-use crate::keys::{lc_signing_key, lc_trusted_keys};
 use crate::panic::ffi_panic_boundary;
 use crate::status::{fail, lc_status};
 
