@@ -36,7 +36,7 @@ mod license;
 
 #[cfg(feature = "bench")]
 pub mod bench;
-mod licensekeys;
+mod keys;
 mod panic;
 mod status;
 mod store;
@@ -47,8 +47,8 @@ pub use crypto::*;
 pub use instance::*;
 pub use interchange::*;
 pub use io::{lc_bytes, lc_bytes_data, lc_bytes_free, lc_bytes_len};
+pub use keys::*;
 pub use license::*;
-pub use licensekeys::*;
 #[cfg(feature = "force-panic")]
 pub use panic::force_next_panic;
 pub use status::{lc_last_error_message, lc_status, lc_status_name};
