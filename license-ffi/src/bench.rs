@@ -7,7 +7,7 @@
 use license_core::{CertificateRecord, IdSet, Inventory};
 use time::OffsetDateTime;
 
-use crate::inventory::{lc_count_config, lc_inventory};
+use crate::actioned::{lc_count_config, lc_inventory};
 use crate::io::handle_ref;
 
 /// `Inventory::count(at, config).total()` in Rust.

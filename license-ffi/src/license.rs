@@ -8,9 +8,9 @@ use license_core::{
     KeyId, License, TrustedKeys,
 };
 
-use crate::hardware::{lc_hardware_profile, lc_match_report};
+use crate::crypto::{copy_key_id, lc_signing_key, lc_trusted_keys};
+use crate::instance::{lc_hardware_profile, lc_match_report};
 use crate::io::{arg, bytes_handle, copy_text, core, free_handle, into_handle, lc_bytes, put, Handle};
-use crate::keys::{copy_key_id, lc_signing_key, lc_trusted_keys};
 use crate::panic::ffi_panic_boundary;
 use crate::status::{fail, lc_status};
 

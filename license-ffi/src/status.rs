@@ -6,14 +6,57 @@ use std::ffi::{c_char, CStr, CString};
 use std::sync::OnceLock;
 
 use license_core::{Error, ErrorKind};
+use macro_rules_attribute::macro_rules_derive;
+
+/// Derives, from the one written-out definition of `lc_status`, the list of
+/// its variants, the lookup from a value to its variant and each variant's
+/// name, so that no status is listed a second time by hand.
+/// `#[macro_rules_derive]` passes the enum through unchanged and adds what
+/// this expands to; cbindgen, which does not expand macros, reads the enum
+/// from the source as written.
+macro_rules! status_table {
+    (
+        $(#[$enum_meta:meta])*
+        $vis:vis enum $Status:ident {
+            $(
+                $(#[$variant_meta:meta])*
+                $Variant:ident = $code:literal
+            ),* $(,)?
+        }
+    ) => {
+        impl $Status {
+            /// Every status, in the order of its definition.
+            pub(crate) const ALL: &'static [$Status] = &[$($Status::$Variant),*];
+
+            /// The status whose value is `code`, if there is one.
+            pub(crate) fn from_code(code: u32) -> Option<$Status> {
+                match code {
+                    $($code => Some($Status::$Variant),)*
+                    _ => None,
+                }
+            }
+
+            /// The variant's name as written in Rust, e.g. `SignatureMismatch`
+            /// (cbindgen spells it `LC_STATUS_SIGNATURE_MISMATCH`).
+            fn variant_name(self) -> &'static str {
+                match self {
+                    $($Status::$Variant => stringify!($Variant),)*
+                }
+            }
+        }
+    };
+}
 
 /// The result of a call. `LC_STATUS_OK` (0) is success; values 1 to 99 are
 /// the C layer's own failures; every value from 100 up is the stable code of
 /// the core's error kind with the same name (`ErrorKind::code`). Values are
 /// never reused or renumbered.
+// Each status is written here once, with its value and doc comment (which
+// cbindgen copies into the header); `status_table!` derives the rest.
 #[allow(non_camel_case_types)]
 #[repr(u32)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[macro_rules_derive(status_table!)]
 pub enum lc_status {
     /// Success.
     Ok = 0,
@@ -247,172 +290,45 @@ pub enum lc_status {
     Render = 901,
 }
 
-impl lc_status {
-    /// The C layer's own statuses, below the core's 100-999 range.
-    const OWN: [lc_status; 6] = [
-        lc_status::Ok,
-        lc_status::NullParameter,
-        lc_status::Panic,
-        lc_status::InvalidUtf8,
-        lc_status::BufferTooSmall,
-        lc_status::UnmappedError,
-    ];
+/// The first value of the core's error kinds; below it are the C layer's
+/// own statuses.
+const FIRST_KIND_CODE: u32 = 100;
 
-    fn own_name(self) -> Option<&'static str> {
-        Some(match self {
-            lc_status::Ok => "LC_STATUS_OK",
-            lc_status::NullParameter => "LC_STATUS_NULL_PARAMETER",
-            lc_status::Panic => "LC_STATUS_PANIC",
-            lc_status::InvalidUtf8 => "LC_STATUS_INVALID_UTF8",
-            lc_status::BufferTooSmall => "LC_STATUS_BUFFER_TOO_SMALL",
-            lc_status::UnmappedError => "LC_STATUS_UNMAPPED_ERROR",
-            _ => return None,
-        })
+impl lc_status {
+    /// Whether this status carries a core error kind (rather than being one
+    /// of the C layer's own).
+    fn is_kind(self) -> bool {
+        self as u32 >= FIRST_KIND_CODE
     }
 
     /// The status carrying `kind`'s code.
     pub(crate) fn from_kind(kind: ErrorKind) -> lc_status {
-        table().iter().find(|(code, _, _)| *code == kind.code()).map_or(lc_status::UnmappedError, |e| e.1)
+        lc_status::from_code(kind.code()).filter(|s| s.is_kind()).unwrap_or(lc_status::UnmappedError)
+    }
+
+    /// The name cbindgen gives the variant in the header: `LC_STATUS_`, then
+    /// the Rust name in screaming snake case (`InvalidUtf8` becomes
+    /// `LC_STATUS_INVALID_UTF8`).
+    fn c_name(self) -> String {
+        let mut name = String::from("LC_STATUS_");
+        for (i, c) in self.variant_name().chars().enumerate() {
+            if c.is_ascii_uppercase() && i > 0 {
+                name.push('_');
+            }
+            name.push(c.to_ascii_uppercase());
+        }
+        name
     }
 }
 
-/// Every status with its code and NUL-terminated name, built once. The
-/// names of the core's kinds are derived from `ErrorKind::name`, so they
-/// cannot drift from the core.
-fn table() -> &'static [(u32, lc_status, CString)] {
-    static TABLE: OnceLock<Vec<(u32, lc_status, CString)>> = OnceLock::new();
+/// Every status with its NUL-terminated C name, built once from
+/// `lc_status::ALL`.
+fn table() -> &'static [(lc_status, CString)] {
+    static TABLE: OnceLock<Vec<(lc_status, CString)>> = OnceLock::new();
     TABLE.get_or_init(|| {
-        let mut rows = Vec::new();
-        for status in lc_status::OWN {
-            let name = status.own_name().unwrap_or("LC_STATUS_UNKNOWN");
-            rows.push((status as u32, status, CString::new(name).unwrap_or_default()));
-        }
-        for &kind in ErrorKind::ALL {
-            if let Some(status) = kind_status(kind.code()) {
-                let name = format!("LC_STATUS_{}", kind.name().to_ascii_uppercase());
-                rows.push((kind.code(), status, CString::new(name).unwrap_or_default()));
-            }
-        }
-        rows
+        lc_status::ALL.iter().map(|&s| (s, CString::new(s.c_name()).unwrap_or_default())).collect()
     })
 }
-
-/// The `lc_status` variant whose value is `code`, if the enum has one.
-fn kind_status(code: u32) -> Option<lc_status> {
-    ALL_KIND_STATUSES.iter().copied().find(|s| *s as u32 == code)
-}
-
-/// Every variant of `lc_status` that carries a core error kind.
-const ALL_KIND_STATUSES: &[lc_status] = &[
-    lc_status::EmptyLicenseId,
-    lc_status::EmptyProduct,
-    lc_status::EmptyLicensee,
-    lc_status::InvalidEmail,
-    lc_status::ExpiryNotAfterIssue,
-    lc_status::DuplicateFeature,
-    lc_status::InvalidFeatureName,
-    lc_status::FeatureExpiryNotAfterIssue,
-    lc_status::InvalidAttributeName,
-    lc_status::InvalidWarningThresholds,
-    lc_status::InvalidBinding,
-    lc_status::InvalidTime,
-    lc_status::InvalidJson,
-    lc_status::InvalidLimit,
-    lc_status::InvalidText,
-    lc_status::InvalidArgument,
-    lc_status::XmlSyntax,
-    lc_status::InputTooLarge,
-    lc_status::NestingTooDeep,
-    lc_status::DoctypeForbidden,
-    lc_status::EntityForbidden,
-    lc_status::CommentForbidden,
-    lc_status::ProcessingInstructionForbidden,
-    lc_status::TrailingContent,
-    lc_status::WrongDocumentType,
-    lc_status::UnknownElement,
-    lc_status::UnknownAttribute,
-    lc_status::MissingElement,
-    lc_status::MissingAttribute,
-    lc_status::UnsupportedVersion,
-    lc_status::InvalidValue,
-    lc_status::DuplicateElement,
-    lc_status::NamespaceError,
-    lc_status::Truncated,
-    lc_status::TrailingBytes,
-    lc_status::SignatureMissing,
-    lc_status::MultipleSignatures,
-    lc_status::SignatureNotLast,
-    lc_status::ReferenceUriNotEmpty,
-    lc_status::TransformsInvalid,
-    lc_status::UnsupportedAlgorithm,
-    lc_status::KeyTooSmall,
-    lc_status::UnknownKeyId,
-    lc_status::DigestMismatch,
-    lc_status::SignatureMismatch,
-    lc_status::KeyMaterialInDocument,
-    lc_status::HmacOutputLength,
-    lc_status::SignatureStructure,
-    lc_status::NoTrustedKeys,
-    lc_status::KeyFormat,
-    lc_status::KeyGeneration,
-    lc_status::NoLicenseInstalled,
-    lc_status::CandidateExpired,
-    lc_status::WrongProduct,
-    lc_status::WrongInstance,
-    lc_status::OlderLicense,
-    lc_status::StoreLocked,
-    lc_status::StoreCorrupt,
-    lc_status::NothingToRollBack,
-    lc_status::StaleStage,
-    lc_status::UsageLogChainBroken,
-    lc_status::UsageLogReplayed,
-    lc_status::StoreUntrusted,
-    lc_status::StoreUnsafe,
-    lc_status::UsageLogWrongKey,
-    lc_status::InvalidRecord,
-    lc_status::DuplicateCertificate,
-    lc_status::IdOutOfRange,
-    lc_status::UnknownCertificate,
-    lc_status::SnapshotFormat,
-    lc_status::RoaringFormat,
-    lc_status::ClickhouseKind,
-    lc_status::ZeroLength,
-    lc_status::SmallSetTooLarge,
-    lc_status::WidthMismatch,
-    lc_status::SizeLimit,
-    lc_status::UnknownSetName,
-    lc_status::TooManyNames,
-    lc_status::InvalidInstance,
-    lc_status::InvalidLocation,
-    lc_status::InvalidSoftwareVersion,
-    lc_status::FingerprintMismatch,
-    lc_status::InvalidFingerprint,
-    lc_status::InvalidMatchPolicy,
-    lc_status::InvalidProfile,
-    lc_status::KeyLength,
-    lc_status::KeyCharacter,
-    lc_status::KeyChecksum,
-    lc_status::KeyKindMismatch,
-    lc_status::BundleFormat,
-    lc_status::UnknownCriticalHeader,
-    lc_status::DuplicateMapKey,
-    lc_status::ParentKeyMissing,
-    lc_status::NotAMasterKey,
-    lc_status::KeyNotActive,
-    lc_status::KeyExpired,
-    lc_status::UnknownInstance,
-    lc_status::KeyAssignedElsewhere,
-    lc_status::UnknownKey,
-    lc_status::AddonWithoutMaster,
-    lc_status::DuplicateKey,
-    lc_status::InstanceHasMaster,
-    lc_status::NoMasterKey,
-    lc_status::DuplicateInstance,
-    lc_status::UpdateOutOfOrder,
-    lc_status::NonCanonicalCbor,
-    lc_status::Io,
-    lc_status::Render,
-];
 
 thread_local! {
     static LAST_ERROR: RefCell<String> = const { RefCell::new(String::new()) };
@@ -452,7 +368,7 @@ pub(crate) fn fail(status: lc_status, message: impl Into<String>) -> lc_status {
 pub extern "C" fn lc_status_name(status: u32) -> *const c_char {
     crate::panic::ffi_panic_boundary! {
         const UNKNOWN: &CStr = c"LC_STATUS_UNKNOWN";
-        table().iter().find(|(code, _, _)| *code == status).map_or(UNKNOWN.as_ptr(), |row| row.2.as_ptr())
+        table().iter().find(|(s, _)| *s as u32 == status).map_or(UNKNOWN.as_ptr(), |row| row.1.as_ptr())
     }
 }
 
@@ -489,7 +405,7 @@ mod tests {
             let status = lc_status::from_kind(kind);
             assert_ne!(status, lc_status::UnmappedError, "{kind:?} has no lc_status variant");
             assert_eq!(status as u32, kind.code());
-            let name = format!("{status:?}");
+            let name = status.variant_name();
             let snake: String = name
                 .chars()
                 .enumerate()
@@ -504,10 +420,25 @@ mod tests {
                 .collect();
             assert_eq!(snake, kind.name(), "variant name of {kind:?}");
         }
-        assert_eq!(ALL_KIND_STATUSES.len(), ErrorKind::ALL.len(), "a status has no core kind");
-        for s in lc_status::OWN {
-            assert!((s as u32) < 100);
+        // The reverse: every status from 100 up carries a core kind.
+        for &status in lc_status::ALL.iter().filter(|s| s.is_kind()) {
+            assert!(
+                ErrorKind::ALL.iter().any(|k| k.code() == status as u32),
+                "{status:?} ({}) has no core kind",
+                status as u32
+            );
         }
+    }
+
+    #[test]
+    fn every_status_is_found_by_its_value_and_only_those() {
+        for &status in lc_status::ALL {
+            assert_eq!(lc_status::from_code(status as u32), Some(status));
+        }
+        let known = (0..1000).filter(|&v| lc_status::from_code(v).is_some()).count();
+        assert_eq!(known, lc_status::ALL.len());
+        assert_eq!(lc_status::from_code(99), None);
+        assert_eq!(lc_status::from_code(u32::MAX), None);
     }
 
     #[test]

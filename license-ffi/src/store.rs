@@ -6,9 +6,9 @@ use license_core::{
     usage, LicenseStore,
 };
 
-use crate::inventory::lc_count;
+use crate::actioned::lc_count;
+use crate::crypto::lc_trusted_keys;
 use crate::io::{arg, bytes_handle, core, free_handle, into_handle, lc_bytes, put, Handle};
-use crate::keys::lc_trusted_keys;
 use crate::license::{lc_license, lc_license_diff, LicenseHandle};
 use crate::panic::ffi_panic_boundary;
 use crate::status::lc_status;

@@ -5,8 +5,8 @@ use std::ffi::c_char;
 
 use license_core::{usage, usage::VerifiedUsageLog, KeyId, TrustedKeys, UsageLog};
 
+use crate::crypto::{copy_key_id, lc_signing_key};
 use crate::io::{arg, bytes_handle, core, free_handle, into_handle, lc_bytes, put, Handle};
-use crate::keys::{copy_key_id, lc_signing_key};
 use crate::panic::ffi_panic_boundary;
 use crate::status::{fail, lc_status};
 
@@ -257,4 +257,4 @@ pub extern "C" fn lc_usage_ledger_free(ledger: *mut lc_usage_ledger) {
     }
 }
 
-use crate::keys::lc_trusted_keys;
+use crate::crypto::lc_trusted_keys;

@@ -1,5 +1,8 @@
-//! The certificate inventory: bulk ingestion from id arrays, events,
-//! JSON Lines and snapshots, and the actioned count.
+//! The actioned-certificate count (the core's `actioned` module): the
+//! certificate inventory, its bulk ingestion from id arrays, events, JSON
+//! Lines and snapshots, and the count.
+
+mod batch;
 
 use license_core::{
     actioned::{Category, Event, InventoryLimits},
@@ -7,7 +10,7 @@ use license_core::{
     ActionedCount, CountConfig, Inventory,
 };
 
-use crate::batch::{Batch, BatchError, Flag, NameList, TimeField};
+use self::batch::{Batch, BatchError, Flag, NameList, TimeField};
 use crate::io::{arg, bytes_handle, core, free_handle, into_handle, lc_bytes, put, time_of, Handle};
 use crate::panic::ffi_panic_boundary;
 use crate::status::{fail, lc_status};

@@ -12,7 +12,7 @@ use license_core::{
     IdSet,
 };
 
-use crate::inventory::{lc_count, lc_count_config};
+use crate::actioned::{lc_count, lc_count_config};
 use crate::io::{arg, bytes_handle, core, free_handle, into_handle, lc_bytes, put, Handle};
 use crate::panic::ffi_panic_boundary;
 use crate::status::{fail, lc_status};
