@@ -1,10 +1,11 @@
 //! Alerts: warnings the library raises for people to see (a count over its
 //! licensed limit, an approaching expiry, a clock that went backwards).
 //!
-//! An alert never blocks anything; it is data to show, log or forward. It is
-//! deliberately general (a severity, a stable kind, a human message and
-//! machine-readable data) so that every part of the library raises the same
-//! shape.
+//! An alert never blocks anything; it is data to show, log or forward. Every
+//! part of the library raises the same shape: a severity, an [`AlertKind`]
+//! (one enum, as [`ErrorKind`](crate::ErrorKind) is for errors, so a program
+//! matches on every kind the library can raise), a human message and
+//! machine-readable data.
 
 use std::fmt;
 
@@ -33,16 +34,69 @@ impl fmt::Display for Severity {
     }
 }
 
+/// What an [`Alert`] is about. Its snake_case [`name`](AlertKind::name) is
+/// the stable form in JSON and on the C and Python surfaces; a name, once
+/// published, is never reused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum AlertKind {
+    /// An actioned-certificate count is over its counted limit.
+    ActionedOverLimit,
+    /// The license is inside one of its expiry warning windows.
+    LicenseExpiring,
+    /// The license expired and its grace period began.
+    #[serde(rename = "license_grace_period")]
+    LicenseGrace,
+    /// The license expired for good.
+    LicenseExpired,
+    /// The clock went back further than the store's tolerance.
+    ClockRollback,
+    /// Others than this installation can replace the store's files: its
+    /// directory is writable by group or others, or owned by another user.
+    StorePermissions,
+}
+
+impl AlertKind {
+    /// Every kind, in declaration order.
+    pub const ALL: [AlertKind; 6] = [
+        AlertKind::ActionedOverLimit,
+        AlertKind::LicenseExpiring,
+        AlertKind::LicenseGrace,
+        AlertKind::LicenseExpired,
+        AlertKind::ClockRollback,
+        AlertKind::StorePermissions,
+    ];
+
+    /// The stable snake_case name.
+    pub fn name(self) -> &'static str {
+        match self {
+            AlertKind::ActionedOverLimit => "actioned_over_limit",
+            AlertKind::LicenseExpiring => "license_expiring",
+            AlertKind::LicenseGrace => "license_grace_period",
+            AlertKind::LicenseExpired => "license_expired",
+            AlertKind::ClockRollback => "clock_rollback",
+            AlertKind::StorePermissions => "store_permissions",
+        }
+    }
+}
+
+impl fmt::Display for AlertKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 /// A warning or notice raised by the library.
 ///
-/// `kind` is a stable snake_case identifier that programs match on (for
-/// example [`Alert::ACTIONED_OVER_LIMIT`]); `message` is for people; `data`
+/// `kind` is what programs match on; `message` is for people; `data`
 /// carries the figures behind the message as a JSON object whose keys are
 /// kept in sorted order, so the serialised form is deterministic.
 ///
 /// ```
-/// use license_core::{Alert, alert::Severity};
-/// let alert = Alert::new(Severity::Warning, "actioned_over_limit", "5,200 actioned, limit 5,000")
+/// use license_core::alert::{AlertKind, Severity};
+/// use license_core::Alert;
+/// let alert = Alert::new(Severity::Warning, AlertKind::ActionedOverLimit, "5,200 actioned, limit 5,000")
 ///     .with_data("over_by", 200);
 /// assert_eq!(alert.data()["over_by"], 200);
 /// assert_eq!(alert.to_string(), "warning: 5,200 actioned, limit 5,000");
@@ -51,20 +105,16 @@ impl fmt::Display for Severity {
 #[serde(deny_unknown_fields)]
 pub struct Alert {
     severity: Severity,
-    kind: String,
+    kind: AlertKind,
     message: String,
     #[serde(default)]
     data: Map<String, Value>,
 }
 
 impl Alert {
-    /// The kind of the alert raised when an actioned-certificate count is
-    /// over its counted limit.
-    pub const ACTIONED_OVER_LIMIT: &'static str = "actioned_over_limit";
-
     /// An alert with no data.
-    pub fn new(severity: Severity, kind: impl Into<String>, message: impl Into<String>) -> Alert {
-        Alert { severity, kind: kind.into(), message: message.into(), data: Map::new() }
+    pub fn new(severity: Severity, kind: AlertKind, message: impl Into<String>) -> Alert {
+        Alert { severity, kind, message: message.into(), data: Map::new() }
     }
 
     /// Adds (or replaces) one data entry.
@@ -78,9 +128,9 @@ impl Alert {
         self.severity
     }
 
-    /// Its stable kind, for programs.
-    pub fn kind(&self) -> &str {
-        &self.kind
+    /// What it is about, for programs.
+    pub fn kind(&self) -> AlertKind {
+        self.kind
     }
 
     /// Its message, for people.
@@ -106,11 +156,28 @@ mod tests {
 
     #[test]
     fn serialises_with_sorted_data_and_round_trips() {
-        let alert = Alert::new(Severity::Warning, "k", "m").with_data("z", 1).with_data("a", "x");
+        let alert = Alert::new(Severity::Warning, AlertKind::ClockRollback, "m")
+            .with_data("z", 1)
+            .with_data("a", "x");
         let json = serde_json::to_string(&alert).unwrap();
-        assert_eq!(json, r#"{"severity":"warning","kind":"k","message":"m","data":{"a":"x","z":1}}"#);
+        assert_eq!(
+            json,
+            r#"{"severity":"warning","kind":"clock_rollback","message":"m","data":{"a":"x","z":1}}"#
+        );
         assert_eq!(serde_json::from_str::<Alert>(&json).unwrap(), alert);
-        assert!(serde_json::from_str::<Alert>(r#"{"severity":"warning","kind":"k","message":"m","x":1}"#)
-            .is_err());
+        let unknown_field = r#"{"severity":"warning","kind":"clock_rollback","message":"m","x":1}"#;
+        assert!(serde_json::from_str::<Alert>(unknown_field).is_err());
+        let unknown_kind = r#"{"severity":"warning","kind":"k","message":"m"}"#;
+        assert!(serde_json::from_str::<Alert>(unknown_kind).is_err());
+    }
+
+    #[test]
+    fn each_kind_s_name_is_its_serde_form_and_unique() {
+        let mut names = std::collections::BTreeSet::new();
+        for kind in AlertKind::ALL {
+            assert_eq!(serde_json::to_value(kind).unwrap(), kind.name(), "{kind:?}");
+            assert_eq!(serde_json::from_value::<AlertKind>(kind.name().into()).unwrap(), kind);
+            assert!(names.insert(kind.name()), "{kind:?}");
+        }
     }
 }

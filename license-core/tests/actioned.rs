@@ -421,7 +421,7 @@ fn site_license_and_over_limit() {
     assert_eq!(site.total(), total);
     let over = inv.count(ts(BASE), &CountConfig::new(ActionedLimit::Counted(total - 10)));
     assert_eq!(over.over_by(), Some(10));
-    assert_eq!(over.alerts()[0].kind(), license_core::Alert::ACTIONED_OVER_LIMIT);
+    assert_eq!(over.alerts()[0].kind(), license_core::alert::AlertKind::ActionedOverLimit);
     assert_eq!(over.alerts()[0].data()["over_by"], 10);
     // A count the instant before, and a week later, stays exact.
     for dt in [Duration::seconds(-1), Duration::days(7)] {

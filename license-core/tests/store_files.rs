@@ -10,6 +10,7 @@ use std::os::unix::fs::{symlink, MetadataExt, PermissionsExt};
 use std::path::Path;
 
 use common::{license, now, signed, snapshot, trusted};
+use license_core::alert::AlertKind;
 use license_core::{
     store::{Monitor, StageOptions, Storage, StoreOptions},
     ErrorKind, LicenseStore,
@@ -73,22 +74,21 @@ fn a_store_directory_others_can_write_raises_an_alert_once() {
     let store = open(&dir);
     install(&store, "LIC-1", 10);
     std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700)).unwrap();
-    let kinds =
-        |alerts: Vec<license_core::Alert>| alerts.iter().map(|a| a.kind().to_owned()).collect::<Vec<_>>();
-    assert!(!kinds(Monitor::check(now(), &store, None).unwrap()).contains(&Monitor::STORE_PERMISSIONS.into()));
+    let kinds = |alerts: Vec<license_core::Alert>| alerts.iter().map(|a| a.kind()).collect::<Vec<_>>();
+    assert!(!kinds(Monitor::check(now(), &store, None).unwrap()).contains(&AlertKind::StorePermissions));
     std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o777)).unwrap();
     let alerts = Monitor::check(now(), &store, None).unwrap();
-    let alert = alerts.iter().find(|a| a.kind() == Monitor::STORE_PERMISSIONS).expect("an alert");
+    let alert = alerts.iter().find(|a| a.kind() == AlertKind::StorePermissions).expect("an alert");
     assert!(alert.message().contains("writable by group or others"), "{alert}");
     // Raised once per crossing.
-    assert!(!kinds(Monitor::check(now(), &store, None).unwrap()).contains(&Monitor::STORE_PERMISSIONS.into()));
+    assert!(!kinds(Monitor::check(now(), &store, None).unwrap()).contains(&AlertKind::StorePermissions));
     std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700)).unwrap();
     Monitor::check(now(), &store, None).unwrap();
     // Owned by another user than this process (only root can arrange it).
     if std::fs::metadata(&dir).unwrap().uid() == 0 {
         std::os::unix::fs::chown(&dir, Some(4242), None).unwrap();
         let alerts = Monitor::check(now(), &store, None).unwrap();
-        let alert = alerts.iter().find(|a| a.kind() == Monitor::STORE_PERMISSIONS).expect("an alert");
+        let alert = alerts.iter().find(|a| a.kind() == AlertKind::StorePermissions).expect("an alert");
         assert!(alert.message().contains("owned by uid 4242"), "{alert}");
     }
 }

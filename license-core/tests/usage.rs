@@ -3,6 +3,7 @@
 mod common;
 
 use common::{license, now, other_key, signed, trusted};
+use license_core::alert::AlertKind;
 use license_core::{
     actioned::{Category, CategorySets},
     license::ActionedLimit,
@@ -144,18 +145,18 @@ fn the_journal_is_bounded_and_survives_reopening() {
 fn each_alert_fires_once_across_checks_and_reopening() {
     let dir = tempfile::tempdir().unwrap();
     let store = installed_store(dir.path()); // expires at now + 45 days
-    let kinds = |alerts: &[Alert]| alerts.iter().map(|a| a.kind().to_owned()).collect::<Vec<_>>();
+    let kinds = |alerts: &[Alert]| alerts.iter().map(|a| a.kind()).collect::<Vec<_>>();
 
     // Inside the 60-day window: one warning, then silence.
     let a = Monitor::check(now(), &store, Some(&count(50, now()))).unwrap();
-    assert_eq!(kinds(&a), [Monitor::LICENSE_EXPIRING]);
+    assert_eq!(kinds(&a), [AlertKind::LicenseExpiring]);
     assert!(Monitor::check(now() + Duration::hours(1), &store, Some(&count(50, now()))).unwrap().is_empty());
 
     // Over the limit: once, across a reopen of the store.
     let over = count(150, now());
     assert_eq!(
         kinds(&Monitor::check(now() + Duration::hours(2), &store, Some(&over)).unwrap()),
-        [Alert::ACTIONED_OVER_LIMIT]
+        [AlertKind::ActionedOverLimit]
     );
     let store = LicenseStore::open_dir(dir.path(), trusted(), StoreOptions::new("certmgr")).unwrap();
     assert!(Monitor::check(now() + Duration::hours(3), &store, Some(&over)).unwrap().is_empty());
@@ -163,23 +164,23 @@ fn each_alert_fires_once_across_checks_and_reopening() {
     assert!(Monitor::check(now() + Duration::hours(4), &store, Some(&count(90, now()))).unwrap().is_empty());
     assert_eq!(
         kinds(&Monitor::check(now() + Duration::hours(5), &store, Some(&over)).unwrap()),
-        [Alert::ACTIONED_OVER_LIMIT]
+        [AlertKind::ActionedOverLimit]
     );
 
     // The 30- and 5-day thresholds, then expiry (the test license has no grace).
     let t = now() + Duration::days(41);
     assert_eq!(
         kinds(&Monitor::check(t, &store, None).unwrap()),
-        [Monitor::LICENSE_EXPIRING, Monitor::LICENSE_EXPIRING]
+        [AlertKind::LicenseExpiring, AlertKind::LicenseExpiring]
     );
     assert!(Monitor::check(t, &store, None).unwrap().is_empty());
     assert_eq!(
         kinds(&Monitor::check(now() + Duration::days(46), &store, None).unwrap()),
-        [Monitor::LICENSE_EXPIRED]
+        [AlertKind::LicenseExpired]
     );
 
     // A clock turned back two days: reported once.
     let back = now() + Duration::days(44);
-    assert_eq!(kinds(&Monitor::check(back, &store, None).unwrap()), [Monitor::CLOCK_ROLLBACK]);
+    assert_eq!(kinds(&Monitor::check(back, &store, None).unwrap()), [AlertKind::ClockRollback]);
     assert!(Monitor::check(back, &store, None).unwrap().is_empty());
 }

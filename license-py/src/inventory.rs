@@ -193,9 +193,10 @@ impl PyAlert {
     fn severity(&self) -> String {
         self.0.severity().to_string()
     }
+    /// The alert kind's stable name (`actioned_over_limit`, …).
     #[getter]
-    fn kind(&self) -> &str {
-        self.0.kind()
+    fn kind(&self) -> &'static str {
+        self.0.kind().name()
     }
     #[getter]
     fn message(&self) -> &str {
@@ -212,7 +213,7 @@ impl PyAlert {
         format!(
             "Alert(severity='{}', kind={:?}, message={:?})",
             self.0.severity(),
-            self.0.kind(),
+            self.0.kind().name(),
             self.0.message()
         )
     }

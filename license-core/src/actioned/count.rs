@@ -13,7 +13,11 @@ use super::idset::IdSet;
 use super::kernel::{self, SetsDead};
 use super::Category;
 use crate::table::Table;
-use crate::{alert::Severity, license::ActionedLimit, timefmt, Alert};
+use crate::{
+    alert::{AlertKind, Severity},
+    license::ActionedLimit,
+    timefmt, Alert,
+};
 
 /// Raw counts of one counting pass: the total and each category's count.
 ///
@@ -172,7 +176,7 @@ impl ActionedCount {
             alerts.push(
                 Alert::new(
                     Severity::Warning,
-                    Alert::ACTIONED_OVER_LIMIT,
+                    AlertKind::ActionedOverLimit,
                     format!(
                         "{} actioned certificates as of {}: {over} over the licensed {n}",
                         tally.total,

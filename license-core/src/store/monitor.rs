@@ -7,7 +7,7 @@ use time::OffsetDateTime;
 
 use super::{LicenseStore, Storage};
 use crate::{
-    alert::Severity,
+    alert::{AlertKind, Severity},
     license::{ExpiryMilestone, ExpiryWatch},
     timefmt, ActionedCount, Alert, ErrorKind, Result,
 };
@@ -31,27 +31,12 @@ struct MonitorState {
 
 /// Watches an installation and raises each alert once per crossing.
 ///
-/// Alert kinds: [`Monitor::LICENSE_EXPIRING`], [`Monitor::LICENSE_GRACE`],
-/// [`Monitor::LICENSE_EXPIRED`], [`Alert::ACTIONED_OVER_LIMIT`],
-/// [`Monitor::CLOCK_ROLLBACK`] and [`Monitor::STORE_PERMISSIONS`]. Nothing is ever blocked: the caller shows,
+/// It raises every [`AlertKind`]. Nothing is ever blocked: the caller shows,
 /// logs or forwards the alerts.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Monitor;
 
 impl Monitor {
-    /// The license is inside one of its expiry warning windows.
-    pub const LICENSE_EXPIRING: &'static str = "license_expiring";
-    /// The license expired and its grace period began.
-    pub const LICENSE_GRACE: &'static str = "license_grace_period";
-    /// The license expired for good.
-    pub const LICENSE_EXPIRED: &'static str = "license_expired";
-    /// The clock went back further than the store's tolerance.
-    pub const CLOCK_ROLLBACK: &'static str = "clock_rollback";
-    /// Others than this installation can replace the store's files: its
-    /// directory is writable by group or others, or owned by another user
-    /// ([`Storage::concerns`]).
-    pub const STORE_PERMISSIONS: &'static str = "store_permissions";
-
     /// The alerts due at `now` that were not raised before: expiry
     /// milestones of the installed license, the count going over its limit
     /// (again after having come back under), a clock rollback, and a store
@@ -71,7 +56,7 @@ impl Monitor {
                 alerts.push(
                     Alert::new(
                         Severity::Warning,
-                        Monitor::CLOCK_ROLLBACK,
+                        AlertKind::ClockRollback,
                         format!(
                             "the clock reads {}, {} hours before the latest time seen ({})",
                             timefmt::format(now),
@@ -89,7 +74,7 @@ impl Monitor {
         let concerns = store.storage().concerns()?;
         if !concerns.is_empty() && concerns != state.concerns_reported {
             alerts.push(
-                Alert::new(Severity::Warning, Monitor::STORE_PERMISSIONS, concerns.join("; "))
+                Alert::new(Severity::Warning, AlertKind::StorePermissions, concerns.join("; "))
                     .with_data("concerns", concerns.clone()),
             );
         }
@@ -110,7 +95,7 @@ impl Monitor {
             let over = count.over_by().is_some();
             if over && !state.over_limit {
                 alerts.extend(
-                    count.alerts().iter().filter(|a| a.kind() == Alert::ACTIONED_OVER_LIMIT).cloned(),
+                    count.alerts().iter().filter(|a| a.kind() == AlertKind::ActionedOverLimit).cloned(),
                 );
             }
             state.over_limit = over;
@@ -125,7 +110,7 @@ fn expiry_alert(license: &crate::License, milestone: ExpiryMilestone, now: Offse
     let alert = match milestone {
         ExpiryMilestone::Warning { days } => Alert::new(
             Severity::Warning,
-            Monitor::LICENSE_EXPIRING,
+            AlertKind::LicenseExpiring,
             format!(
                 "license {} expires at {expires_at}: {} ({days}-day warning)",
                 license.id(),
@@ -135,12 +120,12 @@ fn expiry_alert(license: &crate::License, milestone: ExpiryMilestone, now: Offse
         .with_data("threshold_days", days),
         ExpiryMilestone::GraceEntered => Alert::new(
             Severity::Critical,
-            Monitor::LICENSE_GRACE,
+            AlertKind::LicenseGrace,
             format!("license {} expired at {expires_at}; {}", license.id(), license.status(now)),
         ),
         ExpiryMilestone::Expired => Alert::new(
             Severity::Critical,
-            Monitor::LICENSE_EXPIRED,
+            AlertKind::LicenseExpired,
             format!("license {} expired at {expires_at}", license.id()),
         ),
     };
