@@ -25,6 +25,7 @@ fn text() -> impl Strategy<Value = String> {
         .prop_filter("not blank", |s| !s.trim().is_empty())
 }
 
+/// An identifier: feature and attribute names, instance ids.
 fn name() -> impl Strategy<Value = String> {
     "[A-Za-z0-9._-]{1,20}"
 }
@@ -84,7 +85,7 @@ fn spec() -> impl Strategy<Value = Spec> {
             0..4,
         ),
         proptest::option::of(1u64..),
-        proptest::option::of((text(), fingerprint(), proptest::option::of(policy()))),
+        proptest::option::of((name(), fingerprint(), proptest::option::of(policy()))),
         proptest::collection::btree_map(name(), text(), 0..4),
     )
         .prop_map(
