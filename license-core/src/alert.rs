@@ -6,6 +6,28 @@
 //! (one enum, as [`ErrorKind`](crate::ErrorKind) is for errors, so a program
 //! matches on every kind the library can raise), a human message and
 //! machine-readable data.
+//!
+//! ```
+//! use license_core::alert::{AlertKind, Severity};
+//! use license_core::license::ActionedLimit;
+//! use license_core::{CertificateRecord, CountConfig, Inventory};
+//! use time::macros::datetime;
+//!
+//! let mut records = [CertificateRecord::new(1), CertificateRecord::new(2)];
+//! records.iter_mut().for_each(|r| r.enrolled = true);
+//! let inventory = Inventory::from_records(&records)?;
+//! let limit = CountConfig::new(ActionedLimit::Counted(1));
+//! let count = inventory.count(datetime!(2026-11-23 2:00 UTC), &limit);
+//!
+//! // Over the limit, the count is still made; it carries a warning.
+//! let [alert] = count.alerts() else { panic!("expected one alert") };
+//! assert_eq!(alert.severity(), Severity::Warning);
+//! assert_eq!(alert.kind(), AlertKind::ActionedOverLimit);
+//! assert_eq!(alert.kind().name(), "actioned_over_limit"); // stable, in JSON, C and Python
+//! assert_eq!(alert.data()["over_by"], 1);
+//! println!("{alert}"); // warning: 2 actioned certificates as of …
+//! # Ok::<(), license_core::Error>(())
+//! ```
 
 use std::fmt;
 

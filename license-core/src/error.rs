@@ -6,6 +6,26 @@
 //! contract: the C ABI returns it as `lc_status` and the Python exceptions
 //! carry it as `.code`, so a value, once published, is never reused or
 //! renumbered. Codes are grouped in ranges of a hundred by [`ErrorFamily`].
+//!
+//! ```
+//! use license_core::error::ErrorFamily;
+//! use license_core::{ErrorKind, License};
+//! use time::macros::datetime;
+//!
+//! let err = License::builder("LIC-1", "certmgr", datetime!(2026-01-01 0:00 UTC))
+//!     .licensee("Example Ltd")
+//!     .expires_at(datetime!(2025-01-01 0:00 UTC))
+//!     .build()
+//!     .unwrap_err();
+//! assert_eq!(err.kind(), ErrorKind::ExpiryNotAfterIssue); // what, for programs
+//! println!("{err}"); // what and where, for people
+//!
+//! // The kind's code, name and family are the same on every surface.
+//! assert_eq!(err.kind().code(), 104); // C: lc_status; Python: .code
+//! assert_eq!(err.kind().name(), "expiry_not_after_issue");
+//! assert_eq!(err.kind().family(), ErrorFamily::Invalid);
+//! assert_eq!(ErrorKind::from_code(104), Some(ErrorKind::ExpiryNotAfterIssue));
+//! ```
 
 use std::borrow::Cow;
 use std::fmt;

@@ -5,6 +5,30 @@
 //! The rule (docs in ../shared/DESIGN.md): with C the union of the six live
 //! categories, R revoked, E expired and RW revoked within the week before
 //! `t`, `total = |C \ (R ∪ E)| + |RW \ E|`.
+//!
+//! ```
+//! use license_core::actioned::{Category, CountSchedule, Event};
+//! use license_core::license::ActionedLimit;
+//! use license_core::{CertificateRecord, CountConfig, Inventory};
+//! use time::macros::datetime;
+//!
+//! // Build the inventory once from the product's records...
+//! let mut web = CertificateRecord::new(1);
+//! web.ssl_endpoints = 2;
+//! let mut inventory = Inventory::from_records(&[web, CertificateRecord::new(2)])?;
+//! // ...then keep it current with events.
+//! inventory.apply(&Event::Enrolled { id: 2 })?;
+//! inventory.apply(&Event::Revoked { id: 1, at: datetime!(2026-11-20 9:00 UTC) })?;
+//!
+//! // Count at the next scheduled run (daily at 02:00 UTC).
+//! let at = CountSchedule::default().next_after(datetime!(2026-11-22 18:00 UTC));
+//! assert_eq!(at, datetime!(2026-11-23 2:00 UTC));
+//! let count = inventory.count(at, &CountConfig::new(ActionedLimit::Counted(5_000)));
+//! assert_eq!(count.total(), 2); // 2 enrolled, 1 revoked within the week
+//! assert_eq!(count.category(Category::SslEndpoint), 0); // revoked: excluded
+//! assert_eq!(count.over_by(), None);
+//! # Ok::<(), license_core::Error>(())
+//! ```
 
 mod bulk;
 mod category;

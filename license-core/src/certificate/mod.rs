@@ -5,6 +5,34 @@
 //! no font files), laid out from the input alone: the same license and
 //! [`CertificateInfo`] give the same bytes, with the document id derived from
 //! the certified file's digest and the dates taken from the license.
+//!
+//! ```
+//! use license_core::certificate::{Certifiable, CertificateInfo, LicenseCertificate, PaperSize};
+//! use license_core::{License, SigningKey, TrustedKeys};
+//! use time::macros::datetime;
+//! # let pem = include_str!("../../../tests/vectors/keys/vendor-2048.key.pem");
+//! # let vendor = SigningKey::from_pkcs8_pem(pem)?;
+//! # let trusted = TrustedKeys::from(vendor.verifying_key().clone());
+//! # let issued = datetime!(2026-01-01 0:00 UTC);
+//! # let license = License::builder("LIC-1", "certmgr", issued).licensee("Example Ltd").build()?;
+//! let signed = license.sign(&vendor)?;
+//! let verified = License::from_signed_xml(&signed, &trusted)?;
+//!
+//! // The page names the signed file by its digest and the key that signed it.
+//! let info = CertificateInfo {
+//!     vendor: "Example Software".into(),
+//!     paper: PaperSize::A4,
+//!     signed_sha256: verified.signed_sha256(),
+//!     vendor_key_id: verified.key_id().to_string(),
+//!     licensee: None,
+//!     signed_file_name: "license.xml".into(),
+//! };
+//! let pdf = LicenseCertificate::render(verified.license(), &info);
+//! assert!(pdf.starts_with(b"%PDF-"));
+//! assert_eq!(pdf, LicenseCertificate::render(verified.license(), &info)); // same input, same bytes
+//! assert_eq!(verified.license().certified_item(&info).identifier, "LIC-1");
+//! # Ok::<(), license_core::Error>(())
+//! ```
 
 mod page;
 mod winansi;

@@ -5,6 +5,30 @@
 //! base64url SHA-256 of its SPKI DER, which signed documents name so that a
 //! verifier holding several keys ([`TrustedKeys`], for rotation) picks the
 //! right one. Keys under [`MIN_KEY_BITS`] are refused wherever they enter.
+//!
+//! ```
+//! use license_core::{ErrorKind, SigningKey, TrustedKeys, VerifyingKey};
+//! # let vendor_pem = include_str!("../../../tests/vectors/keys/vendor-2048.key.pem");
+//! # let next_pub_pem = include_str!("../../../tests/vectors/keys/vendor-3072.pub.pem");
+//! # let weak_pub_pem = include_str!("../../../tests/vectors/keys/weak-1024.pub.pem");
+//! // The vendor signs with its private key...
+//! let vendor = SigningKey::from_pkcs8_pem(vendor_pem)?;
+//! let signature = vendor.sign_pkcs1v15_sha256(b"license bytes");
+//!
+//! // ...and the product trusts its public keys, the next one as well (rotation).
+//! let mut trusted = TrustedKeys::new();
+//! let id = trusted.insert(vendor.verifying_key().clone());
+//! trusted.insert(VerifyingKey::from_public_key_pem(next_pub_pem)?);
+//! assert_eq!(trusted.len(), 2);
+//! let key = trusted.get(&id).expect("the document names its key id");
+//! key.verify_pkcs1v15_sha256(b"license bytes", &signature)?;
+//! assert!(key.verify_pkcs1v15_sha256(b"edited bytes", &signature).is_err());
+//!
+//! // Keys under 2048 bits are refused wherever they enter.
+//! let weak = VerifyingKey::from_public_key_pem(weak_pub_pem).unwrap_err();
+//! assert_eq!(weak.kind(), ErrorKind::KeyTooSmall);
+//! # Ok::<(), license_core::Error>(())
+//! ```
 
 mod key_id;
 mod signing;

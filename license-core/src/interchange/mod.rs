@@ -9,6 +9,28 @@
 //! [`crate::ErrorKind`], and never panics. Writers are deterministic: a set
 //! is written in its run-optimised form, so the same ids give the same
 //! bytes whatever the history of the in-memory bitmap.
+//!
+//! ```
+//! use license_core::interchange::{read_id_set, write_clickhouse_state32, DecodedSet, IdSetFormat};
+//! use license_core::interchange::InterchangeLimits;
+//! use license_core::ErrorKind;
+//! use roaring::RoaringBitmap;
+//!
+//! // What ClickHouse's `groupBitmapState(id)` returns, over UInt32 ids.
+//! let ids: RoaringBitmap = (1..=1_000).chain([70_000]).collect();
+//! let state = write_clickhouse_state32(&ids);
+//!
+//! // The format and the id width are detected, and every byte is checked.
+//! let limits = InterchangeLimits::default();
+//! let (set, format) = read_id_set(&state, None, &limits)?;
+//! assert_eq!(format, IdSetFormat::ClickHouse);
+//! assert_eq!(set, DecodedSet::U32(ids));
+//!
+//! // Cut short, it is a typed error, never a panic.
+//! let err = read_id_set(&state[..state.len() - 1], None, &limits).unwrap_err();
+//! assert_eq!(err.kind(), ErrorKind::Truncated);
+//! # Ok::<(), license_core::Error>(())
+//! ```
 
 mod clickhouse;
 mod cursor;

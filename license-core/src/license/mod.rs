@@ -1,5 +1,35 @@
 //! The license model: who may use which product, with which features, until
 //! when, and for how many actioned certificates.
+//!
+//! ```
+//! use license_core::license::{ActionedLimit, LicenseStatus};
+//! use license_core::{ErrorKind, Feature, License, SigningKey, TrustedKeys};
+//! use time::macros::datetime;
+//! # let pem = include_str!("../../../tests/vectors/keys/vendor-2048.key.pem");
+//! # let vendor = SigningKey::from_pkcs8_pem(pem)?;
+//!
+//! // The vendor builds a license and signs it...
+//! let license = License::builder("LIC-1", "certmgr", datetime!(2026-01-01 0:00 UTC))
+//!     .licensee("Example Ltd")
+//!     .expires_at(datetime!(2027-01-01 0:00 UTC))
+//!     .feature("sso", Feature::enabled())
+//!     .actioned_limit(ActionedLimit::Counted(5_000))
+//!     .build()?;
+//! let xml = license.sign(&vendor)?;
+//!
+//! // ...and the installation verifies it with the vendor's public key.
+//! let trusted = TrustedKeys::from(vendor.verifying_key().clone());
+//! let verified = License::from_signed_xml(&xml, &trusted)?;
+//! assert_eq!(verified.license(), &license);
+//! let status = verified.license().status(datetime!(2027-01-02 0:00 UTC));
+//! assert_eq!(status, LicenseStatus::Expired { expired_at: datetime!(2027-01-01 0:00 UTC) });
+//!
+//! // A license edited after signing is refused.
+//! let edited = String::from_utf8_lossy(&xml).replace("5000", "50000");
+//! let err = License::from_signed_xml(edited.as_bytes(), &trusted).unwrap_err();
+//! assert_eq!(err.kind(), ErrorKind::DigestMismatch);
+//! # Ok::<(), license_core::Error>(())
+//! ```
 
 mod builder;
 mod diff;

@@ -14,6 +14,37 @@
 //! or edited history file, or a missing state is
 //! [`ErrorKind::StoreUntrusted`], whoever signed the file; installing a
 //! license (which runs every check) is the way back.
+//!
+//! ```
+//! use license_core::store::{StageOptions, StoreOptions};
+//! use license_core::{ErrorKind, License, LicenseStore, SigningKey, TrustedKeys};
+//! use time::macros::datetime;
+//! # let pem = include_str!("../../../tests/vectors/keys/vendor-2048.key.pem");
+//! # let vendor = SigningKey::from_pkcs8_pem(pem)?;
+//! # let dir = tempfile::tempdir()?;
+//! # let signed = |id: &str, issued| -> license_core::Result<Vec<u8>> {
+//! #     License::builder(id, "certmgr", issued).licensee("Example Ltd").build()?.sign(&vendor)
+//! # };
+//! # let first = signed("LIC-1", datetime!(2026-01-01 0:00 UTC))?;
+//! # let renewal = signed("LIC-2", datetime!(2026-05-01 0:00 UTC))?;
+//! let trusted = TrustedKeys::from(vendor.verifying_key().clone());
+//! let store = LicenseStore::open_dir(dir.path(), trusted, StoreOptions::new("certmgr"))?;
+//! let now = datetime!(2026-06-01 0:00 UTC);
+//! store.commit(&store.stage(&first, now, StageOptions::default())?)?;
+//!
+//! // Staging verifies the candidate and compares it, changing nothing...
+//! let staged = store.stage(&renewal, now, StageOptions::default())?;
+//! assert!(staged.diff().is_some()); // shown side by side before confirming
+//! store.commit(&staged)?; // ...then one atomic replacement.
+//! assert_eq!(store.current()?.license().id(), "LIC-2");
+//! assert_eq!(store.history()?.len(), 1);
+//!
+//! // An older license is refused; rolling back to it is an explicit choice.
+//! let err = store.stage(&first, now, StageOptions::default()).unwrap_err();
+//! assert_eq!(err.kind(), ErrorKind::OlderLicense);
+//! assert_eq!(store.rollback()?.license().id(), "LIC-1");
+//! # Ok::<(), license_core::Error>(())
+//! ```
 
 mod clock;
 mod integrity;

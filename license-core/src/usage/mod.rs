@@ -9,6 +9,42 @@
 //! vendor verifies the log with that key's public half
 //! ([`UsageLog::from_signed_xml`]) and feeds it to a [`Ledger`], which
 //! remembers where each instance's chain stands.
+//!
+//! ```
+//! use license_core::usage::{self, Journal, Ledger};
+//! use license_core::{license::ActionedLimit, CountConfig, ErrorKind, Inventory};
+//! use license_core::{SigningKey, TrustedKeys, UsageLog};
+//! use time::macros::datetime;
+//! # let pem = include_str!("../../../tests/vectors/keys/vendor-2048.key.pem");
+//! # let key = SigningKey::from_pkcs8_pem(pem)?; // the installation's own key
+//! # let instance = usage::Instance {
+//! #     id: "srv-1".into(), name: "Primary".into(), location: "Slough, GB".into(),
+//! #     software_version: "4.2.0".into(), fingerprint: "fp1".into(),
+//! # };
+//! # let license = usage::License {
+//! #     id: "LIC-1".into(), product: "certmgr".into(), licensee: "Example Ltd".into(),
+//! #     expires_at: None, sha256: [0; 32], features: Default::default(),
+//! # };
+//! # let (inventory, config) = (Inventory::new(), CountConfig::new(ActionedLimit::Counted(5_000)));
+//! // The installation journals each daily count...
+//! let mut journal = Journal::default();
+//! journal.record(&inventory.count(datetime!(2026-11-22 2:00 UTC), &config));
+//! journal.record(&inventory.count(datetime!(2026-11-23 2:00 UTC), &config));
+//! // ...and sends them in a log signed with its own key.
+//! let latest = inventory.count(datetime!(2026-11-23 9:00 UTC), &config);
+//! let log = journal.log(datetime!(2026-11-23 9:00 UTC), instance, license, &latest)?;
+//! let xml = log.sign(&key)?;
+//! journal.mark_logged(&log)?;
+//! assert!(journal.pending().is_empty());
+//!
+//! // The vendor verifies the log and follows the instance's chain.
+//! let verified = UsageLog::from_signed_xml(&xml, &TrustedKeys::from(key.verifying_key().clone()))?;
+//! assert_eq!(verified.log().entries.len(), 2);
+//! let mut ledger = Ledger::default();
+//! ledger.accept(&verified)?;
+//! assert_eq!(ledger.accept(&verified).unwrap_err().kind(), ErrorKind::UsageLogReplayed);
+//! # Ok::<(), license_core::Error>(())
+//! ```
 
 mod document;
 mod entry;
