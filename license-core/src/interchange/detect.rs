@@ -11,8 +11,8 @@
 //! | `0x00` or `0x01` | ClickHouse state; width from the state (below) |
 //! | anything else | 64-bit portable (its decoder names what is wrong) |
 //!
-//! A ClickHouse state's width: a small set (`0x00 k`, `1 ≤ k ≤ 32`)
-//! followed by exactly `8·k` bytes has 8-byte ids, any other small set
+//! A ClickHouse state's width: a small set (`0x00`, VarUInt `k`,
+//! `1 ≤ k ≤ 32`) followed by exactly `8·k` bytes has 8-byte ids, any other small set
 //! 4-byte ids (`4·k = 8·k` only when `k = 0`); a large one (`0x01`,
 //! VarUInt length, payload) has the width the first two rows give its
 //! payload, 64-bit when neither does (as for bare bytes).
@@ -48,13 +48,19 @@
 //! needs a second try: when the chosen decoder refuses the bytes, no other
 //! format would have taken them, and its error is the one reported.
 //!
-//! A width asked for by the caller replaces the one the bytes would give;
-//! bare portable bytes (or a state's payload) that the rule gives the other
-//! width are then refused with [`ErrorKind::WidthMismatch`] by
-//! [`expect_width`], before any decoding. The one exception is bytes
-//! starting `0x00`/`0x01` that do not match row 1: they are a ClickHouse
-//! state of the width asked for.
+//! A ClickHouse state is never read at the wrong width either: a small
+//! set's `4·k` and `8·k` bytes differ, and a large one's payload is read
+//! at the width rows 1 and 2 give it (when neither does, no width would
+//! take it).
+//!
+//! A width asked for by the caller replaces the one the bytes would give
+//! (for a ClickHouse state, the size of a small set's ids and the width of
+//! a large one's payload). Portable bytes, bare or a state's payload, that
+//! rows 1 and 2 give the other width are then refused with
+//! [`ErrorKind::WidthMismatch`] by [`expect_width`] before their decoder
+//! runs.
 
+use super::cursor::Cursor;
 use super::portable::{COOKIE_NO_RUNS, COOKIE_RUNS};
 use super::portable64::MIN_BUCKET_BYTES;
 use crate::{Error, ErrorKind, Result};
@@ -139,8 +145,12 @@ fn starts_64(bytes: &[u8]) -> bool {
 /// size from its length, a large one's from its payload's leading bytes.
 fn clickhouse_width(bytes: &[u8]) -> IdWidth {
     match bytes {
-        [0, count, rest @ ..] if (1..=32).contains(count) && rest.len() == usize::from(*count) * 8 => {
-            IdWidth::U64
+        [0, rest @ ..] => {
+            let mut count = Cursor::new(rest, "groupBitmap state");
+            match count.leb128() {
+                Ok(k) if (1..=32).contains(&k) && count.remaining() as u64 == 8 * k => IdWidth::U64,
+                _ => IdWidth::U32,
+            }
         }
         [1, rest @ ..] => {
             // The payload follows the VarUInt length (its last byte is the
@@ -189,6 +199,9 @@ mod tests {
         unsorted_bucket.swap(n - 1, n - 3);
         let small32 = write_clickhouse_state32(&narrow(1..4));
         let small64 = write_clickhouse_state64(&wide(&[1, 2, 3 << 32]));
+        // ClickHouse writes a VarUInt in as few bytes as it can; a reader
+        // takes more (0x81 0x00 is 1).
+        let long_count = [&[0u8, 0x81, 0x00][..], &7u64.to_le_bytes()].concat();
         let large32 = write_clickhouse_state32(&narrow(0..40));
         let large64 = write_clickhouse_state64(&(0..40u64).map(|i| i << 31).collect());
         let p32 = write_portable32(&narrow(0..10));
@@ -212,6 +225,7 @@ mod tests {
             ("ClickHouse small, 4-byte ids", small32.clone(), None, (ClickHouse, U32), Ok(3)),
             ("ClickHouse small, 8-byte ids", small64.clone(), None, (ClickHouse, U64), Ok(3)),
             ("ClickHouse small, empty", vec![0, 0], None, (ClickHouse, U32), Ok(0)),
+            ("ClickHouse small, 8-byte ids, count in two bytes", long_count, None, (ClickHouse, U64), Ok(1)),
             ("ClickHouse large, 32-bit", large32.clone(), None, (ClickHouse, U32), Ok(40)),
             ("ClickHouse large, 64-bit", large64.clone(), None, (ClickHouse, U64), Ok(40)),
             // Near misses: the format their leading bytes name refuses them.
