@@ -15,8 +15,9 @@ use crate::{bounds, check};
 
 /// Id-set bytes, read by every reader. Each set read writes (in its
 /// format) bytes that read back to the same set and write the same bytes;
-/// the format detection agrees with the reader of the format it detects,
-/// and the count kernel's reader (`ExternalSets::add_bytes`) with both.
+/// the format detection takes every file some reader takes and agrees with
+/// the reader of the format it detects, and the count kernel's reader
+/// (`ExternalSets::add_bytes`) with both.
 pub fn id_set(data: &[u8]) {
     let limits = InterchangeLimits::default();
     let n = data.len();
@@ -27,8 +28,18 @@ pub fn id_set(data: &[u8]) {
         check::parse("read_clickhouse_state32", n, bound, || read_clickhouse_state32(data, &limits)).ok();
     let c64 =
         check::parse("read_clickhouse_state64", n, bound, || read_clickhouse_state64(data, &limits)).ok();
+    // The readers of each width that take the bytes (a valid file of one
+    // format never starts like another's, so detection takes them too).
+    let taken = |width: Option<IdWidth>| match width {
+        Some(IdWidth::U32) => p32.is_some() || c32.is_some(),
+        Some(IdWidth::U64) => p64.is_some() || c64.is_some(),
+        None => p32.is_some() || c32.is_some() || p64.is_some() || c64.is_some(),
+    };
     for width in [None, Some(IdWidth::U32), Some(IdWidth::U64)] {
         let detected = check::parse("read_id_set", n, bound, || read_id_set(data, width, &limits));
+        if let Err(e) = &detected {
+            assert!(!taken(width), "read_id_set({width:?}) refuses bytes a reader of that width takes: {e}");
+        }
         let Ok((set, format)) = detected else { continue };
         if let Some(w) = width {
             assert_eq!(set.width(), w, "read_id_set ignored the width asked for");

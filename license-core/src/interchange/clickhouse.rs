@@ -25,6 +25,9 @@ pub(crate) enum State<'a> {
     Large(&'a [u8]),
 }
 
+/// Splits a state into its shape and payload, checking the kind byte, the
+/// small set's count against `element_size`, the length, and that nothing
+/// follows; the payload itself is the reader's to decode.
 pub(crate) fn split<'a>(
     bytes: &'a [u8],
     limits: &InterchangeLimits,
@@ -70,37 +73,6 @@ pub(crate) fn split<'a>(
     }
 }
 
-/// Reads an `AggregateFunction(groupBitmap, UInt32)` state.
-///
-/// ```
-/// use license_core::{interchange::{read_clickhouse_state32, write_clickhouse_state32, InterchangeLimits}};
-/// use roaring::RoaringBitmap;
-/// let small: RoaringBitmap = [3, 1, 2].into_iter().collect();
-/// let state = write_clickhouse_state32(&small);
-/// assert_eq!(state[0], 0x00); // 32 or fewer ids: ClickHouse's small set
-/// assert_eq!(read_clickhouse_state32(&state, &InterchangeLimits::default())?, small);
-/// # Ok::<(), license_core::Error>(())
-/// ```
-pub fn read_clickhouse_state32(bytes: &[u8], limits: &InterchangeLimits) -> Result<RoaringBitmap> {
-    match split(bytes, limits, 4)? {
-        State::Small(elements) => {
-            Ok(elements.chunks_exact(4).map(|e| u32::from_le_bytes([e[0], e[1], e[2], e[3]])).collect())
-        }
-        State::Large(payload) => portable::read_portable32(payload, limits),
-    }
-}
-
-/// Reads an `AggregateFunction(groupBitmap, UInt64)` state.
-pub fn read_clickhouse_state64(bytes: &[u8], limits: &InterchangeLimits) -> Result<RoaringTreemap> {
-    match split(bytes, limits, 8)? {
-        State::Small(elements) => Ok(elements
-            .chunks_exact(8)
-            .map(|e| u64::from_le_bytes([e[0], e[1], e[2], e[3], e[4], e[5], e[6], e[7]]))
-            .collect()),
-        State::Large(payload) => portable64::read_portable64(payload, limits),
-    }
-}
-
 /// Writes an `AggregateFunction(groupBitmap, UInt32)` state that ClickHouse
 /// loads: a small set for 32 or fewer ids, else run-optimised portable bytes.
 pub fn write_clickhouse_state32(set: &RoaringBitmap) -> Vec<u8> {
@@ -141,6 +113,7 @@ fn large(payload: &[u8]) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::interchange::{read_clickhouse_state32, read_clickhouse_state64};
 
     fn limits() -> InterchangeLimits {
         InterchangeLimits::default()

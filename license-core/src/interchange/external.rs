@@ -13,7 +13,7 @@ use std::str::FromStr;
 use roaring::{RoaringBitmap, RoaringTreemap};
 use time::OffsetDateTime;
 
-use super::detect::read_kernel_buckets;
+use super::read::read_kernel_buckets;
 use super::{
     write_clickhouse_state32, write_clickhouse_state64, write_portable32, write_portable64, DecodedSet,
     IdSetFormat, InterchangeLimits,

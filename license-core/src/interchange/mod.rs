@@ -38,15 +38,18 @@ mod detect;
 mod external;
 mod portable;
 mod portable64;
+mod read;
 
-pub use clickhouse::{
-    read_clickhouse_state32, read_clickhouse_state64, write_clickhouse_state32, write_clickhouse_state64,
-};
-pub use detect::{read_id_set, DecodedSet, IdSetFormat, IdWidth};
+pub use clickhouse::{write_clickhouse_state32, write_clickhouse_state64};
+pub use detect::{IdSetFormat, IdWidth};
 pub use external::{ExternalSets, SetName};
 pub(crate) use portable::decode_portable32;
-pub use portable::{read_portable32, write_portable32, write_portable32_no_runs};
-pub use portable64::{read_portable64, write_portable64};
+pub use portable::{write_portable32, write_portable32_no_runs};
+pub use portable64::write_portable64;
+pub use read::{
+    read_clickhouse_state32, read_clickhouse_state64, read_id_set, read_portable32, read_portable64,
+    DecodedSet,
+};
 
 /// Bounds on what a reader accepts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -8,53 +8,18 @@
 use roaring::{RoaringBitmap, RoaringTreemap};
 
 use super::cursor::Cursor;
-use super::portable::{self, is_cookie};
+use super::portable;
 use super::InterchangeLimits;
 use crate::{Error, ErrorKind, Result};
 
 /// The fewest bytes one bucket can take: a key and an empty bitmap.
-const MIN_BUCKET_BYTES: u64 = 4 + 8;
-
-/// Whether the bytes look like the 64-bit format: a feasible bucket count
-/// followed by a key and a 32-bit cookie (or no buckets at all).
-pub(crate) fn looks_like(bytes: &[u8]) -> bool {
-    if bytes.len() < 8 {
-        return false;
-    }
-    let mut count = [0u8; 8];
-    count.copy_from_slice(&bytes[..8]);
-    let count = u64::from_le_bytes(count);
-    let rest = (bytes.len() - 8) as u64;
-    match count {
-        0 => rest == 0,
-        n => n.saturating_mul(MIN_BUCKET_BYTES) <= rest && bytes.len() >= 16 && is_cookie(&bytes[12..16]),
-    }
-}
-
-/// Reads a 64-bit Roaring set in the portable format, strictly: buckets in
-/// strictly ascending key order, each a valid 32-bit bitmap, nothing after.
-/// Empty buckets are accepted and dropped.
-pub fn read_portable64(bytes: &[u8], limits: &InterchangeLimits) -> Result<RoaringTreemap> {
-    let mut bitmaps = Vec::new();
-    for (key, slice) in buckets(bytes, limits)? {
-        let bitmap = portable::load(slice)?;
-        if !bitmap.is_empty() {
-            bitmaps.push((key, bitmap));
-        }
-    }
-    Ok(RoaringTreemap::from_bitmaps(bitmaps))
-}
+pub(crate) const MIN_BUCKET_BYTES: u64 = 4 + 8;
 
 /// Validates 64-bit portable bytes and returns each bucket's high key with
-/// the bytes of its (validated) 32-bit bitmap.
+/// the bytes of its (validated) 32-bit bitmap. The bytes are taken to be
+/// 64-bit: telling the widths apart is `detect`'s, and bounding the input
+/// the reader's; this bounds the bucket count by `limits.max_buckets`.
 pub(crate) fn buckets<'a>(bytes: &'a [u8], limits: &InterchangeLimits) -> Result<Vec<(u32, &'a [u8])>> {
-    limits.check_input(bytes.len(), "64-bit portable bitmap")?;
-    if is_cookie(bytes) && !looks_like(bytes) {
-        return Err(Error::new(
-            ErrorKind::WidthMismatch,
-            "64-bit portable bitmap: these are 32-bit portable bytes",
-        ));
-    }
     let mut c = Cursor::new(bytes, "64-bit portable bitmap");
     let count = c.u64()?;
     if count > limits.max_buckets {
@@ -100,6 +65,7 @@ pub fn write_portable64(set: &RoaringTreemap) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::interchange::{read_portable32, read_portable64};
 
     fn sample() -> RoaringTreemap {
         (0..1000u64).chain((1u64 << 32)..(1u64 << 32) + 70_000).chain([u64::MAX]).collect()
@@ -130,7 +96,7 @@ mod tests {
         );
         let b64 = write_portable64(&sample());
         assert_eq!(
-            portable::read_portable32(&b64, &InterchangeLimits::default()).unwrap_err().kind(),
+            read_portable32(&b64, &InterchangeLimits::default()).unwrap_err().kind(),
             ErrorKind::WidthMismatch
         );
     }
