@@ -4,6 +4,7 @@ Rust and C tests read) and the vendor key."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,9 @@ import pytest
 import license_core as lc
 
 ROOT = Path(__file__).resolve().parents[2]
+# Where cargo puts what it builds (the C library, licensectl): CARGO_TARGET_DIR
+# when set, as cargo itself reads it.
+TARGET = Path(os.environ.get("CARGO_TARGET_DIR") or ROOT / "target")
 VECTORS = ROOT / "tests" / "vectors"
 UTC = dt.timezone.utc
 

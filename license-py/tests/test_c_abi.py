@@ -12,14 +12,14 @@ from pathlib import Path
 import pytest
 
 import license_core as lc
-from conftest import ROOT, VECTORS
+from conftest import TARGET, VECTORS
 
 P = ctypes.POINTER
 
 
 def library() -> ctypes.CDLL:
     for profile in ("debug", "release"):
-        so = ROOT / "target" / profile / "liblicense_core_ffi.so"
+        so = TARGET / profile / "liblicense_core_ffi.so"
         if so.exists():
             lib = ctypes.CDLL(str(so))
             lib.lc_status_name.restype = ctypes.c_char_p

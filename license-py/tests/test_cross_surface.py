@@ -10,14 +10,14 @@ from pathlib import Path
 import pytest
 
 import license_core as lc
-from conftest import ROOT, VECTORS
+from conftest import TARGET, VECTORS
 
 
 def licensectl() -> Path:
     """The binary named by LC_LICENSECTL (scripts/test sets it), else the one
-    under ./target."""
+    cargo built in its target directory."""
     named = os.environ.get("LC_LICENSECTL")
-    candidates = [Path(named)] if named else [ROOT / "target" / p / "licensectl" for p in ("debug", "release")]
+    candidates = [Path(named)] if named else [TARGET / p / "licensectl" for p in ("debug", "release")]
     for exe in candidates:
         if exe.is_file():
             return exe
