@@ -86,7 +86,7 @@ fn bundles(c: &mut Criterion) {
     let mut g = c.benchmark_group("bundle");
     g.throughput(Throughput::Elements(1));
     for alg in [BundleAlgorithm::Ps256, BundleAlgorithm::Rs256] {
-        let bin = bundle.to_bin(&key, alg, &mut rand::rngs::OsRng).unwrap();
+        let bin = bundle.to_bin(&key, alg).unwrap();
         let (message, sig) = tbs(&bin);
         g.bench_function(format!("from_bin {alg} ({} bytes)", bin.len()), |b| {
             b.iter(|| KeyBundle::from_bin(black_box(&bin), &trusted).unwrap())
@@ -100,7 +100,7 @@ fn bundles(c: &mut Criterion) {
             })
         });
     }
-    let bin = bundle.to_bin(&key, BundleAlgorithm::Rs256, &mut rand::rngs::OsRng).unwrap();
+    let bin = bundle.to_bin(&key, BundleAlgorithm::Rs256).unwrap();
     let here = profile();
     let now = datetime!(2026-12-01 00:00 UTC);
     g.bench_function("activate RS256", |b| {

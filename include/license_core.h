@@ -258,6 +258,14 @@ enum lc_status
    */
   LC_STATUS_KEY_GENERATION = 315,
   /**
+   * The RSA private key cannot sign in constant time (it needs 2048, 3072 or 4096 bits and an exponent of at least 65537) (`unsupported_signing_key`).
+   */
+  LC_STATUS_UNSUPPORTED_SIGNING_KEY = 316,
+  /**
+   * The signer could not make a signature (`signing_failed`).
+   */
+  LC_STATUS_SIGNING_FAILED = 317,
+  /**
    * No license is installed (`no_license_installed`).
    */
   LC_STATUS_NO_LICENSE_INSTALLED = 400,
