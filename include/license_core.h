@@ -1470,7 +1470,10 @@ size_t lc_bytes_len(const lc_bytes *bytes);
 void lc_bytes_free(lc_bytes *bytes);
 
 /**
- * Reads a PKCS#8 private key (PEM or DER) from `data[0..len]`.
+ * Reads a PKCS#8 private key (PEM or DER) from `data[0..len]`. A valid
+ * RSA key the constant-time signer cannot use (not 2048, 3072 or 4096
+ * bits, or a public exponent under 65537) is
+ * `LC_STATUS_UNSUPPORTED_SIGNING_KEY`.
  *
  * On success `*out` receives a new key, owned by the caller and released
  * with `lc_signing_key_free`; on failure `*out` is not written. `data` may
