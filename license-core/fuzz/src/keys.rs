@@ -43,8 +43,7 @@ pub fn bundle(data: &[u8]) {
 }
 
 fn round_trip(bundle: &KeyBundle) {
-    let bin =
-        bundle.to_bin(known::key(), BundleAlgorithm::Rs256).expect("a bundle that reads signs");
+    let bin = bundle.to_bin(known::key(), BundleAlgorithm::Rs256).expect("a bundle that reads signs");
     let again = KeyBundle::verify(&bin, known::trusted())
         .unwrap_or_else(|e| panic!("a bundle we signed does not verify: {e}"));
     assert_eq!(&again.bundle, bundle, "sign then verify changed the bundle");
