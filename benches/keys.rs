@@ -5,6 +5,10 @@
 //!   verify, strict CBOR decode, validation) against the bare RSA-2048
 //!   verification of the same to-be-signed bytes, for PS256 and RS256; and
 //!   a whole offline `activate` (adds fingerprint matching and the merge).
+//! - `sign/*`: signatures per second over a bundle's to-be-signed bytes
+//!   with the vendor's RSA-2048 key, PS256 and RS256: the constant-time
+//!   default (`ring`, through `SigningKey`) beside the `rsa` crate's
+//!   variable-time signer it replaced, and a whole `KeyBundle::to_bin`.
 //! - `key/*`: `LicenseKey::from_str` (alias mapping, check symbols, kind)
 //!   on the display form and on a sloppy form, against a bare Crockford
 //!   decode of 16 characters into 80 bits with no check at all.
@@ -86,7 +90,7 @@ fn bundles(c: &mut Criterion) {
     let mut g = c.benchmark_group("bundle");
     g.throughput(Throughput::Elements(1));
     for alg in [BundleAlgorithm::Ps256, BundleAlgorithm::Rs256] {
-        let bin = bundle.to_bin(&key, alg, &mut rand::rngs::OsRng).unwrap();
+        let bin = bundle.to_bin(&key, alg).unwrap();
         let (message, sig) = tbs(&bin);
         g.bench_function(format!("from_bin {alg} ({} bytes)", bin.len()), |b| {
             b.iter(|| KeyBundle::from_bin(black_box(&bin), &trusted).unwrap())
@@ -100,12 +104,48 @@ fn bundles(c: &mut Criterion) {
             })
         });
     }
-    let bin = bundle.to_bin(&key, BundleAlgorithm::Rs256, &mut rand::rngs::OsRng).unwrap();
+    let bin = bundle.to_bin(&key, BundleAlgorithm::Rs256).unwrap();
     let here = profile();
     let now = datetime!(2026-12-01 00:00 UTC);
     g.bench_function("activate RS256", |b| {
         b.iter(|| activate(black_box(&bin), &trusted, &here, now).unwrap())
     });
+    g.finish();
+}
+
+/// The rsa crate's signer for the same key: what `SigningKey` used before
+/// it signed through `ring` (RUSTSEC-2023-0071).
+fn rsa_crate_key() -> rsa::RsaPrivateKey {
+    use rsa::pkcs8::DecodePrivateKey;
+    rsa::RsaPrivateKey::from_pkcs8_pem(include_str!("../tests/vectors/keys/vendor-2048.key.pem")).unwrap()
+}
+
+fn signing(c: &mut Criterion) {
+    use rsa::signature::{RandomizedSigner, SignatureEncoding, Signer};
+    let key = vendor();
+    let bundle = bundle();
+    let (message, _) = tbs(&bundle.to_bin(&key, BundleAlgorithm::Rs256).unwrap());
+    let pkcs1 = rsa::pkcs1v15::SigningKey::<sha2::Sha256>::new(rsa_crate_key());
+    let pss = rsa::pss::SigningKey::<sha2::Sha256>::new(rsa_crate_key());
+    let mut g = c.benchmark_group("sign");
+    g.throughput(Throughput::Elements(1));
+    for alg in [BundleAlgorithm::Ps256, BundleAlgorithm::Rs256] {
+        g.bench_function(format!("constant-time RSA-2048 signing (ring) {alg}"), |b| {
+            b.iter(|| match alg {
+                BundleAlgorithm::Ps256 => key.sign_pss_sha256(black_box(&message)).unwrap(),
+                BundleAlgorithm::Rs256 => key.sign_pkcs1v15_sha256(black_box(&message)).unwrap(),
+            })
+        });
+        g.bench_function(format!("rsa crate RSA-2048 signing (variable time) {alg}"), |b| {
+            b.iter(|| match alg {
+                BundleAlgorithm::Ps256 => {
+                    pss.sign_with_rng(&mut rand::rngs::OsRng, black_box(&message)).to_vec()
+                }
+                BundleAlgorithm::Rs256 => pkcs1.sign(black_box(&message)).to_vec(),
+            })
+        });
+        g.bench_function(format!("to_bin {alg} (ring)"), |b| b.iter(|| bundle.to_bin(&key, alg).unwrap()));
+    }
     g.finish();
 }
 
@@ -144,5 +184,5 @@ fn keys(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bundles, keys);
+criterion_group!(benches, bundles, signing, keys);
 criterion_main!(benches);

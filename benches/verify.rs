@@ -1,5 +1,8 @@
 //! License verifications per second, beside bare RSA-2048 and RSA-3072
-//! PKCS#1 v1.5 SHA-256 verifies with the same keys, in one run.
+//! PKCS#1 v1.5 SHA-256 verifies with the same keys, in one run; and
+//! signatures per second with the same keys: a whole `License::sign` and a
+//! bare PKCS#1 v1.5 signature, the constant-time default (`ring`) beside
+//! the `rsa` crate's variable-time signer it replaced (RUSTSEC-2023-0071).
 //!
 //! A license verification is: parse (strict), canonicalize the document and
 //! SignedInfo (exclusive C14N), SHA-256, one RSA verify, and the schema
@@ -53,6 +56,25 @@ fn license() -> License {
 
 const IDS: [&str; 5] = ["license-2048", "rsa-2048-bare", "license-3072", "rsa-3072-bare", "xml-read-only"];
 
+/// The signing rows: per key size, a whole license, then the bare
+/// signature with the constant-time default and with the rsa crate.
+const SIGN_IDS: [&str; 6] = [
+    "license-sign-2048-ring",
+    "sign-2048-ring-constant-time",
+    "sign-2048-rsa-crate",
+    "license-sign-3072-ring",
+    "sign-3072-ring-constant-time",
+    "sign-3072-rsa-crate",
+];
+
+/// The rsa crate's PKCS#1 v1.5 signer for the same fixture key.
+fn rsa_crate_signer(bits: u32) -> rsa::pkcs1v15::SigningKey<sha2::Sha256> {
+    use rsa::pkcs8::DecodePrivateKey;
+    let path = root().join("tests/vectors/keys").join(format!("vendor-{bits}.key.pem"));
+    let pem = std::fs::read_to_string(path).expect("fixture key");
+    rsa::pkcs1v15::SigningKey::new(rsa::RsaPrivateKey::from_pkcs8_pem(&pem).expect("fixture key"))
+}
+
 fn bench(c: &mut Criterion) {
     let license = license();
     let mut group = c.benchmark_group("verify");
@@ -64,7 +86,7 @@ fn bench(c: &mut Criterion) {
         let xml = license.sign(&key).expect("sign");
         // The bare verify signs a message of SignedInfo's canonical size.
         let message = vec![b'x'; 800];
-        let signature = key.sign_pkcs1v15_sha256(&message);
+        let signature = key.sign_pkcs1v15_sha256(&message).expect("sign");
         let public = key.verifying_key().clone();
         group.bench_function(format!("license-{bits}"), |b| {
             b.iter(|| License::from_signed_xml(std::hint::black_box(&xml), &trusted).expect("verifies"))
@@ -73,6 +95,21 @@ fn bench(c: &mut Criterion) {
             b.iter(|| {
                 public.verify_pkcs1v15_sha256(std::hint::black_box(&message), &signature).expect("verifies")
             })
+        });
+        group.bench_function(format!("license-sign-{bits}-ring"), |b| {
+            b.iter(|| license.sign(std::hint::black_box(&key)).expect("signs"))
+        });
+        group.bench_function(format!("sign-{bits}-ring-constant-time"), |b| {
+            b.iter(|| key.sign_pkcs1v15_sha256(std::hint::black_box(&message)).expect("signs"))
+        });
+        let reference = rsa_crate_signer(bits);
+        assert_eq!(
+            rsa::signature::SignatureEncoding::to_vec(&rsa::signature::Signer::sign(&reference, &message)),
+            signature,
+            "both backends make one signature"
+        );
+        group.bench_function(format!("sign-{bits}-rsa-crate"), |b| {
+            b.iter(|| rsa::signature::Signer::sign(&reference, std::hint::black_box(&message)))
         });
         if bits == 2048 {
             // The XML work alone (parse, schema, no C14N or RSA), for scale.
@@ -108,6 +145,18 @@ fn main() {
     for (license, bare) in [(0, 1), (2, 3)] {
         if let (Some(l), Some(b)) = (medians[license], medians[bare]) {
             println!("  {} costs {:.2}x a bare {} verify", IDS[license], l / b, IDS[bare]);
+        }
+    }
+    let medians: Vec<Option<f64>> = SIGN_IDS.iter().map(|id| mean_ns(id)).collect();
+    println!("\nsignatures per second (this run)");
+    for (id, median) in SIGN_IDS.iter().zip(&medians) {
+        if let Some(ns) = median {
+            println!("  {id:<30} {:>8.0}/s  ({:.2} ms each)", 1e9 / ns, ns / 1e6);
+        }
+    }
+    for (ring, rsa) in [(1, 2), (4, 5)] {
+        if let (Some(r), Some(s)) = (medians[ring], medians[rsa]) {
+            println!("  {} takes {:.2}x the time of {}", SIGN_IDS[ring], r / s, SIGN_IDS[rsa]);
         }
     }
 }

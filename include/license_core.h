@@ -258,6 +258,14 @@ enum lc_status
    */
   LC_STATUS_KEY_GENERATION = 315,
   /**
+   * The RSA private key cannot sign in constant time (it needs 2048, 3072 or 4096 bits and an exponent of at least 65537) (`unsupported_signing_key`).
+   */
+  LC_STATUS_UNSUPPORTED_SIGNING_KEY = 316,
+  /**
+   * The signer could not make a signature (`signing_failed`).
+   */
+  LC_STATUS_SIGNING_FAILED = 317,
+  /**
    * No license is installed (`no_license_installed`).
    */
   LC_STATUS_NO_LICENSE_INSTALLED = 400,
@@ -1462,7 +1470,10 @@ size_t lc_bytes_len(const lc_bytes *bytes);
 void lc_bytes_free(lc_bytes *bytes);
 
 /**
- * Reads a PKCS#8 private key (PEM or DER) from `data[0..len]`.
+ * Reads a PKCS#8 private key (PEM or DER) from `data[0..len]`. A valid
+ * RSA key the constant-time signer cannot use (not 2048, 3072 or 4096
+ * bits, or a public exponent under 65537) is
+ * `LC_STATUS_UNSUPPORTED_SIGNING_KEY`.
  *
  * On success `*out` receives a new key, owned by the caller and released
  * with `lc_signing_key_free`; on failure `*out` is not written. `data` may

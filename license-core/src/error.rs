@@ -159,6 +159,8 @@ error_kinds! {
     NoTrustedKeys = 313, Signature, "no_trusted_keys", "no trusted key was given";
     KeyFormat = 314, Signature, "key_format", "a key is not valid PEM or DER";
     KeyGeneration = 315, Signature, "key_generation", "a key could not be generated";
+    UnsupportedSigningKey = 316, Signature, "unsupported_signing_key", "the RSA private key cannot sign in constant time (it needs 2048, 3072 or 4096 bits and an exponent of at least 65537)";
+    SigningFailed = 317, Signature, "signing_failed", "the signer could not make a signature";
 
     // 4xx: the license store and installation.
     NoLicenseInstalled = 400, Store, "no_license_installed", "no license is installed";

@@ -184,3 +184,18 @@ fn each_alert_fires_once_across_checks_and_reopening() {
     assert_eq!(kinds(&Monitor::check(back, &store, None).unwrap()), [AlertKind::ClockRollback]);
     assert!(Monitor::check(back, &store, None).unwrap().is_empty());
 }
+
+#[test]
+fn a_usage_log_signs_through_any_signer() {
+    use license_core::crypto::SignatureAlgorithm;
+    let dir = tempfile::tempdir().unwrap();
+    let store = installed_store(dir.path());
+    let log = store.usage_log(now(), instance(), &count(5, now())).unwrap();
+    let external = common::ExternalSigner::new(other_key(), &[SignatureAlgorithm::RsaPkcs1v15Sha256]);
+    let xml = log.sign(&external).unwrap();
+    assert_eq!(external.calls.get(), 1);
+    assert_eq!(xml, log.sign(&other_key()).unwrap());
+    assert_eq!(UsageLog::from_signed_xml(&xml, &instance_keys()).unwrap().log(), &log);
+    let err = log.sign(&common::UnpluggedSigner(other_key().key_id())).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::SigningFailed);
+}

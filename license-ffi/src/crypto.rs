@@ -33,7 +33,10 @@ pub(crate) fn copy_key_id(id: KeyId, buf: *mut c_char, len: usize, written: *mut
     unsafe { copy_text(id.to_string().as_bytes(), buf, len, written) }
 }
 
-/// Reads a PKCS#8 private key (PEM or DER) from `data[0..len]`.
+/// Reads a PKCS#8 private key (PEM or DER) from `data[0..len]`. A valid
+/// RSA key the constant-time signer cannot use (not 2048, 3072 or 4096
+/// bits, or a public exponent under 65537) is
+/// `LC_STATUS_UNSUPPORTED_SIGNING_KEY`.
 ///
 /// On success `*out` receives a new key, owned by the caller and released
 /// with `lc_signing_key_free`; on failure `*out` is not written. `data` may

@@ -261,7 +261,7 @@ pub extern "C" fn lc_key_bundle_sign(
         let Some(algorithm) = bundle_algorithm(algorithm) else {
             return fail(lc_status::InvalidArgument, format!("`algorithm`: {algorithm} is not an lc_bundle_algorithm"));
         };
-        put!(out, bytes_handle(core!(bundle.to_bin(key, algorithm, &mut rand::rngs::OsRng))));
+        put!(out, bytes_handle(core!(bundle.to_bin(key, algorithm))));
         lc_status::Ok
     }
 }
@@ -550,7 +550,7 @@ pub extern "C" fn lc_account_bundle(
         let Some(algorithm) = bundle_algorithm(algorithm) else {
             return fail(lc_status::InvalidArgument, format!("`algorithm`: {algorithm} is not an lc_bundle_algorithm"));
         };
-        let bin = core!(account.bundle_for(instance_id, key, algorithm, now, &mut rand::rngs::OsRng));
+        let bin = core!(account.bundle_for(instance_id, key, algorithm, now));
         put!(out, bytes_handle(bin));
         lc_status::Ok
     }

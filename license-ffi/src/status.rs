@@ -174,6 +174,10 @@ pub enum lc_status {
     KeyFormat = 314,
     /// A key could not be generated (`key_generation`).
     KeyGeneration = 315,
+    /// The RSA private key cannot sign in constant time (it needs 2048, 3072 or 4096 bits and an exponent of at least 65537) (`unsupported_signing_key`).
+    UnsupportedSigningKey = 316,
+    /// The signer could not make a signature (`signing_failed`).
+    SigningFailed = 317,
     /// No license is installed (`no_license_installed`).
     NoLicenseInstalled = 400,
     /// The license has already expired (`candidate_expired`).

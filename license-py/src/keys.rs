@@ -237,7 +237,7 @@ impl PyKeyBundle {
     ) -> PyResult<Bound<'py, PyBytes>> {
         let alg: BundleAlgorithm = algorithm.parse().lc()?;
         let (bundle, key) = (&self.0, &key.0);
-        let bin = py.detach(|| bundle.to_bin(key, alg, &mut rand::rngs::OsRng)).lc()?;
+        let bin = py.detach(|| bundle.to_bin(key, alg)).lc()?;
         Ok(PyBytes::new(py, &bin))
     }
     /// Verifies a `.bin` against `trusted` and reads it (GIL released).

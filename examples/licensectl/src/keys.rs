@@ -327,7 +327,7 @@ pub fn bundle(args: BundleArgs) -> CliResult {
     let json = String::from_utf8(read(&from)?)
         .map_err(|_| CliError::Io(format!("{} is not UTF-8", from.display())))?;
     let bundle = KeyBundle::from_json(&json)?;
-    let bin = bundle.to_bin(&key, args.alg, &mut rand::rngs::OsRng)?;
+    let bin = bundle.to_bin(&key, args.alg)?;
     write(&out, &bin)?;
     println!(
         "signed the bundle of `{}` ({} + {} add-on) with {} key {} -> {} ({} bytes)",
@@ -437,7 +437,7 @@ pub fn account(args: AccountArgs) -> CliResult {
         AccountCommand::Bundle { instance, key, out, alg, expires } => {
             let signing = signing_key(&key)?;
             let bundle = Account::load(file)?.bundle(&instance, None, expires, t)?;
-            let bin = bundle.to_bin(&signing, alg, &mut rand::rngs::OsRng)?;
+            let bin = bundle.to_bin(&signing, alg)?;
             write(&out, &bin)?;
             println!(
                 "wrote {} ({} bytes): `{instance}`, master {}, {} add-on",
@@ -516,7 +516,7 @@ pub fn demo(today: OffsetDateTime) -> Result<(), license_core::Error> {
     print!("{}", account.instances_table());
 
     let vendor = SigningKey::generate(2048, &mut rng)?;
-    let bin = account.bundle_for("srv-demo-01", &vendor, BundleAlgorithm::Ps256, today, &mut rng)?;
+    let bin = account.bundle_for("srv-demo-01", &vendor, BundleAlgorithm::Ps256, today)?;
     println!("server.bin: {} bytes, COSE_Sign1 PS256, kid {}", bin.len(), vendor.key_id());
     let trusted = TrustedKeys::from(vendor.verifying_key().clone());
     let activation = activate(&bin, &trusted, &here, today)?;

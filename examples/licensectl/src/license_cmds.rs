@@ -22,7 +22,8 @@ pub struct KeygenArgs {
     /// Writes PREFIX.key.pem (PKCS#8, private) and PREFIX.pub.pem (SPKI).
     #[arg(long, value_name = "PREFIX")]
     pub out: PathBuf,
-    /// The RSA modulus size; at least 2048, at most 4096.
+    /// The RSA modulus size: 2048, 3072 or 4096 (the sizes the constant-time
+    /// signer accepts).
     #[arg(long, default_value_t = DEFAULT_KEY_BITS)]
     pub bits: usize,
 }

@@ -6,6 +6,25 @@
 //! verifier holding several keys ([`TrustedKeys`], for rotation) picks the
 //! right one. Keys under [`MIN_KEY_BITS`] are refused wherever they enter.
 //!
+//! Every signature (licenses, usage logs, key bundles) is made through the
+//! [`Signer`] trait, so a key kept in a hardware token can take the place
+//! of the in-process [`SigningKey`].
+//!
+//! # Constant-time signing
+//!
+//! [`SigningKey`] signs through `ring`, whose RSA private-key operations
+//! run in constant time. The `rsa` crate's do not: RUSTSEC-2023-0071 (the
+//! Marvin attack) recovers a key from the timing of its private-key
+//! operations, and has no fixed version. A vendor portal that signs a
+//! license or a `.bin` when a customer asks makes that timing observable,
+//! so the `rsa` crate here only parses keys and verifies signatures (which
+//! involve no secret). PKCS#1 v1.5 signatures are deterministic, so they
+//! are byte for byte those the `rsa` crate made before; PSS salts now come
+//! from the operating system, because `ring` takes no other generator.
+//! `ring` signs with 2048, 3072 and 4096-bit keys ([`SIGNING_KEY_BITS`])
+//! whose public exponent is at least 65537; other valid keys are refused
+//! at load with [`ErrorKind::UnsupportedSigningKey`].
+//!
 //! ```
 //! use license_core::{ErrorKind, SigningKey, TrustedKeys, VerifyingKey};
 //! # let vendor_pem = include_str!("../../../tests/vectors/keys/vendor-2048.key.pem");
@@ -13,7 +32,7 @@
 //! # let weak_pub_pem = include_str!("../../../tests/vectors/keys/weak-1024.pub.pem");
 //! // The vendor signs with its private key...
 //! let vendor = SigningKey::from_pkcs8_pem(vendor_pem)?;
-//! let signature = vendor.sign_pkcs1v15_sha256(b"license bytes");
+//! let signature = vendor.sign_pkcs1v15_sha256(b"license bytes")?;
 //!
 //! // ...and the product trusts its public keys, the next one as well (rotation).
 //! let mut trusted = TrustedKeys::new();
@@ -31,12 +50,15 @@
 //! ```
 
 mod key_id;
+mod signer;
 mod signing;
 mod trusted;
 mod verifying;
 
 pub use key_id::KeyId;
-pub use signing::SigningKey;
+pub(crate) use signer::require_algorithm;
+pub use signer::{SignatureAlgorithm, Signer};
+pub use signing::{SigningKey, SIGNING_KEY_BITS};
 pub use trusted::TrustedKeys;
 pub use verifying::VerifyingKey;
 

@@ -150,7 +150,7 @@ mod tests {
     fn wrong_key_wrong_message_and_wrong_length_fail() {
         let a = signing_2048();
         let b = VerifyingKey::from_public_key_pem(PUB_3072).unwrap();
-        let sig = a.sign_pkcs1v15_sha256(b"m");
+        let sig = a.sign_pkcs1v15_sha256(b"m").unwrap();
         assert_eq!(b.verify_pkcs1v15_sha256(b"m", &sig).unwrap_err().kind(), ErrorKind::SignatureMismatch);
         let va = a.verifying_key();
         assert_eq!(va.verify_pkcs1v15_sha256(b"n", &sig).unwrap_err().kind(), ErrorKind::SignatureMismatch);

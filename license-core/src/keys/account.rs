@@ -4,7 +4,6 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use rsa::rand_core::CryptoRngCore;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
@@ -13,8 +12,9 @@ use super::key::{KeyKind, LicenseKey};
 use super::record::{KeyRecord, KeyStatus};
 use crate::table::Table;
 use crate::{
+    crypto::Signer,
     instance::{Location, MatchPolicy},
-    timefmt, Error, ErrorKind, Instance, Result, SigningKey,
+    timefmt, Error, ErrorKind, Instance, Result,
 };
 
 /// The largest account file read, in bytes (64 MiB).
@@ -369,12 +369,11 @@ impl Account {
     pub fn bundle_for(
         &self,
         instance_id: &str,
-        key: &SigningKey,
+        signer: &dyn Signer,
         algorithm: BundleAlgorithm,
         now: OffsetDateTime,
-        rng: &mut impl CryptoRngCore,
     ) -> Result<Vec<u8>> {
-        self.bundle(instance_id, None, None, now)?.to_bin(key, algorithm, rng)
+        self.bundle(instance_id, None, None, now)?.to_bin(signer, algorithm)
     }
 
     /// The instances as a table: id, name, location, master key, number of

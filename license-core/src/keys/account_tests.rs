@@ -161,7 +161,7 @@ fn bundle_for_an_instance_verifies_and_holds_its_keys() {
     a.assign(master(3), "srv-c", T0).unwrap();
     a.assign(addon(15), "srv-c", T0).unwrap();
     let key = signing_2048();
-    let bin = a.bundle_for("srv-c", &key, BundleAlgorithm::Rs256, T0, &mut rand::rngs::OsRng).unwrap();
+    let bin = a.bundle_for("srv-c", &key, BundleAlgorithm::Rs256, T0).unwrap();
     let bundle = KeyBundle::from_bin(&bin, &TrustedKeys::from(key.verifying_key().clone())).unwrap();
     assert_eq!(bundle.instance_id(), "srv-c");
     assert_eq!(bundle.master().key(), master(3));

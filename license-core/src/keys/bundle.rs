@@ -12,18 +12,17 @@ use std::fmt;
 
 use coset::iana;
 use coset::{CoseError, CoseSign1, CoseSign1Builder, HeaderBuilder, TaggedCborSerializable};
-use rsa::rand_core::CryptoRngCore;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use super::cbor;
 use super::key::KeyKind;
 use super::record::{KeyRecord, KeyRecordBuilder};
+use crate::crypto::{require_algorithm, SignatureAlgorithm, Signer};
 use crate::table::Table;
 use crate::text::check_instance_id;
 use crate::{
-    instance::MatchPolicy, timefmt, Error, ErrorKind, Fingerprint, KeyId, Result, SigningKey, TrustedKeys,
-    VerifyingKey,
+    instance::MatchPolicy, timefmt, Error, ErrorKind, Fingerprint, KeyId, Result, TrustedKeys, VerifyingKey,
 };
 
 /// The largest `.bin` accepted, in bytes (1 MiB).
@@ -51,6 +50,14 @@ impl BundleAlgorithm {
         match self {
             BundleAlgorithm::Ps256 => iana::Algorithm::PS256,
             BundleAlgorithm::Rs256 => iana::Algorithm::RS256,
+        }
+    }
+
+    /// The signature scheme a [`Signer`] makes for this algorithm.
+    pub fn signature_algorithm(self) -> SignatureAlgorithm {
+        match self {
+            BundleAlgorithm::Ps256 => SignatureAlgorithm::RsaPssSha256,
+            BundleAlgorithm::Rs256 => SignatureAlgorithm::RsaPkcs1v15Sha256,
         }
     }
 
@@ -112,7 +119,7 @@ impl std::str::FromStr for BundleAlgorithm {
 /// let mut profile = HardwareProfile::default();
 /// profile.machine_id = Some("3d1219c7c4c5404aaa1f6d2a48adfda4".into());
 /// let bundle = KeyBundle::builder("srv-1", &Fingerprint::from_profile(&profile), now, master).build()?;
-/// let bin = bundle.to_bin(&vendor, BundleAlgorithm::Rs256, &mut rand::rngs::OsRng)?;
+/// let bin = bundle.to_bin(&vendor, BundleAlgorithm::Rs256)?;
 /// let trusted = TrustedKeys::from(vendor.verifying_key().clone());
 /// assert_eq!(KeyBundle::from_bin(&bin, &trusted)?, bundle);
 /// # Ok::<(), license_core::Error>(())
@@ -501,15 +508,12 @@ impl KeyBundle {
         cbor::to_canonical_vec(&KeyBundleBuilder::from(self.clone()), "bundle payload")
     }
 
-    /// The `.bin`: a tagged COSE_Sign1 over [`Self::payload`], signed by
-    /// `key` with `algorithm` (`rng` salts PS256 and is unused by RS256).
-    pub fn to_bin(
-        &self,
-        key: &SigningKey,
-        algorithm: BundleAlgorithm,
-        rng: &mut impl CryptoRngCore,
-    ) -> Result<Vec<u8>> {
-        sign_payload(self.payload()?, key, algorithm, rng)
+    /// The `.bin`: a tagged COSE_Sign1 over [`Self::payload`], signed
+    /// through `signer` (a [`SigningKey`](crate::SigningKey), or a key in a
+    /// hardware token) with `algorithm`. A PS256 salt is the signer's own
+    /// randomness.
+    pub fn to_bin(&self, signer: &dyn Signer, algorithm: BundleAlgorithm) -> Result<Vec<u8>> {
+        sign_payload(self.payload()?, signer, algorithm)
     }
 
     /// Verifies a `.bin` against the trusted keys and returns the bundle;
@@ -622,22 +626,20 @@ impl KeyBundle {
 /// signature).
 pub(crate) fn sign_payload(
     payload: Vec<u8>,
-    key: &SigningKey,
+    signer: &dyn Signer,
     algorithm: BundleAlgorithm,
-    rng: &mut impl CryptoRngCore,
 ) -> Result<Vec<u8>> {
+    let scheme = algorithm.signature_algorithm();
+    require_algorithm(signer, scheme, &format!("a {algorithm} bundle"))?;
     let protected = HeaderBuilder::new()
         .algorithm(algorithm.iana())
         .content_type(BUNDLE_CONTENT_TYPE.to_owned())
-        .key_id(key.key_id().as_bytes().to_vec())
+        .key_id(signer.key_id().as_bytes().to_vec())
         .build();
     let sign1 = CoseSign1Builder::new()
         .protected(protected)
         .payload(payload)
-        .create_signature(b"", |tbs| match algorithm {
-            BundleAlgorithm::Ps256 => key.sign_pss_sha256(tbs, rng),
-            BundleAlgorithm::Rs256 => key.sign_pkcs1v15_sha256(tbs),
-        })
+        .try_create_signature(b"", |tbs| signer.sign(scheme, tbs))?
         .build();
     sign1.to_tagged_vec().map_err(|e| cose_error(e, "bundle"))
 }

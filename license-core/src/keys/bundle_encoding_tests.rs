@@ -9,6 +9,7 @@ use coset::{sig_structure_data, CoseSign1, Header, ProtectedHeader, SignatureCon
 use super::tests::{bin, good_header, sample_bundle, sign_with, trusted};
 use super::*;
 use crate::crypto::test_keys::signing_2048;
+use crate::SigningKey;
 
 /// A CBOR head of `major` type for `n`, always in its 8-byte form (a
 /// non-minimal length for any `n` under 2^32).
@@ -60,7 +61,7 @@ fn assemble(p: &Parts) -> Vec<u8> {
 fn sign_verbatim_header(protected: Vec<u8>, payload: &[u8]) -> Vec<u8> {
     let header = ProtectedHeader { original_data: Some(protected.clone()), header: Header::default() };
     let tbs = sig_structure_data(SignatureContext::CoseSign1, header, None, b"", payload);
-    let signature = signing_2048().sign_pkcs1v15_sha256(&tbs);
+    let signature = signing_2048().sign_pkcs1v15_sha256(&tbs).unwrap();
     assemble(&Parts { protected, payload: payload.to_vec(), signature })
 }
 
@@ -184,7 +185,7 @@ fn sign_headers(protected: Header, unprotected: Header, key: &SigningKey) -> Vec
         .protected(protected)
         .unprotected(unprotected)
         .payload(sample_bundle().payload().unwrap())
-        .create_signature(b"", |tbs| key.sign_pkcs1v15_sha256(tbs))
+        .create_signature(b"", |tbs| key.sign_pkcs1v15_sha256(tbs).unwrap())
         .build()
         .to_tagged_vec()
         .unwrap()
@@ -232,7 +233,7 @@ fn a_detached_payload_is_refused() {
     let payload = sample_bundle().payload().unwrap();
     let bytes = coset::CoseSign1Builder::new()
         .protected(good_header().build())
-        .create_detached_signature(b"", &payload, |tbs| key.sign_pkcs1v15_sha256(tbs))
+        .create_detached_signature(b"", &payload, |tbs| key.sign_pkcs1v15_sha256(tbs).unwrap())
         .build()
         .to_tagged_vec()
         .unwrap();

@@ -17,13 +17,14 @@ use std::fmt;
 use sha2::{Digest, Sha256};
 
 use super::{ActionedLimit, ExpiryPolicy, Feature, FeatureSet, InstanceBinding, License, LicenseBuilder};
+use crate::crypto::Signer;
 use crate::digest::hex;
 use crate::xml::schema::{
     boolean, canonical_time, check_attributes, child_path, no_content, number, required_attr, text,
     text_only, time, Children,
 };
 use crate::xml::{self, Element, XmlLimits, DSIG_NAMESPACE};
-use crate::{timefmt, Error, ErrorKind, KeyId, Result, SigningKey, TrustedKeys};
+use crate::{timefmt, Error, ErrorKind, KeyId, Result, TrustedKeys};
 
 /// The namespace of license documents.
 pub const LICENSE_NAMESPACE: &str = "urn:license-core:license";
@@ -102,6 +103,8 @@ impl fmt::Display for VerifiedLicense {
 impl License {
     /// The license as a signed XML document (XML-DSig, RSA-SHA256,
     /// exclusive C14N), which xmlsec1 and other XML-DSig tools verify.
+    /// Signed through any [`Signer`]: a [`SigningKey`](crate::SigningKey),
+    /// or a key in a hardware token.
     /// Deterministic: the same license and key give the same bytes.
     ///
     /// ```
@@ -120,8 +123,8 @@ impl License {
     /// assert_eq!(verified.key_id(), key.key_id());
     /// # Ok::<(), license_core::Error>(())
     /// ```
-    pub fn sign(&self, key: &SigningKey) -> Result<Vec<u8>> {
-        xml::sign(&self.to_xml_element(), key)
+    pub fn sign(&self, signer: &dyn Signer) -> Result<Vec<u8>> {
+        xml::sign(&self.to_xml_element(), signer)
     }
 
     /// Verifies a signed license document against `trusted` and reads it,

@@ -12,8 +12,9 @@ use crate::xml::schema::{
 use crate::xml::{self, Element, XmlLimits};
 use crate::{
     actioned::Category,
+    crypto::Signer,
     license::{ActionedLimit, FeatureSet},
-    timefmt, Error, ErrorKind, Result, SigningKey, TrustedKeys,
+    timefmt, Error, ErrorKind, Result, TrustedKeys,
 };
 
 /// The namespace of usage-log documents.
@@ -30,14 +31,15 @@ fn el(local: &str) -> Element {
 impl UsageLog {
     /// The log as a signed XML document, signed with the installation's
     /// key (XML-DSig enveloped, RSA-SHA256, exclusive C14N: the license
-    /// profile). Deterministic.
-    pub fn sign(&self, key: &SigningKey) -> Result<Vec<u8>> {
+    /// profile) through any [`Signer`], a
+    /// [`SigningKey`](crate::SigningKey) for one. Deterministic.
+    pub fn sign(&self, signer: &dyn Signer) -> Result<Vec<u8>> {
         check_chain(
             self.entries.first().map_or(0, |e| e.sequence.saturating_sub(1)),
             self.chain_start,
             &self.entries,
         )?;
-        xml::sign(&self.to_element(), key)
+        xml::sign(&self.to_element(), signer)
     }
 
     /// Verifies a signed usage log against the installation keys in

@@ -24,7 +24,8 @@ use super::reader::parse;
 use super::tree::{Element, Node};
 use super::writer::{check_tree, indent, write_document};
 use super::XmlLimits;
-use crate::{Error, ErrorKind, KeyId, Result, SigningKey, TrustedKeys, VerifyingKey};
+use crate::crypto::{require_algorithm, SignatureAlgorithm, Signer};
+use crate::{Error, ErrorKind, KeyId, Result, TrustedKeys, VerifyingKey};
 
 /// The longest canonical form [`verify`] computes, per byte of the
 /// document it verifies.
@@ -53,9 +54,10 @@ pub(crate) struct Verified {
 /// signature and returns the document's bytes. If `root` is indented (its
 /// content ends in a line feed), the signature is indented to match.
 /// Deterministic: the same tree and key give the same bytes.
-pub(crate) fn sign(root: &Element, key: &SigningKey) -> Result<Vec<u8>> {
+pub(crate) fn sign(root: &Element, signer: &dyn Signer) -> Result<Vec<u8>> {
     let limits = XmlLimits::default();
     check_tree(root, &limits)?;
+    require_algorithm(signer, SignatureAlgorithm::RsaPkcs1v15Sha256, &format!("<{}>", root.qname()))?;
     if find_signatures(root).next().is_some() {
         return Err(Error::new(ErrorKind::InvalidArgument, format!("<{}> is already signed", root.qname())));
     }
@@ -75,10 +77,11 @@ pub(crate) fn sign(root: &Element, key: &SigningKey) -> Result<Vec<u8>> {
         signed.children.push(Node::Text("\n".to_owned()));
     }
     let digest = Sha256::digest(canonicalize(&signed, Some(position)).as_bytes());
-    let key_id = key.key_id();
+    let key_id = signer.key_id();
     let unsigned = signature_element(&STANDARD.encode(digest), "", &key_id, indented);
     let signed_info = unsigned.child_elements().next().ok_or_else(|| internal("SignedInfo"))?;
-    let signature = key.sign_pkcs1v15_sha256(canonicalize(signed_info, None).as_bytes());
+    let signature =
+        signer.sign(SignatureAlgorithm::RsaPkcs1v15Sha256, canonicalize(signed_info, None).as_bytes())?;
     signed.children[position] = Node::Element(signature_element(
         &STANDARD.encode(digest),
         &STANDARD.encode(signature),

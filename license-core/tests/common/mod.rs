@@ -5,7 +5,10 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use license_core::{license::ActionedLimit, Feature, License, SigningKey, TrustedKeys};
+use license_core::crypto::{SignatureAlgorithm, Signer};
+use license_core::{
+    license::ActionedLimit, Error, ErrorKind, Feature, KeyId, License, SigningKey, TrustedKeys,
+};
 use time::{Duration, OffsetDateTime};
 
 pub fn vectors() -> PathBuf {
@@ -68,4 +71,51 @@ pub fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
         }
     }
     out
+}
+
+/// A signer outside the crate, as a hardware token's would be: it hands
+/// the message to a [`SigningKey`] and makes only the schemes it is given,
+/// counting its calls so tests see every signature went through it.
+pub struct ExternalSigner {
+    pub key: SigningKey,
+    pub schemes: Vec<SignatureAlgorithm>,
+    pub calls: std::cell::Cell<usize>,
+}
+
+impl ExternalSigner {
+    pub fn new(key: SigningKey, schemes: &[SignatureAlgorithm]) -> ExternalSigner {
+        ExternalSigner { key, schemes: schemes.to_vec(), calls: std::cell::Cell::new(0) }
+    }
+}
+
+impl Signer for ExternalSigner {
+    fn key_id(&self) -> KeyId {
+        self.key.key_id()
+    }
+
+    fn algorithms(&self) -> &[SignatureAlgorithm] {
+        &self.schemes
+    }
+
+    fn sign(&self, algorithm: SignatureAlgorithm, message: &[u8]) -> license_core::Result<Vec<u8>> {
+        self.calls.set(self.calls.get() + 1);
+        Signer::sign(&self.key, algorithm, message)
+    }
+}
+
+/// A signer whose token has gone away: it names a key and fails to sign.
+pub struct UnpluggedSigner(pub KeyId);
+
+impl Signer for UnpluggedSigner {
+    fn key_id(&self) -> KeyId {
+        self.0
+    }
+
+    fn algorithms(&self) -> &[SignatureAlgorithm] {
+        &[SignatureAlgorithm::RsaPkcs1v15Sha256, SignatureAlgorithm::RsaPssSha256]
+    }
+
+    fn sign(&self, _: SignatureAlgorithm, _: &[u8]) -> license_core::Result<Vec<u8>> {
+        Err(Error::new(ErrorKind::SigningFailed, "the token was removed"))
+    }
 }
