@@ -448,7 +448,7 @@ fn one_id_runs(chunks: u32) -> Vec<u8> {
     let n = chunks as usize;
     let mut out = (12347u32 | (chunks - 1) << 16).to_le_bytes().to_vec();
     out.extend(std::iter::repeat_n(0xFFu8, n / 8));
-    if n % 8 != 0 {
+    if !n.is_multiple_of(8) {
         out.push((1u8 << (n % 8)) - 1);
     }
     for key in 0..chunks {
