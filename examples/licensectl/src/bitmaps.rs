@@ -2,7 +2,6 @@
 //! `bitmaps export`, the id-set files engines such as ClickHouse produce
 //! and read (docs/SCALE.md).
 
-use std::io::BufReader;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
@@ -11,7 +10,7 @@ use clap::{Args, Subcommand, ValueEnum};
 use license_core::{
     interchange::{ExternalSets, IdSetFormat, InterchangeLimits, SetName},
     license::ActionedLimit,
-    ActionedCount, CountConfig, Inventory,
+    ActionedCount, CountConfig,
 };
 use time::OffsetDateTime;
 
@@ -41,8 +40,9 @@ enum Format {
 
 #[derive(Debug, Args)]
 struct ExportArgs {
-    /// The inventory: JSON Lines, one certificate record per line.
-    #[arg(long, value_name = "FILE.jsonl")]
+    /// The inventory: JSON Lines, one certificate record per line, or a
+    /// snapshot (`licensectl inventory import`).
+    #[arg(long, value_name = "FILE")]
     inventory: PathBuf,
     /// The instant the revoked, expired and recent sets are for (RFC 3339;
     /// default now).
@@ -70,10 +70,7 @@ pub fn run(args: BitmapsArgs) -> CliResult {
 }
 
 fn export(args: ExportArgs) -> CliResult {
-    let file = std::fs::File::open(&args.inventory)
-        .map_err(|e| CliError::Io(format!("cannot read {}: {e}", args.inventory.display())))?;
-    let inventory = Inventory::from_jsonl(BufReader::with_capacity(1 << 20, file))
-        .map_err(|e| CliError::Io(format!("{}: {e} [{}]", args.inventory.display(), e.kind().name())))?;
+    let inventory = crate::inventory::load(&args.inventory)?;
     let mut config = CountConfig::new(ActionedLimit::SiteLicense);
     for field in args.exclude_metadata {
         config = config.exclude_metadata(field);

@@ -47,10 +47,12 @@ pub enum Command {
     VerifyUsage(crate::install::VerifyUsageArgs),
     /// Write a proof-of-purchase PDF for a license or a license key.
     Certificate(crate::certificate::CertificateArgs),
-    /// Count actioned certificates in a JSON Lines inventory.
+    /// Count actioned certificates in an inventory (JSON Lines or a snapshot).
     Count(crate::count::CountArgs),
     /// Write a realistic synthetic inventory as JSON Lines.
     GenInventory(crate::count::GenInventoryArgs),
+    /// Inventory files: `inventory import` turns JSON Lines into a snapshot.
+    Inventory(crate::inventory::InventoryArgs),
     /// Id sets for engines (ClickHouse, Roaring): `bitmaps export`.
     Bitmaps(crate::bitmaps::BitmapsArgs),
     /// Generate a license key, or check one for typos.

@@ -1,9 +1,9 @@
 //! `licensectl count` and `licensectl gen-inventory`: the actioned-
-//! certificate count over a JSON Lines inventory, and a synthetic inventory
-//! to try it on.
+//! certificate count over an inventory (JSON Lines or a snapshot), and a
+//! synthetic inventory to try it on.
 
 use std::fs::File;
-use std::io::{BufReader, BufWriter, IsTerminal, Write};
+use std::io::{BufWriter, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -23,8 +23,10 @@ use crate::cli::{now, parse_time, write, write_replacing, CliError, CliResult};
 /// Arguments of `licensectl count`.
 #[derive(Debug, Args)]
 pub struct CountArgs {
-    /// The inventory: JSON Lines, one certificate record per line.
-    #[arg(long, value_name = "FILE.jsonl", required_unless_present = "from_bitmaps")]
+    /// The inventory: JSON Lines, one certificate record per line, or a
+    /// snapshot written by `licensectl inventory import` (recognised by
+    /// its first bytes).
+    #[arg(long, value_name = "FILE", required_unless_present = "from_bitmaps")]
     inventory: Option<PathBuf>,
     /// Count from id sets computed elsewhere instead: a directory of
     /// `SET.bin` / `SET.SHARD.bin` files (ClickHouse groupBitmap states or
@@ -96,7 +98,7 @@ pub struct GenInventoryArgs {
 }
 
 /// A byte-progress bar on stderr, only when stderr is a terminal.
-fn progress_bar(total: u64, what: &str) -> Option<ProgressBar> {
+pub(crate) fn progress_bar(total: u64, what: &str) -> Option<ProgressBar> {
     if !std::io::stderr().is_terminal() {
         return None;
     }
@@ -120,22 +122,10 @@ pub fn run(args: CountArgs) -> CliResult {
         return record(&args, count);
     }
     let Some(path) = &args.inventory else {
-        return Err(CliError::Io("give --inventory FILE.jsonl or --from-bitmaps DIR".into()));
+        return Err(CliError::Io("give --inventory FILE or --from-bitmaps DIR".into()));
     };
-    let file = File::open(path).map_err(|e| CliError::Io(format!("cannot read {}: {e}", path.display())))?;
-    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
-    let bar = progress_bar(size, "reading");
     let started = Instant::now();
-    let inventory =
-        Inventory::from_jsonl_with_progress(BufReader::with_capacity(1 << 20, file), &mut |read| {
-            if let Some(bar) = &bar {
-                bar.set_position(read);
-            }
-        })
-        .map_err(|e| CliError::Io(format!("{}: {e} [{}]", path.display(), e.kind().name())))?;
-    if let Some(bar) = bar {
-        bar.finish_and_clear();
-    }
+    let inventory = crate::inventory::load(path)?;
     let loaded = started.elapsed();
 
     let mut config = CountConfig::new(limit);

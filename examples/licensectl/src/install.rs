@@ -85,8 +85,9 @@ pub struct RollbackArgs {
 pub struct UsageLogArgs {
     #[command(flatten)]
     pub store: StoreArgs,
-    /// The certificate inventory to count (JSON Lines).
-    #[arg(long, value_name = "FILE.jsonl")]
+    /// The certificate inventory to count (JSON Lines, or a snapshot from
+    /// `licensectl inventory import`).
+    #[arg(long, value_name = "FILE")]
     pub inventory: PathBuf,
     /// The installation's signing key (PKCS#8 PEM or DER).
     #[arg(long, value_name = "INSTANCE.key.pem")]
@@ -278,9 +279,7 @@ pub fn usage_log(args: UsageLogArgs) -> CliResult {
     let store = open(&args.store, None)?;
     let at = args.at.unwrap_or_else(now);
     let current = store.current()?;
-    let file = std::fs::File::open(&args.inventory)
-        .map_err(|e| CliError::Io(format!("cannot read {}: {e}", args.inventory.display())))?;
-    let inventory = Inventory::from_jsonl(std::io::BufReader::new(file))?;
+    let inventory = crate::inventory::load(&args.inventory)?;
     let count = inventory.count(at, &CountConfig::new(current.license().actioned_limit()));
     store.record_count(&count)?;
     let key = SigningKey::from_pkcs8_bytes(&read(&args.key)?)?;

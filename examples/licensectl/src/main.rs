@@ -9,6 +9,7 @@ mod cli;
 mod count;
 mod demo;
 mod install;
+mod inventory;
 mod keys;
 mod license_cmds;
 mod plot;
@@ -62,6 +63,7 @@ fn run(args: cli::Args) -> Result<ExitCode, cli::CliError> {
         cli::Command::Certificate(a) => certificate::run(a),
         cli::Command::Count(a) => count::run(a),
         cli::Command::GenInventory(a) => count::gen(a),
+        cli::Command::Inventory(a) => inventory::run(a),
         cli::Command::Bitmaps(a) => bitmaps::run(a),
         cli::Command::Key(a) => keys::key(a),
         cli::Command::Bundle(a) => keys::bundle(a),

@@ -151,10 +151,41 @@ impl Chunk {
                     j < b.len() && b[j].0 <= first && last <= b[j].1
                 })
             }
-            _ => {
-                let (mine, theirs) = (self.to_block(), of.to_block());
-                mine.iter().zip(theirs.iter()).all(|(m, t)| m & !t == 0)
+            // No bitset is built for the check (an 8 KiB one per chunk
+            // would be work out of all proportion to a few-byte run).
+            (Chunk::Runs(a, _), Chunk::Array(b)) => a.iter().all(|&(first, last)| {
+                // `b` is strictly increasing, so it holds first..=last iff
+                // `first` is at some index i and `last` at i + (last - first).
+                let i = b.partition_point(|&low| low < first);
+                b.get(i) == Some(&first) && b.get(i + usize::from(last - first)) == Some(&last)
+            }),
+            (Chunk::Runs(a, _), Chunk::Bits(b, _)) => {
+                a.iter().all(|&(first, last)| range_is(b, first, last, true))
             }
+            (Chunk::Bits(a, _), Chunk::Bits(b, _)) => a.iter().zip(b.iter()).all(|(m, t)| m & !t == 0),
+            (Chunk::Bits(a, _), Chunk::Runs(b, _)) => {
+                // Every gap between the runs of `b` is clear in `a`.
+                let mut next = 0u32;
+                let clear = b.iter().all(|&(first, last)| {
+                    let gap_clear = u32::from(first) <= next || range_is(a, next as u16, first - 1, false);
+                    next = u32::from(last) + 1;
+                    gap_clear
+                });
+                clear && (next > 0xFFFF || range_is(a, next as u16, u16::MAX, false))
+            }
+            // A bitset may hold fewer ids than an array (the two convert
+            // with hysteresis): its ids one by one, at most the array's.
+            (Chunk::Bits(a, _), Chunk::Array(b)) => a.iter().enumerate().all(|(w, &word)| {
+                let mut bits = word;
+                while bits != 0 {
+                    let low = (w as u16) << 6 | bits.trailing_zeros() as u16;
+                    if b.binary_search(&low).is_err() {
+                        return false;
+                    }
+                    bits &= bits - 1;
+                }
+                true
+            }),
         }
     }
 
@@ -617,6 +648,19 @@ pub(crate) fn set_range(block: &mut Block, first: u16, last: u16) {
     }
 }
 
+/// Whether bits `first..=last` of `block` are all set (`ones`) or all
+/// clear, a word at a time.
+fn range_is(block: &Block, first: u16, last: u16, ones: bool) -> bool {
+    let (first_word, last_word) = (usize::from(first / 64), usize::from(last / 64));
+    (first_word..=last_word).all(|w| {
+        let lo = if w == first_word { first % 64 } else { 0 };
+        let hi = if w == last_word { last % 64 } else { 63 };
+        let mask = (u64::MAX >> (63 - hi)) & (u64::MAX << lo);
+        let word = if ones { !block[w] } else { block[w] };
+        word & mask == 0
+    })
+}
+
 /// The union of two sorted run lists, touching runs joined.
 fn merge_runs(a: &[(u16, u16)], b: &[(u16, u16)]) -> Chunk {
     let mut out: Vec<(u16, u16)> = Vec::with_capacity(a.len() + b.len());
@@ -731,6 +775,50 @@ mod tests {
             }
             prop_assert_eq!(edited.len(), expect.len() as u64);
             prop_assert!(edited.iter().eq(expect.iter().copied()));
+        }
+    }
+
+    /// `lows` in each of the three layouts, whatever their size.
+    fn layouts(lows: &[u16]) -> [Chunk; 3] {
+        let mut block = Box::new([0u64; WORDS]);
+        let mut runs: Vec<(u16, u16)> = Vec::new();
+        for &low in lows {
+            block[usize::from(low >> 6)] |= 1 << (low & 63);
+            match runs.last_mut() {
+                Some(run) if u32::from(run.1) + 1 == u32::from(low) => run.1 = low,
+                _ => runs.push((low, low)),
+            }
+        }
+        let n = lows.len() as u32;
+        [Chunk::Array(lows.to_vec()), Chunk::Bits(block, n), Chunk::Runs(runs, n)]
+    }
+
+    #[test]
+    fn chunk_subsets_agree_with_their_ids_in_every_layout_pair() {
+        let cases: Vec<Vec<u16>> = vec![
+            vec![5],
+            vec![5, 6, 7],
+            (4..=8).collect(),
+            vec![5, 7],
+            (0..=u16::MAX).collect(),
+            (0..=1000).collect(),
+            (0..=999).chain(1001..=1100).collect(),
+            (65_530..=u16::MAX).collect(),
+            vec![0, u16::MAX],
+            (0..600).map(|i| i * 97).collect(),
+            (0..600).map(|i| i * 97).chain([58_300]).collect(),
+            (60..=130).chain(190..=200).collect(),
+            (64..=127).collect(),
+        ];
+        for a in &cases {
+            for b in &cases {
+                let expect = a.iter().all(|x| b.contains(x));
+                for (i, x) in layouts(a).iter().enumerate() {
+                    for (j, y) in layouts(b).iter().enumerate() {
+                        assert_eq!(x.is_subset(y), expect, "layouts {i} ⊆ {j}: {a:?} ⊆ {b:?}");
+                    }
+                }
+            }
         }
     }
 

@@ -1,0 +1,334 @@
+//! `cargo bench --bench ingest [-- --json] [-- --sizes 1000000,10000000]`:
+//! from raw data to a count (issue 15, "Measure"), on inventories from the
+//! `gen-inventory` generator's default densities (1,000,000 certificates
+//! unless `--sizes` says otherwise).
+//!
+//! Rows, one criterion group per size: JSON Lines in bytes/s
+//! (`Inventory::from_jsonl` over the bytes `licensectl gen-inventory`
+//! writes), snapshot loading in bytes/s (`Inventory::from_snapshot`),
+//! building from in-memory records in records/s (`Inventory::from_records`),
+//! applying events one `Inventory::apply` at a time in events/s (to a fresh
+//! copy each time; the copy is not timed) and the count itself
+//! (`Inventory::count`, `Notes` excluded). A counting global allocator gives
+//! the heap bytes per certificate the built inventory holds.
+//!
+//! The harness: criterion runs and reports every row, but it is configured
+//! here rather than from the command line, because criterion's parser
+//! refuses flags it does not know (`--json`, `--sizes`); its own flags are
+//! not available in this bench. After the last size, one summary line per
+//! size, JSON with `--json` (lines starting `{"bench":"ingest"`, so they can
+//! be picked out of criterion's report) or a table otherwise; the times in
+//! it are the medians of every call criterion timed. Without `--bench` (as
+//! under `cargo test --benches`) each row runs once at 10,000 certificates,
+//! to check that the bench works.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::RefCell;
+use std::hint::black_box;
+use std::io::Write;
+use std::sync::atomic::{AtomicIsize, Ordering};
+use std::time::{Duration, Instant};
+
+use criterion::{Criterion, SamplingMode, Throughput};
+use license_core::{
+    actioned::{synthetic_records, Event, SYNTHETIC_COLLECTIONS, SYNTHETIC_METADATA, SYNTHETIC_STORES},
+    license::ActionedLimit,
+    CountConfig, Inventory,
+};
+use time::OffsetDateTime;
+
+/// Live heap bytes, for bytes per certificate.
+struct Counting;
+static LIVE: AtomicIsize = AtomicIsize::new(0);
+
+// SAFETY: forwards to the system allocator and only counts sizes.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        LIVE.fetch_add(layout.size() as isize, Ordering::Relaxed);
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        LIVE.fetch_sub(layout.size() as isize, Ordering::Relaxed);
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        LIVE.fetch_add(layout.size() as isize, Ordering::Relaxed);
+        unsafe { System.alloc_zeroed(layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        LIVE.fetch_add(new_size as isize - layout.size() as isize, Ordering::Relaxed);
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+/// The instant the inventories are generated around and counted at.
+const NOW: i64 = 1_795_404_000; // 2026-11-23T02:00:00Z
+/// The generator's seed (as `gen-inventory --seed 1`).
+const SEED: u64 = 1;
+/// Events applied per timed call (fewer if the inventory is smaller).
+const EVENTS: usize = 1_000_000;
+
+/// Per-call times of one row, in ns: every call criterion timed.
+#[derive(Default)]
+struct Calls(RefCell<Vec<f64>>);
+
+impl Calls {
+    /// Times `iters` calls of `f`, each on its own (so the summary can take
+    /// a median), and what `setup` returns for each is made untimed.
+    fn time<S, T>(&self, iters: u64, mut setup: impl FnMut() -> S, mut f: impl FnMut(S) -> T) -> Duration {
+        let mut total = Duration::ZERO;
+        for _ in 0..iters {
+            let input = setup();
+            let t = Instant::now();
+            let out = f(input);
+            let elapsed = t.elapsed();
+            black_box(out);
+            total += elapsed;
+            self.0.borrow_mut().push(elapsed.as_nanos() as f64);
+        }
+        total
+    }
+
+    fn median_ns(&self) -> f64 {
+        let mut v = self.0.borrow().clone();
+        v.sort_by(|a, b| a.total_cmp(b));
+        v.get(v.len() / 2).copied().unwrap_or(f64::NAN)
+    }
+}
+
+/// A deterministic mix of events over existing ids (the same mix as the
+/// compare bench's).
+fn events(ids: &[u32], n: usize) -> Vec<Event> {
+    let mut x = 0x2545_F491_4F6C_DD1Du64;
+    let mut next = move || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    };
+    (0..n)
+        .map(|_| {
+            let r = next();
+            let id = ids[(r % ids.len() as u64) as usize];
+            let pick = (r >> 40) as usize;
+            let store = || SYNTHETIC_STORES[pick % SYNTHETIC_STORES.len()].to_owned();
+            let field = || SYNTHETIC_METADATA[pick % SYNTHETIC_METADATA.len()].0.to_owned();
+            let collection = || SYNTHETIC_COLLECTIONS[pick % SYNTHETIC_COLLECTIONS.len()].0.to_owned();
+            match (r >> 32) % 100 {
+                0..=19 => Event::AddedToStore { id, store: store() },
+                20..=34 => Event::RemovedFromStore { id, store: store() },
+                35..=44 => Event::MetadataSet { id, field: field() },
+                45..=49 => Event::MetadataCleared { id, field: field() },
+                50..=57 => Event::AddedToCollection { id, collection: collection() },
+                58..=62 => Event::RemovedFromCollection { id, collection: collection() },
+                63..=67 => Event::EndpointMonitoringOn { id },
+                68..=72 => Event::PrivateKeyStored { id },
+                73..=75 => Event::PrivateKeyDeleted { id },
+                76..=80 => Event::Enrolled { id },
+                81..=90 => Event::ExpirySet {
+                    id,
+                    expires_at: OffsetDateTime::from_unix_timestamp(NOW + (pick % 40_000_000) as i64).ok(),
+                },
+                91..=96 => Event::Revoked {
+                    id,
+                    at: OffsetDateTime::from_unix_timestamp(NOW - (pick % 5_000_000) as i64)
+                        .unwrap_or(OffsetDateTime::UNIX_EPOCH),
+                },
+                _ => Event::Deleted { id },
+            }
+        })
+        .collect()
+}
+
+/// The figures of one size.
+struct Summary {
+    n: u32,
+    jsonl_bytes: usize,
+    jsonl_ns: f64,
+    snapshot_bytes: usize,
+    snapshot_ns: f64,
+    records_ns: f64,
+    events: usize,
+    events_ns: f64,
+    heap_bytes: usize,
+    count_ns: f64,
+    total: u64,
+}
+
+impl Summary {
+    fn per_s(amount: usize, ns: f64) -> f64 {
+        amount as f64 / (ns / 1e9)
+    }
+
+    fn json(&self) -> String {
+        let n = self.n as usize;
+        // Keys in the documented order; rates rounded to whole units.
+        format!(
+            concat!(
+                "{{\"bench\":\"ingest\",\"n\":{},\"jsonl_bytes\":{},\"jsonl_bytes_per_s\":{:.0},",
+                "\"snapshot_bytes\":{},\"snapshot_bytes_per_s\":{:.0},\"records_per_s\":{:.0},",
+                "\"events\":{},\"events_per_s\":{:.0},\"heap_bytes_per_cert\":{:.2},",
+                "\"snapshot_bytes_per_cert\":{:.2},\"count_ns\":{:.0},\"total\":{}}}"
+            ),
+            n,
+            self.jsonl_bytes,
+            Summary::per_s(self.jsonl_bytes, self.jsonl_ns),
+            self.snapshot_bytes,
+            Summary::per_s(self.snapshot_bytes, self.snapshot_ns),
+            Summary::per_s(n, self.records_ns),
+            self.events,
+            Summary::per_s(self.events, self.events_ns),
+            self.heap_bytes as f64 / n as f64,
+            self.snapshot_bytes as f64 / n as f64,
+            self.count_ns,
+            self.total
+        )
+    }
+
+    fn table(&self) -> String {
+        let n = self.n as usize;
+        let mb = |bytes: usize, ns: f64| Summary::per_s(bytes, ns) / 1e6;
+        let m = |amount: usize, ns: f64| Summary::per_s(amount, ns) / 1e6;
+        format!(
+            "n = {n}: JSON Lines {:.0} MB in {:.3} s = {:.1} MB/s | snapshot {:.1} MB in {:.1} ms = {:.0} MB/s | \
+             records {:.2} M/s | events {:.2} M/s | {:.2} heap bytes per certificate \
+             (snapshot {:.2} bytes each) | count {:.2} ms (total {})",
+            self.jsonl_bytes as f64 / 1e6,
+            self.jsonl_ns / 1e9,
+            mb(self.jsonl_bytes, self.jsonl_ns),
+            self.snapshot_bytes as f64 / 1e6,
+            self.snapshot_ns / 1e6,
+            mb(self.snapshot_bytes, self.snapshot_ns),
+            m(n, self.records_ns),
+            m(self.events, self.events_ns),
+            self.heap_bytes as f64 / n as f64,
+            self.snapshot_bytes as f64 / n as f64,
+            self.count_ns / 1e6,
+            self.total
+        )
+    }
+}
+
+fn run(c: &mut Criterion, n: u32, quick: bool) -> Summary {
+    let now = OffsetDateTime::from_unix_timestamp(NOW).unwrap_or(OffsetDateTime::UNIX_EPOCH);
+    let config = CountConfig::new(ActionedLimit::SiteLicense).exclude_metadata("Notes");
+    let mut group = c.benchmark_group(format!("ingest {n}"));
+    group.sampling_mode(SamplingMode::Flat);
+    if quick {
+        group
+            .sample_size(10)
+            .warm_up_time(Duration::from_millis(1))
+            .measurement_time(Duration::from_millis(1));
+    } else {
+        group.sample_size(10).warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(5));
+    }
+
+    // From records, and what the inventory holds.
+    let records: Vec<_> = synthetic_records(n, SEED, now).collect();
+    let before = LIVE.load(Ordering::Relaxed);
+    let inv = Inventory::from_records(&records).expect("synthetic records are valid");
+    let heap_bytes = (LIVE.load(Ordering::Relaxed) - before).max(0) as usize;
+    let total = inv.count(now, &config).total();
+    let snapshot = inv.to_snapshot();
+    let build = Calls::default();
+    group.throughput(Throughput::Elements(u64::from(n)));
+    group.bench_function("from_records", |b| {
+        b.iter_custom(|iters| build.time(iters, || (), |()| Inventory::from_records(&records)))
+    });
+    let ids: Vec<u32> = records.iter().map(|r| r.id).collect();
+    drop(records);
+
+    // The count.
+    let count = Calls::default();
+    group.throughput(Throughput::Elements(u64::from(n)));
+    group.bench_function("count", |b| {
+        b.iter_custom(|iters| count.time(iters, || (), |()| inv.count(now, &config)))
+    });
+
+    // Events, each applied to a fresh copy.
+    let stream = events(&ids, EVENTS.min(ids.len()));
+    drop(ids);
+    let apply = Calls::default();
+    group.throughput(Throughput::Elements(stream.len() as u64));
+    group.bench_function("apply events", |b| {
+        b.iter_custom(|iters| {
+            apply.time(
+                iters,
+                || inv.clone(),
+                |mut copy| {
+                    for e in &stream {
+                        let _ = copy.apply(e);
+                    }
+                    copy
+                },
+            )
+        })
+    });
+    drop(stream);
+
+    // JSON Lines, as `licensectl gen-inventory` writes them.
+    let mut jsonl = Vec::new();
+    for record in synthetic_records(n, SEED, now) {
+        jsonl.extend_from_slice(record.to_json().as_bytes());
+        jsonl.push(b'\n');
+    }
+    let from_jsonl = Inventory::from_jsonl(jsonl.as_slice()).expect("generated JSON Lines load");
+    assert!(from_jsonl.to_snapshot() == snapshot, "JSON Lines and records built different inventories");
+    drop(from_jsonl);
+    let parse = Calls::default();
+    group.throughput(Throughput::Bytes(jsonl.len() as u64));
+    group.bench_function("from_jsonl", |b| {
+        b.iter_custom(|iters| parse.time(iters, || (), |()| Inventory::from_jsonl(jsonl.as_slice())))
+    });
+    let jsonl_bytes = jsonl.len();
+    drop(jsonl);
+
+    // The snapshot.
+    let loaded = Inventory::from_snapshot(&snapshot).expect("our own snapshot loads");
+    assert_eq!(loaded.count(now, &config).total(), total, "the snapshot counts differently");
+    drop(loaded);
+    let load = Calls::default();
+    group.throughput(Throughput::Bytes(snapshot.len() as u64));
+    group.bench_function("from_snapshot", |b| {
+        b.iter_custom(|iters| load.time(iters, || (), |()| Inventory::from_snapshot(&snapshot)))
+    });
+    group.finish();
+
+    Summary {
+        n,
+        jsonl_bytes,
+        jsonl_ns: parse.median_ns(),
+        snapshot_bytes: snapshot.len(),
+        snapshot_ns: load.median_ns(),
+        records_ns: build.median_ns(),
+        events: EVENTS.min(n as usize),
+        events_ns: apply.median_ns(),
+        heap_bytes,
+        count_ns: count.median_ns(),
+        total,
+    }
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let json = args.iter().any(|a| a == "--json");
+    // `cargo bench` passes `--bench`; `cargo test --benches` does not.
+    let quick = !args.iter().any(|a| a == "--bench");
+    let sizes: Vec<u32> = args
+        .iter()
+        .position(|a| a == "--sizes")
+        .and_then(|i| args.get(i + 1))
+        .map(|s| s.split(',').filter_map(|x| x.trim().replace('_', "").parse().ok()).collect())
+        .unwrap_or_else(|| vec![if quick { 10_000 } else { 1_000_000 }]);
+    let mut criterion = Criterion::default();
+    let summaries: Vec<Summary> = sizes.into_iter().map(|n| run(&mut criterion, n, quick)).collect();
+    criterion.final_summary();
+    let mut out = std::io::stdout().lock();
+    for s in &summaries {
+        let line = if json { s.json() } else { s.table() };
+        let _ = writeln!(out, "{line}");
+    }
+}
