@@ -443,3 +443,142 @@ fn times_after_2106_are_exact() {
     assert_eq!(inv.count(ts(late), &config).total(), 0);
     assert_eq!(Inventory::from_snapshot(&inv.to_snapshot()).unwrap().count(ts(late), &config).total(), 0);
 }
+
+/// One step of a session with an inventory that is counted as it changes.
+#[derive(Debug, Clone)]
+enum Step {
+    /// Insert records (those whose id is taken are dropped first).
+    Insert(Vec<CertificateRecord>),
+    /// Apply one event (accepted or refused).
+    Apply(Event),
+    /// Apply a batch that fails at its end, so every change is undone.
+    FailingBatch(Vec<Event>),
+    /// Add ids to a store, field or collection in bulk.
+    Bulk(u8, String, Vec<u32>),
+    /// Continue with a clone (which shares the cache until either changes).
+    Clone,
+    /// Count under config `n` of the session's configs at an instant.
+    Count(usize, i64),
+}
+
+fn step() -> impl Strategy<Value = Step> {
+    let name = proptest::sample::select(vec!["s1", "Notes", "Owner", "c1", "c2"]).prop_map(str::to_owned);
+    prop_oneof![
+        1 => proptest::collection::vec((id(), record_body()), 1..8).prop_map(|v| {
+            Step::Insert(v.into_iter().map(|(id, r)| CertificateRecord { id, ..r }).collect())
+        }),
+        6 => event().prop_map(Step::Apply),
+        1 => proptest::collection::vec(event(), 1..6).prop_map(Step::FailingBatch),
+        1 => (0u8..3, name, proptest::collection::vec(id(), 1..6)).prop_map(|(k, n, ids)| Step::Bulk(k, n, ids)),
+        1 => Just(Step::Clone),
+        // Instants a week after the events' own, so revocations exactly
+        // seven days before the count are common.
+        5 => (0usize..3, instant(), prop_oneof![Just(0i64), Just(WEEK), Just(WEEK + 1), Just(WEEK - 1)])
+            .prop_map(|(c, t, shift)| Step::Count(c, t + shift)),
+    ]
+}
+
+/// The nine sets of `count_sets` at `t`, computed from plain records.
+fn nine_sets(records: &[CertificateRecord], t: i64, config: &CountConfig) -> ([Vec<IdSet>; 6], [IdSet; 3]) {
+    let set = |f: &dyn Fn(&CertificateRecord) -> bool| -> IdSet {
+        records.iter().filter(|r| f(r)).map(|r| r.id).collect()
+    };
+    let named = |get: &dyn Fn(&CertificateRecord) -> &Vec<String>, keep: &dyn Fn(&str) -> bool| {
+        let names: BTreeSet<&str> = records.iter().flat_map(|r| get(r).iter().map(String::as_str)).collect();
+        names.into_iter().filter(|n| keep(n)).map(|n| set(&|r| get(r).iter().any(|m| m == n))).collect()
+    };
+    let secs = |x: Option<OffsetDateTime>| x.map(|x| x.unix_timestamp());
+    (
+        [
+            vec![set(&|r| r.enrolled)],
+            named(&|r| &r.metadata, &|n| config.counts_metadata(n)),
+            vec![set(&|r| r.ssl_endpoints > 0)],
+            named(&|r| &r.stores, &|_| true),
+            vec![set(&|r| r.private_key)],
+            named(&|r| &r.collections, &|n| config.counts_collection(n)),
+        ],
+        [
+            set(&|r| secs(r.revoked_at).is_some_and(|x| x <= t)),
+            set(&|r| secs(r.expires_at).is_some_and(|x| x <= t)),
+            set(&|r| secs(r.revoked_at).is_some_and(|x| t - WEEK < x && x <= t)),
+        ],
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+
+    /// `Inventory::count` keeps unions and instant sets from one count to
+    /// the next; whatever happens between counts, each count must equal
+    /// `count_sets` over sets computed afresh from the records.
+    #[test]
+    fn counts_between_changes_equal_count_sets_afresh(
+        initial in records(),
+        configs in proptest::collection::vec(config(), 3),
+        steps in proptest::collection::vec(step(), 1..80),
+    ) {
+        let mut inv = Inventory::from_records(&initial).unwrap();
+        let mut model: HashMap<u32, CertificateRecord> = initial.iter().map(|r| (r.id, r.clone())).collect();
+        for step in steps {
+            match step {
+                Step::Insert(records) => {
+                    let fresh: Vec<CertificateRecord> = records
+                        .into_iter()
+                        .filter(|r| !model.contains_key(&r.id))
+                        .fold(Vec::new(), |mut v, r| {
+                            if !v.iter().any(|x: &CertificateRecord| x.id == r.id) { v.push(r) }
+                            v
+                        });
+                    // A batch naming a present id is refused whole.
+                    if let Some(&taken) = model.keys().next() {
+                        let mut dup = fresh.clone();
+                        dup.push(CertificateRecord::new(taken));
+                        prop_assert!(inv.insert_records(&dup).is_err());
+                    }
+                    inv.insert_records(&fresh).unwrap();
+                    model.extend(fresh.into_iter().map(|r| (r.id, r)));
+                }
+                Step::Apply(e) => {
+                    let expected = model_apply(&mut model, &e);
+                    prop_assert_eq!(inv.apply(&e).is_ok(), expected, "{:?}", e);
+                }
+                Step::FailingBatch(mut batch) => {
+                    batch.push(Event::Deleted { id: 4_000_000_000 });
+                    prop_assert!(inv.apply_all(&batch).is_err());
+                }
+                Step::Bulk(kind, name, ids) => {
+                    let group = match kind {
+                        0 => license_core::actioned::IdGroup::Store(name.clone()),
+                        1 => license_core::actioned::IdGroup::Metadata(name.clone()),
+                        _ => license_core::actioned::IdGroup::Collection(name.clone()),
+                    };
+                    inv.add_ids(&group, &ids).unwrap();
+                    for id in ids {
+                        let r = model.entry(id).or_insert_with(|| CertificateRecord::new(id));
+                        let list = match kind { 0 => &mut r.stores, 1 => &mut r.metadata, _ => &mut r.collections };
+                        if !list.contains(&name) { list.push(name.clone()) }
+                    }
+                }
+                Step::Clone => inv = inv.clone(),
+                Step::Count(c, t) => {
+                    let config = &configs[c];
+                    let records: Vec<CertificateRecord> = model.values().cloned().collect();
+                    let (live, dead) = nine_sets(&records, t, config);
+                    let mut sets = CategorySets::new(ts(t))
+                        .with_revoked(&dead[0])
+                        .with_expired(&dead[1])
+                        .with(Category::RevokedRecently, &dead[2]);
+                    for (category, members) in Category::LIVE.iter().zip(&live) {
+                        for m in members {
+                            sets = sets.with(*category, m);
+                        }
+                    }
+                    let want = count_sets(&sets, config.limit);
+                    let got = inv.count(ts(t), config);
+                    prop_assert_eq!(got.tally(), want.tally(), "config {} at {}", c, t);
+                    prop_assert_eq!(got.total(), reference_count(&records, t, config).0);
+                }
+            }
+        }
+    }
+}
