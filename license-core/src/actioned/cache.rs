@@ -16,7 +16,9 @@
 //!   id in or out.
 //!
 //! Anything else that changes the inventory (inserts, bulk adds, merges)
-//! drops the cache; the next count rebuilds what it needs. The cache sits
+//! drops the cache; the next count rebuilds what it needs. One config and
+//! one instant are kept: counts that alternate between configs rebuild the
+//! unions each time (exact, only slower). The cache sits
 //! behind a mutex so that `count` can take `&self` and the inventory stays
 //! `Send + Sync`; the lock is held only to look the parts up or rebuild
 //! them, never while counting (the parts are shared through `Arc`, and an

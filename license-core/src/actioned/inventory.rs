@@ -390,6 +390,9 @@ impl Inventory {
 
     /// Bytes of heap memory the inventory's sets and indexes hold (an
     /// estimate from capacities; the benches measure with an allocator).
+    /// Not included: the count cache, up to six id sets (three unions,
+    /// revoked, expired, revoked this week) that the first count builds and
+    /// an insert, bulk add or merge drops.
     pub fn heap_bytes(&self) -> usize {
         let named = |s: &NamedSets| s.iter().map(|(n, s)| n.capacity() + s.heap_bytes() + 64).sum::<usize>();
         self.present.heap_bytes()
