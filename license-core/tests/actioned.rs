@@ -101,8 +101,18 @@ fn id() -> impl Strategy<Value = u32> {
     (0u32..3, 0u32..200).prop_map(|(chunk, low)| chunk * 65_536 + low * 5)
 }
 
+/// Few ids (20 per chunk), so that events in a short session keep
+/// touching the same certificates.
+fn few_ids() -> impl Strategy<Value = u32> {
+    (0u32..3, 0u32..20).prop_map(|(chunk, low)| chunk * 65_536 + low * 5)
+}
+
 fn records() -> impl Strategy<Value = Vec<CertificateRecord>> {
-    proptest::collection::vec((id(), record_body()), 0..120).prop_map(|v| {
+    records_of(id())
+}
+
+fn records_of(id: impl Strategy<Value = u32>) -> impl Strategy<Value = Vec<CertificateRecord>> {
+    proptest::collection::vec((id, record_body()), 0..120).prop_map(|v| {
         let mut seen = HashSet::new();
         v.into_iter()
             .filter(|(id, _)| seen.insert(*id))
@@ -293,10 +303,14 @@ proptest! {
 }
 
 fn event() -> impl Strategy<Value = Event> {
+    event_of(id())
+}
+
+fn event_of(id: impl Strategy<Value = u32>) -> impl Strategy<Value = Event> {
     let name =
         |pool: &'static [&'static str]| proptest::sample::select(pool.to_vec()).prop_map(str::to_owned);
     (
-        id(),
+        id,
         0u8..14,
         instant(),
         proptest::option::weighted(0.8, instant()),
@@ -442,4 +456,164 @@ fn times_after_2106_are_exact() {
     assert_eq!(inv.count(ts(late - 1), &config).total(), 1);
     assert_eq!(inv.count(ts(late), &config).total(), 0);
     assert_eq!(Inventory::from_snapshot(&inv.to_snapshot()).unwrap().count(ts(late), &config).total(), 0);
+}
+
+/// One step of a session with an inventory that is counted as it changes.
+#[derive(Debug, Clone)]
+enum Step {
+    /// Insert records (those whose id is taken are dropped first).
+    Insert(Vec<CertificateRecord>),
+    /// Apply one event (accepted or refused).
+    Apply(Event),
+    /// Apply a batch that fails at its end, so every change is undone.
+    FailingBatch(Vec<Event>),
+    /// Add ids to a store, field or collection in bulk.
+    Bulk(u8, String, Vec<u32>),
+    /// Continue with a clone (which shares the cache until either changes).
+    Clone,
+    /// Revoke (`0`: a week before, `1`: at) or expire (`2`: at) a
+    /// certificate at count instant `i`, plus `delta` seconds.
+    Boundary(u8, u32, usize, i64),
+    /// Count under config `c` of the session's configs at its instant `t`.
+    Count(usize, usize),
+}
+
+fn step() -> impl Strategy<Value = Step> {
+    let name = proptest::sample::select(vec!["s1", "Notes", "Owner", "c1", "c2"]).prop_map(str::to_owned);
+    prop_oneof![
+        1 => proptest::collection::vec((few_ids(), record_body()), 1..8).prop_map(|v| {
+            Step::Insert(v.into_iter().map(|(id, r)| CertificateRecord { id, ..r }).collect())
+        }),
+        6 => event_of(few_ids()).prop_map(Step::Apply),
+        1 => proptest::collection::vec(event_of(few_ids()), 1..6).prop_map(Step::FailingBatch),
+        1 => (0u8..3, name, proptest::collection::vec(few_ids(), 1..6)).prop_map(|(k, n, ids)| Step::Bulk(k, n, ids)),
+        1 => Just(Step::Clone),
+        2 => (0u8..3, few_ids(), 0usize..2, -1i64..=1).prop_map(|(k, id, i, d)| Step::Boundary(k, id, i, d)),
+        // Mostly the same config and instant as before, so that most
+        // counts reuse what the previous one kept.
+        5 => (prop_oneof![3 => Just(0usize), 1 => Just(1)], prop_oneof![3 => Just(0usize), 1 => Just(1)])
+            .prop_map(|(c, t)| Step::Count(c, t)),
+    ]
+}
+
+/// An instant to count at: one of the events' own, or a week (and a week
+/// plus or minus a second) after one, so revocations exactly seven days
+/// before the count are common.
+fn count_instant() -> impl Strategy<Value = i64> {
+    (instant(), prop_oneof![Just(0i64), Just(WEEK), Just(WEEK + 1), Just(WEEK - 1)]).prop_map(|(t, d)| t + d)
+}
+
+/// The nine sets of `count_sets` at `t`, computed from plain records.
+fn nine_sets(records: &[CertificateRecord], t: i64, config: &CountConfig) -> ([Vec<IdSet>; 6], [IdSet; 3]) {
+    let set = |f: &dyn Fn(&CertificateRecord) -> bool| -> IdSet {
+        records.iter().filter(|r| f(r)).map(|r| r.id).collect()
+    };
+    let named = |get: &dyn Fn(&CertificateRecord) -> &Vec<String>, keep: &dyn Fn(&str) -> bool| {
+        let names: BTreeSet<&str> = records.iter().flat_map(|r| get(r).iter().map(String::as_str)).collect();
+        names.into_iter().filter(|n| keep(n)).map(|n| set(&|r| get(r).iter().any(|m| m == n))).collect()
+    };
+    let secs = |x: Option<OffsetDateTime>| x.map(|x| x.unix_timestamp());
+    (
+        [
+            vec![set(&|r| r.enrolled)],
+            named(&|r| &r.metadata, &|n| config.counts_metadata(n)),
+            vec![set(&|r| r.ssl_endpoints > 0)],
+            named(&|r| &r.stores, &|_| true),
+            vec![set(&|r| r.private_key)],
+            named(&|r| &r.collections, &|n| config.counts_collection(n)),
+        ],
+        [
+            set(&|r| secs(r.revoked_at).is_some_and(|x| x <= t)),
+            set(&|r| secs(r.expires_at).is_some_and(|x| x <= t)),
+            set(&|r| secs(r.revoked_at).is_some_and(|x| t - WEEK < x && x <= t)),
+        ],
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+
+    /// `Inventory::count` keeps unions and instant sets from one count to
+    /// the next; whatever happens between counts, each count must equal
+    /// `count_sets` over sets computed afresh from the records.
+    #[test]
+    fn counts_between_changes_equal_count_sets_afresh(
+        initial in records_of(few_ids()),
+        configs in proptest::collection::vec(config(), 2),
+        instants in proptest::collection::vec(count_instant(), 2),
+        steps in proptest::collection::vec(step(), 1..80),
+    ) {
+        let mut inv = Inventory::from_records(&initial).unwrap();
+        let mut model: HashMap<u32, CertificateRecord> = initial.iter().map(|r| (r.id, r.clone())).collect();
+        for step in steps {
+            match step {
+                Step::Insert(records) => {
+                    let fresh: Vec<CertificateRecord> = records
+                        .into_iter()
+                        .filter(|r| !model.contains_key(&r.id))
+                        .fold(Vec::new(), |mut v, r| {
+                            if !v.iter().any(|x: &CertificateRecord| x.id == r.id) { v.push(r) }
+                            v
+                        });
+                    // A batch naming a present id is refused whole.
+                    if let Some(&taken) = model.keys().next() {
+                        let mut dup = fresh.clone();
+                        dup.push(CertificateRecord::new(taken));
+                        prop_assert!(inv.insert_records(&dup).is_err());
+                    }
+                    inv.insert_records(&fresh).unwrap();
+                    model.extend(fresh.into_iter().map(|r| (r.id, r)));
+                }
+                Step::Apply(e) => {
+                    let expected = model_apply(&mut model, &e);
+                    prop_assert_eq!(inv.apply(&e).is_ok(), expected, "{:?}", e);
+                }
+                Step::FailingBatch(mut batch) => {
+                    batch.push(Event::Deleted { id: 4_000_000_000 });
+                    prop_assert!(inv.apply_all(&batch).is_err());
+                }
+                Step::Bulk(kind, name, ids) => {
+                    let group = match kind {
+                        0 => license_core::actioned::IdGroup::Store(name.clone()),
+                        1 => license_core::actioned::IdGroup::Metadata(name.clone()),
+                        _ => license_core::actioned::IdGroup::Collection(name.clone()),
+                    };
+                    inv.add_ids(&group, &ids).unwrap();
+                    for id in ids {
+                        let r = model.entry(id).or_insert_with(|| CertificateRecord::new(id));
+                        let list = match kind { 0 => &mut r.stores, 1 => &mut r.metadata, _ => &mut r.collections };
+                        if !list.contains(&name) { list.push(name.clone()) }
+                    }
+                }
+                Step::Clone => inv = inv.clone(),
+                Step::Boundary(kind, id, i, delta) => {
+                    let e = match kind {
+                        0 => Event::Revoked { id, at: ts(instants[i] - WEEK + delta) },
+                        1 => Event::Revoked { id, at: ts(instants[i] + delta) },
+                        _ => Event::ExpirySet { id, expires_at: Some(ts(instants[i] + delta)) },
+                    };
+                    model_apply(&mut model, &e);
+                    inv.apply(&e).unwrap();
+                }
+                Step::Count(c, t) => {
+                    let (config, t) = (&configs[c], instants[t]);
+                    let records: Vec<CertificateRecord> = model.values().cloned().collect();
+                    let (live, dead) = nine_sets(&records, t, config);
+                    let mut sets = CategorySets::new(ts(t))
+                        .with_revoked(&dead[0])
+                        .with_expired(&dead[1])
+                        .with(Category::RevokedRecently, &dead[2]);
+                    for (category, members) in Category::LIVE.iter().zip(&live) {
+                        for m in members {
+                            sets = sets.with(*category, m);
+                        }
+                    }
+                    let want = count_sets(&sets, config.limit);
+                    let got = inv.count(ts(t), config);
+                    prop_assert_eq!(got.tally(), want.tally(), "config {} at {}", c, t);
+                    prop_assert_eq!(got.total(), reference_count(&records, t, config).0);
+                }
+            }
+        }
+    }
 }

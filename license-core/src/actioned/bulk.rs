@@ -99,6 +99,7 @@ impl Inventory {
         if set.is_empty() {
             return Ok(());
         }
+        self.cache.clear();
         self.present.union_with(&set);
         let target = match group {
             IdGroup::Enrolled => &mut self.enrolled,

@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
+use super::cache::{Clock, Kind};
 use super::idset::IdSet;
 use super::inventory::{secs_of, NamedSets};
 use super::record::check_name;
@@ -230,6 +231,14 @@ impl Inventory {
                 None => false,
             }
         };
+        if changed {
+            let (kind, sets) = match n {
+                Named::Stores => (Kind::Stores, &self.stores),
+                Named::Metadata => (Kind::Metadata, &self.metadata),
+                Named::Collections => (Kind::Collections, &self.collections),
+            };
+            self.cache.named_changed(kind, name, id, on, sets);
+        }
         if let (true, Some(log)) = (changed, log) {
             log.push(Change::Named(n, name.to_owned(), id, on));
         }
@@ -241,6 +250,13 @@ impl Inventory {
             Some(s) => index.set(id, s),
             None => index.remove(id),
         };
+        if old != secs {
+            let clock = match t {
+                Times::Revocations => Clock::Revocations,
+                Times::Expiries => Clock::Expiries,
+            };
+            self.cache.time_changed(clock, id, secs);
+        }
         if let (true, Some(log)) = (old != secs, log) {
             log.push(Change::Time(t, id, old));
         }
@@ -353,6 +369,7 @@ impl Inventory {
                         sets.retain(|_, s| !s.is_empty());
                     }
                 }
+                self.cache.deleted(id);
                 self.set_time(Times::Revocations, id, None, log);
                 self.set_time(Times::Expiries, id, None, log);
             }

@@ -112,6 +112,7 @@ impl Inventory {
             *self = other;
             return Ok(());
         }
+        self.cache.clear();
         self.present.union_with(&other.present);
         self.enrolled.union_with(&other.enrolled);
         self.private_key.union_with(&other.private_key);

@@ -13,7 +13,6 @@
 use multiversion::multiversion;
 
 use super::idset::{Block, Chunk, IdSet, WORDS};
-use super::times::TimeIndex;
 
 /// Seconds in the "revoked within the previous week" window.
 pub(crate) const WEEK_SECS: i64 = 7 * 86_400;
@@ -22,7 +21,7 @@ pub(crate) const WEEK_SECS: i64 = 7 * 86_400;
 pub(crate) type Acc = [u64; 8];
 
 /// Where the revoked, expired and revoked-within-the-week masks of a chunk
-/// come from: id sets given by the caller, or an inventory's time indexes.
+/// come from (id sets: the caller's, or the inventory's cached ones).
 pub(crate) trait DeadSource {
     /// Chunk keys where revoked-within-the-week may be non-empty.
     fn recent_keys(&self) -> Vec<u16>;
@@ -50,27 +49,6 @@ impl DeadSource for SetsDead<'_> {
             used[i] = gather(members, key, &mut scratch[i], &mut direct[i]);
         }
         used
-    }
-}
-
-/// Dead masks from an inventory's revocation and expiry times, as of `t`.
-pub(crate) struct TimesDead<'a> {
-    pub(crate) revocations: &'a TimeIndex,
-    pub(crate) expiries: &'a TimeIndex,
-    pub(crate) t: i64,
-}
-
-impl DeadSource for TimesDead<'_> {
-    fn recent_keys(&self) -> Vec<u16> {
-        self.revocations.keys().to_vec()
-    }
-
-    fn gather<'a>(&'a self, key: u16, scratch: &mut [Block], _direct: &mut [Vec<&'a Block>; 3]) -> [bool; 3] {
-        let (revoked, rest) = scratch.split_at_mut(1);
-        let (expired, recent) = rest.split_at_mut(1);
-        let lo = self.t.saturating_sub(WEEK_SECS);
-        let revocations = self.revocations.mask_both(key, lo, self.t, &mut revoked[0], &mut recent[0]);
-        [revocations, self.expiries.mask(key, None, self.t, &mut expired[0]), revocations]
     }
 }
 

@@ -31,6 +31,7 @@
 //! ```
 
 mod bulk;
+mod cache;
 mod category;
 mod config;
 mod count;

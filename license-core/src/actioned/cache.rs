@@ -1,0 +1,282 @@
+//! The count cache: what `Inventory::count` would otherwise rebuild on every
+//! count, kept exact as the inventory changes.
+//!
+//! A count needs nine inputs. Three are the inventory's own flag sets
+//! (enrolled, SSL endpoint, private key) and are read as they are. The
+//! other six are derived:
+//!
+//! - the unions of the counted metadata fields, of every store and of the
+//!   referenced collections depend on the configuration only, so they are
+//!   kept for the last configuration counted and updated by each event
+//!   (one id at a time);
+//! - revoked, expired and revoked-within-the-week depend on the instant,
+//!   so they are kept for the last instant counted: a count at another
+//!   instant recomputes them from the time indexes (one pass, as an
+//!   uncached count does), and each event that changes a time moves its one
+//!   id in or out.
+//!
+//! Anything else that changes the inventory (inserts, bulk adds, merges)
+//! drops the cache; the next count rebuilds what it needs. One config and
+//! one instant are kept: counts that alternate between configs rebuild the
+//! unions each time (exact, only slower). The cache sits
+//! behind a mutex so that `count` can take `&self` and the inventory stays
+//! `Send + Sync`; the lock is held only to look the parts up or rebuild
+//! them, never while counting (the parts are shared through `Arc`, and an
+//! event, which has `&mut` access, updates them in place).
+
+use std::collections::BTreeSet;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use super::config::ReferencedCollections;
+use super::idset::{IdSet, WORDS};
+use super::inventory::NamedSets;
+use super::kernel::WEEK_SECS;
+use super::times::TimeIndex;
+use super::{CountConfig, Inventory};
+
+/// The membership unions for one configuration.
+#[derive(Clone)]
+pub(crate) struct Unions {
+    excluded_metadata: BTreeSet<String>,
+    referenced_collections: ReferencedCollections,
+    /// Ids with a value in a counted metadata field.
+    pub(crate) metadata: IdSet,
+    /// Ids in any store.
+    pub(crate) stores: IdSet,
+    /// Ids in a referenced collection.
+    pub(crate) collections: IdSet,
+}
+
+impl Unions {
+    fn matches(&self, config: &CountConfig) -> bool {
+        self.excluded_metadata == config.excluded_metadata
+            && self.referenced_collections == config.referenced_collections
+    }
+
+    /// Whether membership of `name` (a set of `kind`) counts.
+    fn counts(&self, kind: Kind, name: &str) -> bool {
+        match kind {
+            Kind::Metadata => !self.excluded_metadata.contains(name),
+            Kind::Stores => true,
+            Kind::Collections => self.referenced_collections.contains(name),
+        }
+    }
+
+    fn union_mut(&mut self, kind: Kind) -> &mut IdSet {
+        match kind {
+            Kind::Metadata => &mut self.metadata,
+            Kind::Stores => &mut self.stores,
+            Kind::Collections => &mut self.collections,
+        }
+    }
+}
+
+/// Revoked, expired and revoked within the week, as of one instant.
+#[derive(Clone)]
+pub(crate) struct Dead {
+    /// The instant, in seconds.
+    t: i64,
+    /// Revoked at or before `t`.
+    pub(crate) revoked: IdSet,
+    /// Expired at or before `t`.
+    pub(crate) expired: IdSet,
+    /// Revoked in `(t - 7 days, t]`.
+    pub(crate) recent: IdSet,
+}
+
+/// Which named sets an event changed.
+#[derive(Clone, Copy)]
+pub(crate) enum Kind {
+    Metadata,
+    Stores,
+    Collections,
+}
+
+/// Which time index an event changed.
+#[derive(Clone, Copy)]
+pub(crate) enum Clock {
+    Revocations,
+    Expiries,
+}
+
+#[derive(Clone, Default)]
+struct Parts {
+    unions: Option<Arc<Unions>>,
+    dead: Option<Arc<Dead>>,
+}
+
+/// The cached parts (see the module documentation).
+#[derive(Default)]
+pub(crate) struct CountCache {
+    parts: Mutex<Parts>,
+}
+
+impl Clone for CountCache {
+    fn clone(&self) -> CountCache {
+        // The parts are shared until either copy changes (`Arc::make_mut`).
+        let parts = self.parts.lock().unwrap_or_else(PoisonError::into_inner).clone();
+        CountCache { parts: Mutex::new(parts) }
+    }
+}
+
+impl CountCache {
+    fn parts_mut(&mut self) -> &mut Parts {
+        self.parts.get_mut().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Forgets everything: the inventory changed in a way not tracked
+    /// below.
+    pub(crate) fn clear(&mut self) {
+        *self.parts_mut() = Parts::default();
+    }
+
+    /// `id` was added to (`on`) or removed from the set `name` of `kind`;
+    /// `sets` are that kind's sets after the change.
+    pub(crate) fn named_changed(&mut self, kind: Kind, name: &str, id: u32, on: bool, sets: &NamedSets) {
+        let Some(unions) = self.parts_mut().unions.as_mut() else { return };
+        if !unions.counts(kind, name) {
+            return;
+        }
+        let unions = Arc::make_mut(unions);
+        if on {
+            unions.union_mut(kind).insert(id);
+        } else {
+            // Still counted through another set of the same kind?
+            let elsewhere = sets.iter().any(|(n, s)| unions.counts(kind, n) && s.contains(id));
+            if !elsewhere {
+                unions.union_mut(kind).remove(id);
+            }
+        }
+    }
+
+    /// `id` was deleted: it is in no named set any more.
+    pub(crate) fn deleted(&mut self, id: u32) {
+        if let Some(unions) = self.parts_mut().unions.as_mut() {
+            let unions = Arc::make_mut(unions);
+            for kind in [Kind::Metadata, Kind::Stores, Kind::Collections] {
+                unions.union_mut(kind).remove(id);
+            }
+        }
+    }
+
+    /// The time of `id` in `clock` is now `secs`.
+    pub(crate) fn time_changed(&mut self, clock: Clock, id: u32, secs: Option<i64>) {
+        let Some(dead) = self.parts_mut().dead.as_mut() else { return };
+        let dead = Arc::make_mut(dead);
+        let t = dead.t;
+        let by_t = secs.is_some_and(|s| s <= t);
+        let put = |set: &mut IdSet, on: bool| {
+            if on {
+                set.insert(id);
+            } else {
+                set.remove(id);
+            }
+        };
+        match clock {
+            Clock::Revocations => {
+                put(&mut dead.revoked, by_t);
+                put(&mut dead.recent, by_t && secs.is_some_and(|s| s > t.saturating_sub(WEEK_SECS)));
+            }
+            Clock::Expiries => put(&mut dead.expired, by_t),
+        }
+    }
+}
+
+/// The ids of `index` whose time is `<= t` (and, with `lo`, also those in
+/// `(lo, t]`), chunk by chunk through the index's SIMD masks.
+fn masks(index: &TimeIndex, t: i64, lo: Option<i64>) -> (IdSet, IdSet) {
+    let (mut all, mut recent) = (IdSet::new(), IdSet::new());
+    let push = |set: &mut IdSet, key: u16, block: &[u64; WORDS]| {
+        let count: u32 = block.iter().map(|w| w.count_ones()).sum();
+        if count > 0 {
+            set.push_block(key, Box::new(*block), count);
+        }
+    };
+    let (mut a, mut w) = (Box::new([0u64; WORDS]), Box::new([0u64; WORDS]));
+    for &key in index.keys() {
+        let any = match lo {
+            Some(lo) => index.mask_both(key, lo, t, &mut a, &mut w),
+            None => index.mask(key, None, t, &mut a),
+        };
+        if any {
+            push(&mut all, key, &a);
+            if lo.is_some() {
+                push(&mut recent, key, &w);
+            }
+        }
+    }
+    (all, recent)
+}
+
+impl Inventory {
+    fn unions_for(&self, config: &CountConfig) -> Unions {
+        let union = |sets: &NamedSets, counts: &dyn Fn(&str) -> bool| {
+            let mut u = IdSet::new();
+            for (_, set) in sets.iter().filter(|(n, _)| counts(n)) {
+                u.union_with(set);
+            }
+            u
+        };
+        Unions {
+            excluded_metadata: config.excluded_metadata.clone(),
+            referenced_collections: config.referenced_collections.clone(),
+            metadata: union(&self.metadata, &|n| config.counts_metadata(n)),
+            stores: union(&self.stores, &|_| true),
+            collections: union(&self.collections, &|n| config.counts_collection(n)),
+        }
+    }
+
+    fn dead_at(&self, t: i64) -> Dead {
+        let (revoked, recent) = masks(&self.revocations, t, Some(t.saturating_sub(WEEK_SECS)));
+        let (expired, _) = masks(&self.expiries, t, None);
+        Dead { t, revoked, expired, recent }
+    }
+
+    /// The cached unions for `config` and dead sets for `t` (seconds),
+    /// rebuilding whichever is missing or for another config or instant.
+    pub(crate) fn count_parts(&self, t: i64, config: &CountConfig) -> (Arc<Unions>, Arc<Dead>) {
+        let mut parts = self.cache.parts.lock().unwrap_or_else(PoisonError::into_inner);
+        let unions = match &parts.unions {
+            Some(u) if u.matches(config) => Arc::clone(u),
+            _ => parts.unions.insert(Arc::new(self.unions_for(config))).clone(),
+        };
+        let dead = match &parts.dead {
+            Some(d) if d.t == t => Arc::clone(d),
+            _ => parts.dead.insert(Arc::new(self.dead_at(t))).clone(),
+        };
+        (unions, dead)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::actioned::{CertificateRecord, Event};
+    use crate::license::ActionedLimit;
+    use time::macros::datetime;
+
+    #[test]
+    fn inventory_stays_send_and_sync() {
+        fn check<T: Send + Sync>() {}
+        check::<Inventory>();
+    }
+
+    #[test]
+    fn a_clone_does_not_see_the_originals_later_events() {
+        let mut a = CertificateRecord::new(1);
+        a.stores = vec!["s".into()];
+        let mut inv = Inventory::from_records(&[a, CertificateRecord::new(2)]).unwrap();
+        let config = CountConfig::new(ActionedLimit::SiteLicense);
+        let at = datetime!(2026-11-23 2:00 UTC);
+        assert_eq!(inv.count(at, &config).total(), 1);
+        let copy = inv.clone();
+        inv.apply(&Event::AddedToStore { id: 2, store: "s".into() }).unwrap();
+        inv.apply(&Event::Revoked { id: 1, at: datetime!(2026-11-20 2:00 UTC) }).unwrap();
+        assert_eq!(inv.count(at, &config).total(), 2); // 2 live, 1 revoked this week
+        assert_eq!(copy.count(at, &config).total(), 1); // 1 live, unchanged
+        assert!(copy.record(2).unwrap().stores.is_empty());
+        let later = CountConfig::new(ActionedLimit::SiteLicense).exclude_metadata("x");
+        assert_eq!(inv.count(at, &later).total(), 2);
+        assert_eq!(copy.count(at, &later).total(), 1);
+    }
+}
