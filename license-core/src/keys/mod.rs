@@ -22,7 +22,7 @@
 //!     .build()?;
 //! let fingerprint = Fingerprint::from_profile(&server);
 //! let bundle = KeyBundle::builder("srv-1", &fingerprint, now, master).build()?;
-//! let bin = bundle.to_bin(&vendor, BundleAlgorithm::Rs256, &mut rand::rngs::OsRng)?;
+//! let bin = bundle.to_bin(&vendor, BundleAlgorithm::Rs256)?;
 //!
 //! // The server activates offline, from the `.bin` and its own hardware.
 //! let trusted = TrustedKeys::from(vendor.verifying_key().clone());
