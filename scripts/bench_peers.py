@@ -4,7 +4,7 @@ over the JSON Lines file itself, and the table of the measured runs.
 
 usage:
   bench_peers.py duckdb|clickhouse INVENTORY.jsonl AT [EXCLUDED_FIELD...]
-      prints {"total": N, "engine": "DuckDB 1.x"}: the count at AT (RFC 3339)
+      prints {"total": N, "engine": "DuckDB 2.0.1"}: the count at AT (RFC 3339)
       with the metadata fields EXCLUDED_FIELD not counting, every collection
       referenced (licensectl's default)
   bench_peers.py time OUT COMMAND...
@@ -18,7 +18,7 @@ usage:
       "WALL_SECONDS PEAK_KIB" and OUTPUT_FILE the run's JSON (with "total",
       and "engine" naming the tool) or is "-"; exits 1 if the totals differ
 
-The rule is docs' (DESIGN.md, "The actioned-certificate count"): with C the
+The rule is the one license_core::actioned documents: with C the
 union of the six live categories, R revoked (revoked_at <= t), E expired
 (expires_at <= t) and RW revoked within the week (t - 7 days < revoked_at
 <= t), total = |C \\ (R u E)| + |RW \\ E|. Ids are unique in a valid file, so
