@@ -15,10 +15,11 @@
 //! (a counting allocator) against roaring's portable serialized size of the
 //! same sets.
 
-use std::alloc::{GlobalAlloc, Layout, System};
+#[path = "support/heap.rs"]
+mod heap;
+
 use std::collections::{BTreeMap, HashSet};
 use std::hint::black_box;
-use std::sync::atomic::{AtomicIsize, Ordering};
 use std::time::Instant;
 
 use croaring::Bitmap as CBitmap;
@@ -29,33 +30,6 @@ use license_core::{
 };
 use roaring::{MultiOps, RoaringBitmap};
 use time::OffsetDateTime;
-
-/// Live heap bytes, for bytes per certificate.
-struct Counting;
-static LIVE: AtomicIsize = AtomicIsize::new(0);
-
-// SAFETY: forwards to the system allocator and only counts sizes.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        LIVE.fetch_add(layout.size() as isize, Ordering::Relaxed);
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        LIVE.fetch_sub(layout.size() as isize, Ordering::Relaxed);
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        LIVE.fetch_add(layout.size() as isize, Ordering::Relaxed);
-        unsafe { System.alloc_zeroed(layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        LIVE.fetch_add(new_size as isize - layout.size() as isize, Ordering::Relaxed);
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
-
-#[global_allocator]
-static GLOBAL: Counting = Counting;
 
 const WEEK: i64 = 7 * 86_400;
 /// The instant the inventories are generated around and counted at.
@@ -394,9 +368,8 @@ fn run(n: u32, report: &mut Report) {
     eprintln!("n = {n}: {} records generated", records.len());
 
     // Building, and its memory.
-    let before = LIVE.load(Ordering::Relaxed);
-    let inv = Inventory::from_records(&records).unwrap();
-    let bytes = (LIVE.load(Ordering::Relaxed) - before) as f64;
+    let (inv, bytes) = heap::retained(|| Inventory::from_records(&records).unwrap());
+    let bytes = bytes as f64;
     let build_ns = time_it(if big { 3 } else { 5 }, || {}, || Inventory::from_records(&records).unwrap());
     report.add("build from records", n64, build_ns, false);
 
@@ -410,9 +383,8 @@ fn run(n: u32, report: &mut Report) {
             .iter()
             .map(|r| CertificateRecord { revoked_at: None, expires_at: None, ..r.clone() })
             .collect();
-        let before = LIVE.load(Ordering::Relaxed);
-        let inv = Inventory::from_records(&timeless).unwrap();
-        let bytes = (LIVE.load(Ordering::Relaxed) - before) as f64;
+        let (inv, bytes) = heap::retained(|| Inventory::from_records(&timeless).unwrap());
+        let bytes = bytes as f64;
         drop(inv);
         let plain = Sets::new(&timeless, NOW);
         (bytes, plain.serialized_size() as f64)

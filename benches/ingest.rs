@@ -22,11 +22,12 @@
 //! under `cargo test --benches`) each row runs once at 10,000 certificates,
 //! to check that the bench works.
 
-use std::alloc::{GlobalAlloc, Layout, System};
+#[path = "support/heap.rs"]
+mod heap;
+
 use std::cell::RefCell;
 use std::hint::black_box;
 use std::io::Write;
-use std::sync::atomic::{AtomicIsize, Ordering};
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, SamplingMode, Throughput};
@@ -36,33 +37,6 @@ use license_core::{
     CountConfig, Inventory,
 };
 use time::OffsetDateTime;
-
-/// Live heap bytes, for bytes per certificate.
-struct Counting;
-static LIVE: AtomicIsize = AtomicIsize::new(0);
-
-// SAFETY: forwards to the system allocator and only counts sizes.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        LIVE.fetch_add(layout.size() as isize, Ordering::Relaxed);
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        LIVE.fetch_sub(layout.size() as isize, Ordering::Relaxed);
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        LIVE.fetch_add(layout.size() as isize, Ordering::Relaxed);
-        unsafe { System.alloc_zeroed(layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        LIVE.fetch_add(new_size as isize - layout.size() as isize, Ordering::Relaxed);
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
-
-#[global_allocator]
-static GLOBAL: Counting = Counting;
 
 /// The instant the inventories are generated around and counted at.
 const NOW: i64 = 1_795_404_000; // 2026-11-23T02:00:00Z
@@ -228,9 +202,9 @@ fn run(c: &mut Criterion, n: u32, quick: bool) -> Summary {
 
     // From records, and what the inventory holds.
     let records: Vec<_> = synthetic_records(n, SEED, now).collect();
-    let before = LIVE.load(Ordering::Relaxed);
-    let inv = Inventory::from_records(&records).expect("synthetic records are valid");
-    let heap_bytes = (LIVE.load(Ordering::Relaxed) - before).max(0) as usize;
+    let (inv, heap_bytes) =
+        heap::retained(|| Inventory::from_records(&records).expect("synthetic records are valid"));
+    let heap_bytes = heap_bytes.max(0) as usize;
     let total = inv.count(now, &config).total();
     let snapshot = inv.to_snapshot();
     let build = Calls::default();
