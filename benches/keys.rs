@@ -3,12 +3,14 @@
 //!
 //! - `bundle/*`: `KeyBundle::from_bin` (COSE parse, header checks, RSA
 //!   verify, strict CBOR decode, validation) against the bare RSA-2048
-//!   verification of the same to-be-signed bytes, for PS256 and RS256; and
-//!   a whole offline `activate` (adds fingerprint matching and the merge).
+//!   verification of the same to-be-signed bytes, for PS256 and RS256, and
+//!   the same for ES256 with the vendor's P-256 key; and a whole offline
+//!   `activate` (adds fingerprint matching and the merge).
 //! - `sign/*`: signatures per second over a bundle's to-be-signed bytes
 //!   with the vendor's RSA-2048 key, PS256 and RS256: the constant-time
 //!   default (`ring`, through `SigningKey`) beside the `rsa` crate's
-//!   variable-time signer it replaced, and a whole `KeyBundle::to_bin`.
+//!   variable-time signer it replaced, and a whole `KeyBundle::to_bin`;
+//!   and the same for ES256 with the P-256 key (`ring`, constant time).
 //! - `key/*`: `LicenseKey::from_str` (alias mapping, check symbols, kind)
 //!   on the display form and on a sloppy form, against a bare Crockford
 //!   decode of 16 characters into 80 bits with no check at all.
@@ -24,6 +26,11 @@ use time::macros::datetime;
 
 fn vendor() -> SigningKey {
     let pem = include_str!("../tests/vectors/keys/vendor-2048.key.pem");
+    SigningKey::from_pkcs8_pem(pem).expect("fixture key")
+}
+
+fn vendor_p256() -> SigningKey {
+    let pem = include_str!("../tests/vectors/keys/vendor-p256.key.pem");
     SigningKey::from_pkcs8_pem(pem).expect("fixture key")
 }
 
@@ -85,23 +92,25 @@ fn tbs(bin: &[u8]) -> (Vec<u8>, Vec<u8>) {
 
 fn bundles(c: &mut Criterion) {
     let key = vendor();
-    let trusted = TrustedKeys::from(key.verifying_key().clone());
+    let ec_key = vendor_p256();
+    let trusted: TrustedKeys =
+        [key.verifying_key().clone(), ec_key.verifying_key().clone()].into_iter().collect();
     let bundle = bundle();
     let mut g = c.benchmark_group("bundle");
     g.throughput(Throughput::Elements(1));
-    for alg in [BundleAlgorithm::Ps256, BundleAlgorithm::Rs256] {
-        let bin = bundle.to_bin(&key, alg).unwrap();
+    for (alg, key, name) in [
+        (BundleAlgorithm::Ps256, &key, "RSA-2048"),
+        (BundleAlgorithm::Rs256, &key, "RSA-2048"),
+        (BundleAlgorithm::Es256, &ec_key, "ECDSA P-256"),
+    ] {
+        let bin = bundle.to_bin(key, alg).unwrap();
         let (message, sig) = tbs(&bin);
         g.bench_function(format!("from_bin {alg} ({} bytes)", bin.len()), |b| {
             b.iter(|| KeyBundle::from_bin(black_box(&bin), &trusted).unwrap())
         });
-        g.bench_function(format!("bare RSA-2048 verify {alg}"), |b| {
-            b.iter(|| match alg {
-                BundleAlgorithm::Ps256 => key.verifying_key().verify_pss_sha256(black_box(&message), &sig),
-                BundleAlgorithm::Rs256 => {
-                    key.verifying_key().verify_pkcs1v15_sha256(black_box(&message), &sig)
-                }
-            })
+        let scheme = alg.signature_algorithm();
+        g.bench_function(format!("bare {name} verify {alg}"), |b| {
+            b.iter(|| key.verifying_key().verify(scheme, black_box(&message), &sig).unwrap())
         });
     }
     let bin = bundle.to_bin(&key, BundleAlgorithm::Rs256).unwrap();
@@ -133,7 +142,7 @@ fn signing(c: &mut Criterion) {
         g.bench_function(format!("constant-time RSA-2048 signing (ring) {alg}"), |b| {
             b.iter(|| match alg {
                 BundleAlgorithm::Ps256 => key.sign_pss_sha256(black_box(&message)).unwrap(),
-                BundleAlgorithm::Rs256 => key.sign_pkcs1v15_sha256(black_box(&message)).unwrap(),
+                _ => key.sign_pkcs1v15_sha256(black_box(&message)).unwrap(),
             })
         });
         g.bench_function(format!("rsa crate RSA-2048 signing (variable time) {alg}"), |b| {
@@ -141,11 +150,18 @@ fn signing(c: &mut Criterion) {
                 BundleAlgorithm::Ps256 => {
                     pss.sign_with_rng(&mut rand::rngs::OsRng, black_box(&message)).to_vec()
                 }
-                BundleAlgorithm::Rs256 => pkcs1.sign(black_box(&message)).to_vec(),
+                _ => pkcs1.sign(black_box(&message)).to_vec(),
             })
         });
         g.bench_function(format!("to_bin {alg} (ring)"), |b| b.iter(|| bundle.to_bin(&key, alg).unwrap()));
     }
+    let ec_key = vendor_p256();
+    g.bench_function("constant-time ECDSA P-256 signing (ring) ES256", |b| {
+        b.iter(|| ec_key.sign_ecdsa_p256_sha256(black_box(&message)).unwrap())
+    });
+    g.bench_function("to_bin ES256 (ring)", |b| {
+        b.iter(|| bundle.to_bin(&ec_key, BundleAlgorithm::Es256).unwrap())
+    });
     g.finish();
 }
 

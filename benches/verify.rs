@@ -3,6 +3,9 @@
 //! signatures per second with the same keys: a whole `License::sign` and a
 //! bare PKCS#1 v1.5 signature, the constant-time default (`ring`) beside
 //! the `rsa` crate's variable-time signer it replaced (RUSTSEC-2023-0071).
+//! The same rows for ECDSA P-256 (XML-DSig `ecdsa-sha256`, `ring` both
+//! ways): a license verify beside a bare ECDSA verify, a license signing
+//! beside a bare ECDSA signature.
 //!
 //! A license verification is: parse (strict), canonicalize the document and
 //! SignedInfo (exclusive C14N), SHA-256, one RSA verify, and the schema
@@ -26,6 +29,11 @@ fn root() -> PathBuf {
 
 fn key(bits: u32) -> SigningKey {
     let path = root().join("tests/vectors/keys").join(format!("vendor-{bits}.key.pem"));
+    SigningKey::from_pkcs8_pem(&std::fs::read_to_string(path).expect("fixture key")).expect("fixture key")
+}
+
+fn key_p256() -> SigningKey {
+    let path = root().join("tests/vectors/keys/vendor-p256.key.pem");
     SigningKey::from_pkcs8_pem(&std::fs::read_to_string(path).expect("fixture key")).expect("fixture key")
 }
 
@@ -54,17 +62,28 @@ fn license() -> License {
         .expect("valid license")
 }
 
-const IDS: [&str; 5] = ["license-2048", "rsa-2048-bare", "license-3072", "rsa-3072-bare", "xml-read-only"];
+const IDS: [&str; 7] = [
+    "license-2048",
+    "rsa-2048-bare",
+    "license-3072",
+    "rsa-3072-bare",
+    "xml-read-only",
+    "license-p256",
+    "ecdsa-p256-bare",
+];
 
 /// The signing rows: per key size, a whole license, then the bare
-/// signature with the constant-time default and with the rsa crate.
-const SIGN_IDS: [&str; 6] = [
+/// signature with the constant-time default and with the rsa crate; then
+/// the same two with the P-256 key (ring only).
+const SIGN_IDS: [&str; 8] = [
     "license-sign-2048-ring",
     "sign-2048-ring-constant-time",
     "sign-2048-rsa-crate",
     "license-sign-3072-ring",
     "sign-3072-ring-constant-time",
     "sign-3072-rsa-crate",
+    "license-sign-p256-ring",
+    "sign-p256-ring-constant-time",
 ];
 
 /// The rsa crate's PKCS#1 v1.5 signer for the same fixture key.
@@ -118,6 +137,26 @@ fn bench(c: &mut Criterion) {
             });
         }
     }
+    let key = key_p256();
+    let trusted = TrustedKeys::from(key.verifying_key().clone());
+    let xml = license.sign(&key).expect("sign");
+    let message = vec![b'x'; 800];
+    let signature = key.sign_ecdsa_p256_sha256(&message).expect("sign");
+    let public = key.verifying_key().clone();
+    group.bench_function("license-p256", |b| {
+        b.iter(|| License::from_signed_xml(std::hint::black_box(&xml), &trusted).expect("verifies"))
+    });
+    group.bench_function("ecdsa-p256-bare", |b| {
+        b.iter(|| {
+            public.verify_ecdsa_p256_sha256(std::hint::black_box(&message), &signature).expect("verifies")
+        })
+    });
+    group.bench_function("license-sign-p256-ring", |b| {
+        b.iter(|| license.sign(std::hint::black_box(&key)).expect("signs"))
+    });
+    group.bench_function("sign-p256-ring-constant-time", |b| {
+        b.iter(|| key.sign_ecdsa_p256_sha256(std::hint::black_box(&message)).expect("signs"))
+    });
     group.finish();
 }
 
@@ -142,7 +181,7 @@ fn main() {
             println!("  {id:<16} {:>10.0}/s  ({:.1} µs each)", 1e9 / ns, ns / 1e3);
         }
     }
-    for (license, bare) in [(0, 1), (2, 3)] {
+    for (license, bare) in [(0, 1), (2, 3), (5, 6)] {
         if let (Some(l), Some(b)) = (medians[license], medians[bare]) {
             println!("  {} costs {:.2}x a bare {} verify", IDS[license], l / b, IDS[bare]);
         }

@@ -266,6 +266,26 @@ enum lc_status
    */
   LC_STATUS_SIGNING_FAILED = 317,
   /**
+   * The signature has the wrong length for its algorithm (ECDSA P-256 is raw r||s, 64 bytes) (`signature_length`).
+   */
+  LC_STATUS_SIGNATURE_LENGTH = 318,
+  /**
+   * An ECDSA signature's r or s is zero (`signature_scalar_zero`).
+   */
+  LC_STATUS_SIGNATURE_SCALAR_ZERO = 319,
+  /**
+   * An ECDSA signature's r or s is not below the curve order (`signature_scalar_range`).
+   */
+  LC_STATUS_SIGNATURE_SCALAR_RANGE = 320,
+  /**
+   * The signature's algorithm is not the one its key signs with (an RSA key and an ECDSA signature, or the reverse) (`key_algorithm_mismatch`).
+   */
+  LC_STATUS_KEY_ALGORITHM_MISMATCH = 321,
+  /**
+   * An elliptic-curve key is on a curve other than P-256 (`unsupported_curve`).
+   */
+  LC_STATUS_UNSUPPORTED_CURVE = 322,
+  /**
    * No license is installed (`no_license_installed`).
    */
   LC_STATUS_NO_LICENSE_INSTALLED = 400,
@@ -496,6 +516,27 @@ enum lc_status
 };
 #ifndef __cplusplus
 typedef uint32_t lc_status;
+#endif // __cplusplus
+
+/**
+ * The kind of a signing key.
+ */
+enum lc_key_type
+#ifdef __cplusplus
+  : uint32_t
+#endif // __cplusplus
+ {
+  /**
+   * RSA, 2048, 3072 or 4096 bits.
+   */
+  LC_KEY_TYPE_RSA = 0,
+  /**
+   * ECDSA on NIST P-256.
+   */
+  LC_KEY_TYPE_P256 = 1,
+};
+#ifndef __cplusplus
+typedef uint32_t lc_key_type;
 #endif // __cplusplus
 
 /**
@@ -812,6 +853,11 @@ enum lc_bundle_algorithm
    * RSASSA-PKCS1-v1_5 with SHA-256 (deterministic; RFC 8812).
    */
   LC_BUNDLE_ALGORITHM_RS256 = 1,
+  /**
+   * ECDSA P-256 with SHA-256, raw r||s (randomised; RFC 9053); needs a
+   * P-256 key.
+   */
+  LC_BUNDLE_ALGORITHM_ES256 = 2,
 };
 #ifndef __cplusplus
 typedef uint32_t lc_bundle_algorithm;
@@ -899,7 +945,8 @@ typedef struct lc_license_key lc_license_key;
 typedef struct lc_match_report lc_match_report;
 
 /**
- * A private RSA signing key (the vendor's or an installation's).
+ * A private signing key, RSA or ECDSA P-256 (the vendor's or an
+ * installation's).
  */
 typedef struct lc_signing_key lc_signing_key;
 
@@ -1470,16 +1517,38 @@ size_t lc_bytes_len(const lc_bytes *bytes);
 void lc_bytes_free(lc_bytes *bytes);
 
 /**
- * Reads a PKCS#8 private key (PEM or DER) from `data[0..len]`. A valid
- * RSA key the constant-time signer cannot use (not 2048, 3072 or 4096
- * bits, or a public exponent under 65537) is
- * `LC_STATUS_UNSUPPORTED_SIGNING_KEY`.
+ * Reads a private key from `data[0..len]`: PKCS#8 (RSA or EC P-256) or
+ * SEC1 `EC PRIVATE KEY` (P-256), PEM or DER. A valid RSA key the
+ * constant-time signer cannot use (not 2048, 3072 or 4096 bits, or a
+ * public exponent under 65537) is `LC_STATUS_UNSUPPORTED_SIGNING_KEY`; an
+ * EC key on another curve is `LC_STATUS_UNSUPPORTED_CURVE`.
  *
  * On success `*out` receives a new key, owned by the caller and released
  * with `lc_signing_key_free`; on failure `*out` is not written. `data` may
  * be NULL only if `len` is 0; `out` must not be NULL.
  */
 lc_status lc_signing_key_from_bytes(const uint8_t *data, size_t len, lc_signing_key **out);
+
+/**
+ * Generates a new ECDSA P-256 signing key from the operating system's
+ * generator into `*out` (owned by the caller, released with
+ * `lc_signing_key_free`; save it with `lc_signing_key_pkcs8_pem`).
+ * `out` must not be NULL.
+ */
+lc_status lc_signing_key_generate_p256(lc_signing_key **out);
+
+/**
+ * The key's private half as PKCS#8 PEM, in new `lc_bytes` written to
+ * `*out` on success (secret: free it with `lc_bytes_free` as soon as it is
+ * saved). `key` and `out` must not be NULL.
+ */
+lc_status lc_signing_key_pkcs8_pem(const lc_signing_key *key, lc_bytes **out);
+
+/**
+ * Writes the key's kind (`lc_key_type`) to `*out`. Neither pointer may be
+ * NULL.
+ */
+lc_status lc_signing_key_type(const lc_signing_key *key, lc_key_type *out);
 
 /**
  * Copies the key id (its text form: unpadded base64url of the SHA-256 of
@@ -1508,7 +1577,9 @@ lc_status lc_trusted_keys_new(lc_trusted_keys **out);
 
 /**
  * Reads a public key (SPKI PEM or DER) from `data[0..len]` and adds it to
- * `keys`. Keys under 2048 bits are refused (`LC_STATUS_KEY_TOO_SMALL`).
+ * `keys`: RSA or EC P-256. RSA keys under 2048 bits are refused
+ * (`LC_STATUS_KEY_TOO_SMALL`), EC keys on other curves too
+ * (`LC_STATUS_UNSUPPORTED_CURVE`).
  * On failure the set is unchanged. `keys` must not be NULL; `data` may be
  * NULL only if `len` is 0.
  */
@@ -1761,7 +1832,8 @@ lc_status lc_key_bundle_to_table(const lc_key_bundle *bundle, lc_bytes **out);
  * Signs the bundle with `key` using `algorithm` (an
  * `lc_bundle_algorithm` value; PS256 draws its salt from the operating
  * system) into a `.bin` in new `lc_bytes` (`*out`). RS256 output is
- * deterministic. No pointer may be NULL.
+ * deterministic. ES256 needs a P-256 key and PS256/RS256 an RSA key
+ * (`LC_STATUS_UNSUPPORTED_ALGORITHM` otherwise). No pointer may be NULL.
  */
 lc_status lc_key_bundle_sign(const lc_key_bundle *bundle,
                              const lc_signing_key *key,

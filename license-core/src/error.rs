@@ -161,6 +161,11 @@ error_kinds! {
     KeyGeneration = 315, Signature, "key_generation", "a key could not be generated";
     UnsupportedSigningKey = 316, Signature, "unsupported_signing_key", "the RSA private key cannot sign in constant time (it needs 2048, 3072 or 4096 bits and an exponent of at least 65537)";
     SigningFailed = 317, Signature, "signing_failed", "the signer could not make a signature";
+    SignatureLength = 318, Signature, "signature_length", "the signature has the wrong length for its algorithm (ECDSA P-256 is raw r||s, 64 bytes)";
+    SignatureScalarZero = 319, Signature, "signature_scalar_zero", "an ECDSA signature's r or s is zero";
+    SignatureScalarRange = 320, Signature, "signature_scalar_range", "an ECDSA signature's r or s is not below the curve order";
+    KeyAlgorithmMismatch = 321, Signature, "key_algorithm_mismatch", "the signature's algorithm is not the one its key signs with (an RSA key and an ECDSA signature, or the reverse)";
+    UnsupportedCurve = 322, Signature, "unsupported_curve", "an elliptic-curve key is on a curve other than P-256";
 
     // 4xx: the license store and installation.
     NoLicenseInstalled = 400, Store, "no_license_installed", "no license is installed";

@@ -2,13 +2,14 @@
 
 use std::ffi::c_char;
 
-use license_core::{KeyId, SigningKey, TrustedKeys, VerifyingKey};
+use license_core::{crypto::KeyType, KeyId, SigningKey, TrustedKeys, VerifyingKey};
 
 use crate::io::{arg, bytes_handle, copy_text, core, free_handle, into_handle, lc_bytes, put, Handle};
 use crate::panic::ffi_panic_boundary;
 use crate::status::lc_status;
 
-/// A private RSA signing key (the vendor's or an installation's).
+/// A private signing key, RSA or ECDSA P-256 (the vendor's or an
+/// installation's).
 #[allow(non_camel_case_types)]
 pub struct lc_signing_key {
     _private: [u8; 0],
@@ -33,10 +34,22 @@ pub(crate) fn copy_key_id(id: KeyId, buf: *mut c_char, len: usize, written: *mut
     unsafe { copy_text(id.to_string().as_bytes(), buf, len, written) }
 }
 
-/// Reads a PKCS#8 private key (PEM or DER) from `data[0..len]`. A valid
-/// RSA key the constant-time signer cannot use (not 2048, 3072 or 4096
-/// bits, or a public exponent under 65537) is
-/// `LC_STATUS_UNSUPPORTED_SIGNING_KEY`.
+/// The kind of a signing key.
+#[allow(non_camel_case_types)]
+#[repr(u32)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum lc_key_type {
+    /// RSA, 2048, 3072 or 4096 bits.
+    Rsa = 0,
+    /// ECDSA on NIST P-256.
+    P256 = 1,
+}
+
+/// Reads a private key from `data[0..len]`: PKCS#8 (RSA or EC P-256) or
+/// SEC1 `EC PRIVATE KEY` (P-256), PEM or DER. A valid RSA key the
+/// constant-time signer cannot use (not 2048, 3072 or 4096 bits, or a
+/// public exponent under 65537) is `LC_STATUS_UNSUPPORTED_SIGNING_KEY`; an
+/// EC key on another curve is `LC_STATUS_UNSUPPORTED_CURVE`.
 ///
 /// On success `*out` receives a new key, owned by the caller and released
 /// with `lc_signing_key_free`; on failure `*out` is not written. `data` may
@@ -50,8 +63,52 @@ pub extern "C" fn lc_signing_key_from_bytes(
     ffi_panic_boundary! {
         let data = arg!(slice data, len);
         arg!(out out);
-        let key = core!(SigningKey::from_pkcs8_bytes(data));
+        let key = core!(SigningKey::from_private_key_bytes(data));
         put!(out, into_handle(key));
+        lc_status::Ok
+    }
+}
+
+/// Generates a new ECDSA P-256 signing key from the operating system's
+/// generator into `*out` (owned by the caller, released with
+/// `lc_signing_key_free`; save it with `lc_signing_key_pkcs8_pem`).
+/// `out` must not be NULL.
+#[no_mangle]
+pub extern "C" fn lc_signing_key_generate_p256(out: *mut *mut lc_signing_key) -> lc_status {
+    ffi_panic_boundary! {
+        arg!(out out);
+        let key = core!(SigningKey::generate_p256(&mut rand::rngs::OsRng));
+        put!(out, into_handle(key));
+        lc_status::Ok
+    }
+}
+
+/// The key's private half as PKCS#8 PEM, in new `lc_bytes` written to
+/// `*out` on success (secret: free it with `lc_bytes_free` as soon as it is
+/// saved). `key` and `out` must not be NULL.
+#[no_mangle]
+pub extern "C" fn lc_signing_key_pkcs8_pem(key: *const lc_signing_key, out: *mut *mut lc_bytes) -> lc_status {
+    ffi_panic_boundary! {
+        let key = arg!(ref key);
+        arg!(out out);
+        let pem = core!(key.to_pkcs8_pem());
+        put!(out, bytes_handle(pem.into_bytes()));
+        lc_status::Ok
+    }
+}
+
+/// Writes the key's kind (`lc_key_type`) to `*out`. Neither pointer may be
+/// NULL.
+#[no_mangle]
+pub extern "C" fn lc_signing_key_type(key: *const lc_signing_key, out: *mut lc_key_type) -> lc_status {
+    ffi_panic_boundary! {
+        let key = arg!(ref key);
+        arg!(out out);
+        let kind = match key.key_type() {
+            KeyType::P256 => lc_key_type::P256,
+            _ => lc_key_type::Rsa,
+        };
+        put!(out, kind);
         lc_status::Ok
     }
 }
@@ -113,7 +170,9 @@ pub extern "C" fn lc_trusted_keys_new(out: *mut *mut lc_trusted_keys) -> lc_stat
 }
 
 /// Reads a public key (SPKI PEM or DER) from `data[0..len]` and adds it to
-/// `keys`. Keys under 2048 bits are refused (`LC_STATUS_KEY_TOO_SMALL`).
+/// `keys`: RSA or EC P-256. RSA keys under 2048 bits are refused
+/// (`LC_STATUS_KEY_TOO_SMALL`), EC keys on other curves too
+/// (`LC_STATUS_UNSUPPORTED_CURVE`).
 /// On failure the set is unchanged. `keys` must not be NULL; `data` may be
 /// NULL only if `len` is 0.
 #[no_mangle]

@@ -70,6 +70,9 @@ pub enum lc_bundle_algorithm {
     Ps256 = 0,
     /// RSASSA-PKCS1-v1_5 with SHA-256 (deterministic; RFC 8812).
     Rs256 = 1,
+    /// ECDSA P-256 with SHA-256, raw r||s (randomised; RFC 9053); needs a
+    /// P-256 key.
+    Es256 = 2,
 }
 
 /// Parses a license key typed by a person (`text[0..len]`, UTF-8; dashes
@@ -246,7 +249,8 @@ pub extern "C" fn lc_key_bundle_to_table(bundle: *const lc_key_bundle, out: *mut
 /// Signs the bundle with `key` using `algorithm` (an
 /// `lc_bundle_algorithm` value; PS256 draws its salt from the operating
 /// system) into a `.bin` in new `lc_bytes` (`*out`). RS256 output is
-/// deterministic. No pointer may be NULL.
+/// deterministic. ES256 needs a P-256 key and PS256/RS256 an RSA key
+/// (`LC_STATUS_UNSUPPORTED_ALGORITHM` otherwise). No pointer may be NULL.
 #[no_mangle]
 pub extern "C" fn lc_key_bundle_sign(
     bundle: *const lc_key_bundle,
@@ -270,6 +274,7 @@ fn bundle_algorithm(value: u32) -> Option<BundleAlgorithm> {
     match value {
         0 => Some(BundleAlgorithm::Ps256),
         1 => Some(BundleAlgorithm::Rs256),
+        2 => Some(BundleAlgorithm::Es256),
         _ => None,
     }
 }

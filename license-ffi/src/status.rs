@@ -178,6 +178,16 @@ pub enum lc_status {
     UnsupportedSigningKey = 316,
     /// The signer could not make a signature (`signing_failed`).
     SigningFailed = 317,
+    /// The signature has the wrong length for its algorithm (ECDSA P-256 is raw r||s, 64 bytes) (`signature_length`).
+    SignatureLength = 318,
+    /// An ECDSA signature's r or s is zero (`signature_scalar_zero`).
+    SignatureScalarZero = 319,
+    /// An ECDSA signature's r or s is not below the curve order (`signature_scalar_range`).
+    SignatureScalarRange = 320,
+    /// The signature's algorithm is not the one its key signs with (an RSA key and an ECDSA signature, or the reverse) (`key_algorithm_mismatch`).
+    KeyAlgorithmMismatch = 321,
+    /// An elliptic-curve key is on a curve other than P-256 (`unsupported_curve`).
+    UnsupportedCurve = 322,
     /// No license is installed (`no_license_installed`).
     NoLicenseInstalled = 400,
     /// The license has already expired (`candidate_expired`).

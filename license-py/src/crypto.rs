@@ -29,7 +29,8 @@ impl PyKeyId {
     }
 }
 
-/// An RSA signing key (the vendor's, or an installation's for usage logs).
+/// A signing key, RSA or ECDSA P-256 (the vendor's, or an installation's
+/// for usage logs).
 #[pyclass(frozen, module = "license_core._native", name = "SigningKey")]
 pub(crate) struct PySigningKey(pub(crate) SigningKey);
 
@@ -42,10 +43,16 @@ impl PySigningKey {
     fn generate(py: Python<'_>, bits: usize) -> PyResult<Self> {
         py.detach(|| SigningKey::generate(bits, &mut rand::rngs::OsRng)).lc().map(PySigningKey)
     }
-    /// Reads PKCS#8 PEM (text or bytes) or DER.
+    /// A new ECDSA P-256 key from the OS generator.
+    #[staticmethod]
+    fn generate_p256() -> PyResult<Self> {
+        SigningKey::generate_p256(&mut rand::rngs::OsRng).lc().map(PySigningKey)
+    }
+    /// Reads PKCS#8 (RSA or EC P-256) or SEC1 `EC PRIVATE KEY`, PEM (text
+    /// or bytes) or DER.
     #[staticmethod]
     fn from_pem(data: &Bound<'_, PyAny>) -> PyResult<Self> {
-        SigningKey::from_pkcs8_bytes(&bytes_or_str(data)?).lc().map(PySigningKey)
+        SigningKey::from_private_key_bytes(&bytes_or_str(data)?).lc().map(PySigningKey)
     }
     fn to_pem(&self) -> PyResult<String> {
         self.0.to_pkcs8_pem().lc()
@@ -65,12 +72,22 @@ impl PySigningKey {
     fn bits(&self) -> usize {
         self.0.bits()
     }
+    /// `"RSA"` or `"P-256"`.
+    #[getter]
+    fn key_type(&self) -> &'static str {
+        self.0.key_type().name()
+    }
     fn __repr__(&self) -> String {
-        format!("SigningKey(bits={}, key_id='{}')", self.0.bits(), self.0.key_id())
+        format!(
+            "SigningKey(type='{}', bits={}, key_id='{}')",
+            self.0.key_type(),
+            self.0.bits(),
+            self.0.key_id()
+        )
     }
 }
 
-/// An RSA public key that signatures are checked against.
+/// A public key (RSA or ECDSA P-256) that signatures are checked against.
 #[pyclass(frozen, module = "license_core._native", name = "VerifyingKey")]
 #[derive(Clone)]
 pub(crate) struct PyVerifyingKey(pub(crate) VerifyingKey);
@@ -96,6 +113,11 @@ impl PyVerifyingKey {
     fn bits(&self) -> usize {
         self.0.bits()
     }
+    /// `"RSA"` or `"P-256"`.
+    #[getter]
+    fn key_type(&self) -> &'static str {
+        self.0.key_type().name()
+    }
     fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
         other.extract::<PyRef<'_, PyVerifyingKey>>().is_ok_and(|o| o.0.key_id() == self.0.key_id())
     }
@@ -104,7 +126,12 @@ impl PyVerifyingKey {
         u64::from_le_bytes(b.as_bytes()[..8].try_into().unwrap_or_default())
     }
     fn __repr__(&self) -> String {
-        format!("VerifyingKey(bits={}, key_id='{}')", self.0.bits(), self.0.key_id())
+        format!(
+            "VerifyingKey(type='{}', bits={}, key_id='{}')",
+            self.0.key_type(),
+            self.0.bits(),
+            self.0.key_id()
+        )
     }
 }
 

@@ -227,15 +227,21 @@ impl PyKeyBundle {
     fn template(now: &Bound<'_, PyAny>) -> PyResult<String> {
         KeyBundle::template(pytime::from_py(now, "now")?).lc()
     }
-    /// The signed `.bin` (`algorithm`: `rs256` or `ps256`; GIL released).
-    #[pyo3(signature = (key, algorithm = "ps256"))]
+    /// The signed `.bin` (`algorithm`: `rs256`, `ps256` or `es256`; by
+    /// default `ps256` with an RSA key and `es256` with a P-256 key; GIL
+    /// released).
+    #[pyo3(signature = (key, algorithm = None))]
     fn to_bin<'py>(
         &self,
         py: Python<'py>,
         key: &PySigningKey,
-        algorithm: &str,
+        algorithm: Option<&str>,
     ) -> PyResult<Bound<'py, PyBytes>> {
-        let alg: BundleAlgorithm = algorithm.parse().lc()?;
+        let alg: BundleAlgorithm = match algorithm {
+            Some(name) => name.parse().lc()?,
+            None if key.0.key_type() == license_core::crypto::KeyType::P256 => BundleAlgorithm::Es256,
+            None => BundleAlgorithm::Ps256,
+        };
         let (bundle, key) = (&self.0, &key.0);
         let bin = py.detach(|| bundle.to_bin(key, alg)).lc()?;
         Ok(PyBytes::new(py, &bin))

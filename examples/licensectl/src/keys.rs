@@ -60,9 +60,10 @@ pub struct BundleArgs {
     /// Where to write the signed server license file.
     #[arg(long, value_name = "server.bin", required_unless_present = "template")]
     pub out: Option<PathBuf>,
-    /// The COSE signature algorithm: rs256 (deterministic) or ps256.
-    #[arg(long, default_value = "rs256")]
-    pub alg: BundleAlgorithm,
+    /// The COSE signature algorithm: rs256 (deterministic) or ps256 with an
+    /// RSA key, es256 with a P-256 key; default rs256 or es256 by the key.
+    #[arg(long)]
+    pub alg: Option<BundleAlgorithm>,
     /// The time the template is issued at (RFC 3339; default now).
     #[arg(long, requires = "template", value_parser = parse_time)]
     pub at: Option<OffsetDateTime>,
@@ -218,9 +219,10 @@ pub enum AccountCommand {
         /// Where to write the .bin.
         #[arg(long, value_name = "server.bin")]
         out: PathBuf,
-        /// rs256 (deterministic) or ps256.
-        #[arg(long, default_value = "rs256")]
-        alg: BundleAlgorithm,
+        /// rs256 (deterministic) or ps256 with an RSA key, es256 with a
+        /// P-256 key; default rs256 or es256 by the key.
+        #[arg(long)]
+        alg: Option<BundleAlgorithm>,
         /// When the bundle stops activating (RFC 3339).
         #[arg(long, value_parser = parse_time)]
         expires: Option<OffsetDateTime>,
@@ -327,14 +329,15 @@ pub fn bundle(args: BundleArgs) -> CliResult {
     let json = String::from_utf8(read(&from)?)
         .map_err(|_| CliError::Io(format!("{} is not UTF-8", from.display())))?;
     let bundle = KeyBundle::from_json(&json)?;
-    let bin = bundle.to_bin(&key, args.alg)?;
+    let alg = args.alg.unwrap_or_else(|| BundleAlgorithm::default_for(&key));
+    let bin = bundle.to_bin(&key, alg)?;
     write(&out, &bin)?;
     println!(
         "signed the bundle of `{}` ({} + {} add-on) with {} key {} -> {} ({} bytes)",
         bundle.instance_id(),
         bundle.master().key(),
         bundle.addons().len(),
-        args.alg,
+        alg,
         key.key_id(),
         out.display(),
         bin.len()
@@ -437,6 +440,7 @@ pub fn account(args: AccountArgs) -> CliResult {
         AccountCommand::Bundle { instance, key, out, alg, expires } => {
             let signing = signing_key(&key)?;
             let bundle = Account::load(file)?.bundle(&instance, None, expires, t)?;
+            let alg = alg.unwrap_or_else(|| BundleAlgorithm::default_for(&signing));
             let bin = bundle.to_bin(&signing, alg)?;
             write(&out, &bin)?;
             println!(

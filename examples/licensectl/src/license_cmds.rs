@@ -23,9 +23,26 @@ pub struct KeygenArgs {
     #[arg(long, value_name = "PREFIX")]
     pub out: PathBuf,
     /// The RSA modulus size: 2048, 3072 or 4096 (the sizes the constant-time
-    /// signer accepts).
+    /// signer accepts). Kept for compatibility; `--alg` says the same and more.
     #[arg(long, default_value_t = DEFAULT_KEY_BITS)]
     pub bits: usize,
+    /// The kind of key: rsa2048, rsa3072, rsa4096 or p256 (ECDSA P-256);
+    /// default rsa3072 (or the `--bits` size).
+    #[arg(long, value_enum, conflicts_with = "bits")]
+    pub alg: Option<KeyAlgorithm>,
+}
+
+/// The kind of key `keygen` makes, in a file or in a token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum KeyAlgorithm {
+    /// RSA with a 2048-bit modulus.
+    Rsa2048,
+    /// RSA with a 3072-bit modulus.
+    Rsa3072,
+    /// RSA with a 4096-bit modulus.
+    Rsa4096,
+    /// ECDSA on NIST P-256.
+    P256,
 }
 
 /// Arguments of `licensectl issue`.
@@ -99,7 +116,14 @@ fn create_new(path: &Path, bytes: &[u8], private: bool) -> Result<(), CliError> 
 
 /// `licensectl keygen --out PREFIX`.
 pub fn keygen(args: KeygenArgs) -> CliResult {
-    let key = SigningKey::generate(args.bits, &mut rand::rngs::OsRng)?;
+    let rng = &mut rand::rngs::OsRng;
+    let key = match args.alg {
+        None => SigningKey::generate(args.bits, rng)?,
+        Some(KeyAlgorithm::Rsa2048) => SigningKey::generate(2048, rng)?,
+        Some(KeyAlgorithm::Rsa3072) => SigningKey::generate(3072, rng)?,
+        Some(KeyAlgorithm::Rsa4096) => SigningKey::generate(4096, rng)?,
+        Some(KeyAlgorithm::P256) => SigningKey::generate_p256(rng)?,
+    };
     let key_path = with_suffix(&args.out, ".key.pem");
     let pub_path = with_suffix(&args.out, ".pub.pem");
     if pub_path.exists() {
@@ -110,6 +134,7 @@ pub fn keygen(args: KeygenArgs) -> CliResult {
     println!("private key  {}", key_path.display());
     println!("public key   {}", pub_path.display());
     println!("key id       {}", key.key_id());
+    println!("type         {}", key.key_type());
     println!("bits         {}", key.bits());
     Ok(ExitCode::SUCCESS)
 }

@@ -1,7 +1,10 @@
-//! Signing and verifying keys: RSA with SHA-256, 2048 bits or more.
+//! Signing and verifying keys: RSA with SHA-256, 2048 bits or more, and
+//! ECDSA P-256 with SHA-256.
 //!
 //! A vendor holds a [`SigningKey`] (PKCS#8) and ships its [`VerifyingKey`]
-//! (SubjectPublicKeyInfo) with the product. Every key has a [`KeyId`], the
+//! (SubjectPublicKeyInfo) with the product. A key is of one [`KeyType`]
+//! and checks only that kind's signatures: an RSA key never verifies an
+//! ECDSA signature, nor a P-256 key an RSA one. Every key has a [`KeyId`], the
 //! base64url SHA-256 of its SPKI DER, which signed documents name so that a
 //! verifier holding several keys ([`TrustedKeys`], for rotation) picks the
 //! right one. Keys under [`MIN_KEY_BITS`] are refused wherever they enter.
@@ -49,13 +52,16 @@
 //! # Ok::<(), license_core::Error>(())
 //! ```
 
+mod ec;
 mod key_id;
+mod key_type;
 mod signer;
 mod signing;
 mod trusted;
 mod verifying;
 
 pub use key_id::KeyId;
+pub use key_type::KeyType;
 pub(crate) use signer::require_algorithm;
 pub use signer::{SignatureAlgorithm, Signer};
 pub use signing::{SigningKey, SIGNING_KEY_BITS};
@@ -92,6 +98,62 @@ fn check_bits(bits: usize, what: &str) -> Result<()> {
     Ok(())
 }
 
+/// Checks the form of a signature made with `algorithm` before any key is
+/// tried, so that a malformed one is refused with its own kind whichever
+/// key a document names (or when it names none). RSA signatures have no
+/// form to check beyond what verification does.
+pub(crate) fn check_signature_form(algorithm: SignatureAlgorithm, signature: &[u8]) -> Result<()> {
+    match algorithm {
+        SignatureAlgorithm::EcdsaP256Sha256 => ec::check_signature_form(signature),
+        SignatureAlgorithm::RsaPkcs1v15Sha256 | SignatureAlgorithm::RsaPssSha256 => Ok(()),
+    }
+}
+
+/// The trusted keys that could have made a signature with `algorithm`:
+/// the one named by `id` if there is one (which must be of the algorithm's
+/// kind), else every trusted key of that kind. An RSA key never checks an
+/// ECDSA signature, nor a P-256 key an RSA one:
+/// [`ErrorKind::KeyAlgorithmMismatch`]. A named key that is not trusted is
+/// [`ErrorKind::UnknownKeyId`].
+pub(crate) fn candidate_keys<'k>(
+    keys: &'k TrustedKeys,
+    id: Option<&KeyId>,
+    algorithm: SignatureAlgorithm,
+    what: &str,
+) -> Result<Vec<&'k VerifyingKey>> {
+    let kind = KeyType::of(algorithm);
+    match id {
+        Some(id) => {
+            let key = keys.get(id).ok_or_else(|| {
+                Error::new(
+                    ErrorKind::UnknownKeyId,
+                    format!("{what} is signed by key {id}, which is not trusted"),
+                )
+            })?;
+            if key.key_type() != kind {
+                return Err(Error::new(
+                    ErrorKind::KeyAlgorithmMismatch,
+                    format!("{what} is signed with {algorithm}, but key {id} is a {} key", key.key_type()),
+                ));
+            }
+            Ok(vec![key])
+        }
+        None => {
+            let candidates: Vec<&VerifyingKey> =
+                keys.iter().map(|(_, k)| k).filter(|k| k.key_type() == kind).collect();
+            if candidates.is_empty() && !keys.is_empty() {
+                return Err(Error::new(
+                    ErrorKind::KeyAlgorithmMismatch,
+                    format!(
+                        "{what} is signed with {algorithm} and names no key; no trusted key is a {kind} key"
+                    ),
+                ));
+            }
+            Ok(candidates)
+        }
+    }
+}
+
 /// True when `bytes` look like PEM text rather than DER.
 fn looks_like_pem(bytes: &[u8]) -> bool {
     let start = bytes.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(bytes.len());
@@ -110,6 +172,23 @@ pub(crate) mod test_keys {
     pub(crate) const PUB_3072: &str = include_str!("../../../tests/vectors/keys/vendor-3072.pub.pem");
     pub(crate) const KEY_1024: &str = include_str!("../../../tests/vectors/keys/weak-1024.key.pem");
     pub(crate) const PUB_1024: &str = include_str!("../../../tests/vectors/keys/weak-1024.pub.pem");
+
+    pub(crate) const KEY_P256: &str = include_str!("../../../tests/vectors/keys/vendor-p256.key.pem");
+    pub(crate) const SEC1_P256: &str = include_str!("../../../tests/vectors/keys/vendor-p256.sec1.pem");
+    pub(crate) const PUB_P256: &str = include_str!("../../../tests/vectors/keys/vendor-p256.pub.pem");
+    pub(crate) const KEY_P384: &str = include_str!("../../../tests/vectors/keys/p384.key.pem");
+    pub(crate) const PUB_P384: &str = include_str!("../../../tests/vectors/keys/p384.pub.pem");
+
+    /// The order n of the P-256 group, big-endian: the smallest r or s
+    /// that is out of range.
+    pub(crate) const P256_ORDER: [u8; 32] = [
+        0xFF, 0xFF, 0xFF, 0xFF, 0x00, 0x00, 0x00, 0x00, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xBC,
+        0xE6, 0xFA, 0xAD, 0xA7, 0x17, 0x9E, 0x84, 0xF3, 0xB9, 0xCA, 0xC2, 0xFC, 0x63, 0x25, 0x51,
+    ];
+
+    pub(crate) fn signing_p256() -> SigningKey {
+        SigningKey::from_pkcs8_pem(KEY_P256).expect("fixture key")
+    }
 
     pub(crate) fn signing_2048() -> SigningKey {
         SigningKey::from_pkcs8_pem(KEY_2048).expect("fixture key")

@@ -1,25 +1,29 @@
 //! The vendor's private key, signing in constant time.
 //!
-//! Private-key operations go through `ring`, whose RSA arithmetic runs in
-//! constant time; the `rsa` crate's do not (RUSTSEC-2023-0071, the Marvin
-//! timing attack, which has no fixed version), and a vendor portal that
-//! signs a license or a `.bin` on request lets anyone time them. The `rsa`
-//! crate still parses and checks keys (once, at load, where timing reveals
-//! nothing an attacker can choose) and verifies, which uses only public
-//! values.
+//! Private-key operations go through `ring`, whose RSA and ECDSA
+//! arithmetic runs in constant time; the `rsa` crate's do not
+//! (RUSTSEC-2023-0071, the Marvin timing attack, which has no fixed
+//! version), and a vendor portal that signs a license or a `.bin` on
+//! request lets anyone time them. The `rsa` and `p256` crates still parse
+//! and check keys (once, at load, where timing reveals nothing an attacker
+//! can choose) and the `rsa` crate verifies, which uses only public values.
 
 use std::fmt;
 use std::sync::Arc;
 
+use p256::elliptic_curve::zeroize::Zeroizing;
 use ring::rand::SystemRandom;
-use ring::signature::{RsaEncoding, RsaKeyPair, RSA_PKCS1_SHA256, RSA_PSS_SHA256};
-use rsa::pkcs8::{DecodePrivateKey, EncodePrivateKey, LineEnding, SecretDocument};
+use ring::signature::{
+    EcdsaKeyPair, RsaEncoding, RsaKeyPair, ECDSA_P256_SHA256_FIXED_SIGNING, RSA_PKCS1_SHA256, RSA_PSS_SHA256,
+};
+use rsa::pkcs8::{DecodePrivateKey, EncodePrivateKey, LineEnding, PrivateKeyInfo, SecretDocument};
 use rsa::rand_core::CryptoRngCore;
 use rsa::traits::PublicKeyParts;
 use rsa::{BigUint, RsaPrivateKey};
 
+use super::ec::{self, P256Private};
 use super::signer::{SignatureAlgorithm, Signer};
-use super::{check_bits, looks_like_pem, KeyId, VerifyingKey, DEFAULT_KEY_BITS, MAX_KEY_BITS};
+use super::{check_bits, looks_like_pem, KeyId, KeyType, VerifyingKey, DEFAULT_KEY_BITS, MAX_KEY_BITS};
 use crate::{Error, ErrorKind, Result};
 
 /// The modulus sizes the constant-time backend signs with: its primes
@@ -30,10 +34,12 @@ pub const SIGNING_KEY_BITS: [usize; 3] = [2048, 3072, 4096];
 /// one every common tool generates).
 const MIN_PUBLIC_EXPONENT: u32 = 65537;
 
-/// An RSA private key of 2048, 3072 or 4096 bits that signs with SHA-256,
-/// in constant time. It is the in-process [`Signer`].
+/// A private key that signs in constant time: RSA of 2048, 3072 or 4096
+/// bits (PKCS#1 v1.5 and PSS with SHA-256), or ECDSA P-256 with SHA-256.
+/// It is the in-process [`Signer`].
 ///
-/// Its `Debug` form names the key id and size only, never key material.
+/// Its `Debug` form names the key type, id and size only, never key
+/// material.
 ///
 /// ```
 /// use license_core::{SigningKey, VerifyingKey};
@@ -41,22 +47,35 @@ const MIN_PUBLIC_EXPONENT: u32 = 65537;
 /// let key = SigningKey::from_pkcs8_pem(pem)?;
 /// let signature = key.sign_pkcs1v15_sha256(b"hello")?;
 /// key.verifying_key().verify_pkcs1v15_sha256(b"hello", &signature)?;
+///
+/// // A P-256 key signs with ECDSA, raw r||s.
+/// let ec = SigningKey::generate_p256(&mut rand::rngs::OsRng)?;
+/// let signature = ec.sign_ecdsa_p256_sha256(b"hello")?;
+/// assert_eq!(signature.len(), 64);
+/// ec.verifying_key().verify_ecdsa_p256_sha256(b"hello", &signature)?;
 /// # Ok::<(), license_core::Error>(())
 /// ```
 #[derive(Clone)]
 pub struct SigningKey {
     /// The key converted once, at load, for the constant-time backend;
     /// shared because `ring` keys are not `Clone`.
-    pair: Arc<RsaKeyPair>,
+    pair: Pair,
     /// Our own PKCS#8 encoding of the key, for saving it (zeroed on drop).
     pkcs8: SecretDocument,
     public: VerifyingKey,
 }
 
+/// The `ring` key of either kind.
+#[derive(Clone)]
+enum Pair {
+    Rsa(Arc<RsaKeyPair>),
+    P256(Arc<EcdsaKeyPair>),
+}
+
 impl SigningKey {
-    /// Generates a new key of `bits` bits (use [`DEFAULT_KEY_BITS`], 3072,
-    /// unless there is a reason not to). Refuses fewer than 2048 bits with
-    /// [`ErrorKind::KeyTooSmall`], more than 4096 with
+    /// Generates a new RSA key of `bits` bits (use [`DEFAULT_KEY_BITS`],
+    /// 3072, unless there is a reason not to). Refuses fewer than 2048
+    /// bits with [`ErrorKind::KeyTooSmall`], more than 4096 with
     /// [`ErrorKind::KeyFormat`] and other sizes than those of
     /// [`SIGNING_KEY_BITS`] with [`ErrorKind::UnsupportedSigningKey`].
     pub fn generate(bits: usize, rng: &mut impl CryptoRngCore) -> Result<SigningKey> {
@@ -67,38 +86,103 @@ impl SigningKey {
         SigningKey::from_rsa(key, "the generated key")
     }
 
-    /// Generates a key of the default size, [`DEFAULT_KEY_BITS`].
+    /// Generates an RSA key of the default size, [`DEFAULT_KEY_BITS`].
     pub fn generate_default(rng: &mut impl CryptoRngCore) -> Result<SigningKey> {
         SigningKey::generate(DEFAULT_KEY_BITS, rng)
     }
 
-    /// Reads a PKCS#8 `PRIVATE KEY` PEM (unencrypted). A valid key the
-    /// constant-time backend cannot use (a size outside
-    /// [`SIGNING_KEY_BITS`], an exponent under 65537, unbalanced primes)
-    /// is [`ErrorKind::UnsupportedSigningKey`].
+    /// Generates a new ECDSA P-256 key, its scalar drawn from `rng`.
+    pub fn generate_p256(rng: &mut impl CryptoRngCore) -> Result<SigningKey> {
+        SigningKey::from_p256(P256Private::generate(rng)?, "the generated key")
+    }
+
+    /// Reads a PKCS#8 `PRIVATE KEY` PEM (unencrypted): RSA or EC P-256.
+    /// A valid RSA key the constant-time backend cannot use (a size
+    /// outside [`SIGNING_KEY_BITS`], an exponent under 65537, unbalanced
+    /// primes) is [`ErrorKind::UnsupportedSigningKey`]; an EC key on
+    /// another curve is [`ErrorKind::UnsupportedCurve`].
     pub fn from_pkcs8_pem(pem: &str) -> Result<SigningKey> {
-        let key = RsaPrivateKey::from_pkcs8_pem(pem).map_err(|e| {
-            Error::new(ErrorKind::KeyFormat, format!("not an unencrypted PKCS#8 RSA private key PEM: {e}"))
-        })?;
-        SigningKey::from_rsa(key, "the private key")
+        let (label, der) = rsa::pkcs8::der::pem::decode_vec(pem.as_bytes())
+            .map(|(label, der)| (label.to_owned(), Zeroizing::new(der)))
+            .map_err(|e| {
+                Error::new(ErrorKind::KeyFormat, format!("not an unencrypted PKCS#8 private key PEM: {e}"))
+            })?;
+        if label != "PRIVATE KEY" {
+            return Err(Error::new(
+                ErrorKind::KeyFormat,
+                format!(
+                    "not an unencrypted PKCS#8 private key PEM: the label is `{}`, not `PRIVATE KEY`",
+                    label.escape_debug()
+                ),
+            ));
+        }
+        SigningKey::from_pkcs8_der(&der)
     }
 
     /// Reads a PKCS#8 private key in DER (see [`Self::from_pkcs8_pem`]).
     pub fn from_pkcs8_der(der: &[u8]) -> Result<SigningKey> {
-        let key = RsaPrivateKey::from_pkcs8_der(der).map_err(|e| {
-            Error::new(ErrorKind::KeyFormat, format!("not an unencrypted PKCS#8 RSA private key DER: {e}"))
+        let what = "the private key";
+        let info = PrivateKeyInfo::try_from(der).map_err(|e| {
+            Error::new(ErrorKind::KeyFormat, format!("not an unencrypted PKCS#8 private key DER: {e}"))
         })?;
-        SigningKey::from_rsa(key, "the private key")
+        let algorithm = ec::key_algorithm(&info.algorithm, what)?;
+        if algorithm == ec::ID_EC_PUBLIC_KEY {
+            return SigningKey::from_p256(P256Private::from_pkcs8_der(der, what)?, what);
+        }
+        let key = RsaPrivateKey::from_pkcs8_der(der).map_err(|e| {
+            Error::new(
+                ErrorKind::KeyFormat,
+                format!("not an unencrypted PKCS#8 RSA or EC private key DER: {e}"),
+            )
+        })?;
+        SigningKey::from_rsa(key, what)
     }
 
     /// Reads a PKCS#8 private key in PEM or DER, whichever `bytes` hold.
     pub fn from_pkcs8_bytes(bytes: &[u8]) -> Result<SigningKey> {
         if looks_like_pem(bytes) {
-            let text = std::str::from_utf8(bytes)
-                .map_err(|_| Error::new(ErrorKind::KeyFormat, "the private key PEM is not UTF-8"))?;
-            SigningKey::from_pkcs8_pem(text)
+            SigningKey::from_pkcs8_pem(pem_text(bytes)?)
         } else {
             SigningKey::from_pkcs8_der(bytes)
+        }
+    }
+
+    /// Reads a SEC1 `EC PRIVATE KEY` PEM (RFC 5915, what `openssl ecparam
+    /// -genkey` writes); its curve must be P-256.
+    pub fn from_sec1_pem(pem: &str) -> Result<SigningKey> {
+        let (label, der) = rsa::pkcs8::der::pem::decode_vec(pem.as_bytes())
+            .map(|(label, der)| (label.to_owned(), Zeroizing::new(der)))
+            .map_err(|e| Error::new(ErrorKind::KeyFormat, format!("not an EC PRIVATE KEY PEM: {e}")))?;
+        if label != "EC PRIVATE KEY" {
+            return Err(Error::new(
+                ErrorKind::KeyFormat,
+                format!("the PEM label is `{}`, not `EC PRIVATE KEY`", label.escape_debug()),
+            ));
+        }
+        SigningKey::from_sec1_der(&der)
+    }
+
+    /// Reads a SEC1 `ECPrivateKey` in DER (see [`Self::from_sec1_pem`]).
+    pub fn from_sec1_der(der: &[u8]) -> Result<SigningKey> {
+        SigningKey::from_p256(P256Private::from_sec1_der(der, "the private key")?, "the private key")
+    }
+
+    /// Reads a private key in any encoding this library takes: PKCS#8
+    /// (RSA or EC P-256) or SEC1 (EC P-256), PEM or DER. The PEM label
+    /// says which; a DER is read as PKCS#8 first, then as SEC1.
+    pub fn from_private_key_bytes(bytes: &[u8]) -> Result<SigningKey> {
+        if looks_like_pem(bytes) {
+            let text = pem_text(bytes)?;
+            if text.trim_start().starts_with("-----BEGIN EC PRIVATE KEY-----") {
+                return SigningKey::from_sec1_pem(text);
+            }
+            return SigningKey::from_pkcs8_pem(text);
+        }
+        match SigningKey::from_pkcs8_der(bytes) {
+            Err(e) if e.kind() == ErrorKind::KeyFormat && PrivateKeyInfo::try_from(bytes).is_err() => {
+                SigningKey::from_sec1_der(bytes).map_err(|_| e)
+            }
+            other => other,
         }
     }
 
@@ -127,7 +211,28 @@ impl SigningKey {
                 format!("{what} is refused by the constant-time signer: {e}"),
             )
         })?;
-        Ok(SigningKey { pair: Arc::new(pair), pkcs8, public })
+        Ok(SigningKey { pair: Pair::Rsa(Arc::new(pair)), pkcs8, public })
+    }
+
+    fn from_p256(key: P256Private, what: &str) -> Result<SigningKey> {
+        // The scalar and point `p256` checked, handed to `ring` as bytes:
+        // its own PKCS#8 reader refuses the optional curve parameters
+        // some tools write inside the ECPrivateKey.
+        let scalar = Zeroizing::new(key.secret.to_bytes());
+        let pair = EcdsaKeyPair::from_private_key_and_public_key(
+            &ECDSA_P256_SHA256_FIXED_SIGNING,
+            &scalar,
+            &key.public.point,
+            &SystemRandom::new(),
+        )
+        .map_err(|e| {
+            Error::new(
+                ErrorKind::UnsupportedSigningKey,
+                format!("{what} is refused by the constant-time signer: {e}"),
+            )
+        })?;
+        let public = VerifyingKey::from_p256(key.public);
+        Ok(SigningKey { pair: Pair::P256(Arc::new(pair)), pkcs8: key.pkcs8, public })
     }
 
     /// The key in PKCS#8 PEM, with `\n` line ends.
@@ -153,7 +258,12 @@ impl SigningKey {
         self.public.key_id()
     }
 
-    /// The modulus size in bits.
+    /// The kind of key: RSA or P-256.
+    pub fn key_type(&self) -> KeyType {
+        self.public.key_type()
+    }
+
+    /// The size in bits: the RSA modulus's, or 256 for P-256.
     pub fn bits(&self) -> usize {
         self.public.bits()
     }
@@ -161,29 +271,71 @@ impl SigningKey {
     /// An RSASSA-PKCS1-v1_5 signature with SHA-256 over `msg` (the XML-DSig
     /// `rsa-sha256` and COSE `RS256` scheme), made in constant time.
     /// Deterministic: the same key and message give the same bytes, the
-    /// very bytes any other correct implementation gives.
+    /// very bytes any other correct implementation gives. A P-256 key is
+    /// [`ErrorKind::UnsupportedAlgorithm`].
     pub fn sign_pkcs1v15_sha256(&self, msg: &[u8]) -> Result<Vec<u8>> {
-        self.sign_with(&RSA_PKCS1_SHA256, msg)
+        self.sign_rsa(SignatureAlgorithm::RsaPkcs1v15Sha256, &RSA_PKCS1_SHA256, msg)
     }
 
     /// An RSASSA-PSS signature with SHA-256, MGF1-SHA-256 and a 32-byte
     /// salt over `msg` (the COSE `PS256` scheme), made in constant time.
     /// The salt comes from the operating system: the constant-time backend
-    /// takes no other source of randomness.
+    /// takes no other source of randomness. A P-256 key is
+    /// [`ErrorKind::UnsupportedAlgorithm`].
     pub fn sign_pss_sha256(&self, msg: &[u8]) -> Result<Vec<u8>> {
-        self.sign_with(&RSA_PSS_SHA256, msg)
+        self.sign_rsa(SignatureAlgorithm::RsaPssSha256, &RSA_PSS_SHA256, msg)
     }
 
-    fn sign_with(&self, encoding: &'static dyn RsaEncoding, msg: &[u8]) -> Result<Vec<u8>> {
-        let mut signature = vec![0; self.pair.public().modulus_len()];
+    /// An ECDSA P-256 signature with SHA-256 over `msg`, raw `r‖s` (64
+    /// bytes; the XML-DSig `ecdsa-sha256` and COSE `ES256` form), made in
+    /// constant time. The nonce mixes the operating system's randomness
+    /// with the key and message (`ring`), so two signatures of one message
+    /// differ. An RSA key is [`ErrorKind::UnsupportedAlgorithm`].
+    pub fn sign_ecdsa_p256_sha256(&self, msg: &[u8]) -> Result<Vec<u8>> {
+        let Pair::P256(pair) = &self.pair else {
+            return Err(self.unsupported(SignatureAlgorithm::EcdsaP256Sha256));
+        };
+        let signature = pair.sign(&SystemRandom::new(), msg).map_err(|_| self.failed())?;
+        Ok(signature.as_ref().to_vec())
+    }
+
+    fn sign_rsa(
+        &self,
+        algorithm: SignatureAlgorithm,
+        encoding: &'static dyn RsaEncoding,
+        msg: &[u8],
+    ) -> Result<Vec<u8>> {
+        let Pair::Rsa(pair) = &self.pair else {
+            return Err(self.unsupported(algorithm));
+        };
+        let mut signature = vec![0; pair.public().modulus_len()];
         // PKCS#1 v1.5 draws nothing from the generator; PSS draws its salt.
-        self.pair.sign(encoding, &SystemRandom::new(), msg, &mut signature).map_err(|_| {
-            // `ring` fails only when the system generator does (its error
-            // is deliberately opaque); say which key.
-            Error::new(ErrorKind::SigningFailed, format!("signing with key {} failed", self.key_id()))
-        })?;
+        pair.sign(encoding, &SystemRandom::new(), msg, &mut signature).map_err(|_| self.failed())?;
         Ok(signature)
     }
+
+    fn unsupported(&self, algorithm: SignatureAlgorithm) -> Error {
+        Error::new(
+            ErrorKind::UnsupportedAlgorithm,
+            format!(
+                "key {} is a {} key; it does not make {algorithm} signatures",
+                self.key_id(),
+                self.key_type()
+            ),
+        )
+    }
+
+    fn failed(&self) -> Error {
+        // `ring` fails only when the system generator does (its error is
+        // deliberately opaque); say which key.
+        Error::new(ErrorKind::SigningFailed, format!("signing with key {} failed", self.key_id()))
+    }
+}
+
+/// The text of a PEM given as bytes.
+fn pem_text(bytes: &[u8]) -> Result<&str> {
+    std::str::from_utf8(bytes)
+        .map_err(|_| Error::new(ErrorKind::KeyFormat, "the private key PEM is not UTF-8"))
 }
 
 /// Refuses a size the constant-time backend cannot sign with.
@@ -197,23 +349,20 @@ fn check_signing_bits(bits: usize, what: &str) -> Result<()> {
     ))
 }
 
-/// The schemes a [`SigningKey`] makes.
-const RSA_ALGORITHMS: &[SignatureAlgorithm] =
-    &[SignatureAlgorithm::RsaPkcs1v15Sha256, SignatureAlgorithm::RsaPssSha256];
-
 impl Signer for SigningKey {
     fn key_id(&self) -> KeyId {
         self.public.key_id()
     }
 
     fn algorithms(&self) -> &[SignatureAlgorithm] {
-        RSA_ALGORITHMS
+        self.key_type().algorithms()
     }
 
     fn sign(&self, algorithm: SignatureAlgorithm, message: &[u8]) -> Result<Vec<u8>> {
         match algorithm {
             SignatureAlgorithm::RsaPkcs1v15Sha256 => self.sign_pkcs1v15_sha256(message),
             SignatureAlgorithm::RsaPssSha256 => self.sign_pss_sha256(message),
+            SignatureAlgorithm::EcdsaP256Sha256 => self.sign_ecdsa_p256_sha256(message),
         }
     }
 }
@@ -221,6 +370,7 @@ impl Signer for SigningKey {
 impl fmt::Debug for SigningKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SigningKey")
+            .field("type", &self.key_type())
             .field("bits", &self.bits())
             .field("key_id", &self.key_id())
             .finish_non_exhaustive()
@@ -391,5 +541,86 @@ mod tests {
         assert!(text.contains(&key.key_id().to_string()));
         assert!(!text.contains("BigUint") && !text.contains("primes"), "{text}");
         assert!(text.len() < 200, "{text}");
+    }
+
+    #[test]
+    fn p256_keys_load_from_pkcs8_and_sec1_pem_and_der_with_one_id() {
+        let key = signing_p256();
+        assert_eq!(key.key_type(), KeyType::P256);
+        assert_eq!(key.bits(), 256);
+        let public = VerifyingKey::from_public_key_pem(PUB_P256).unwrap();
+        assert_eq!(key.key_id(), public.key_id());
+        // The public key OpenSSL wrote is byte for byte ours.
+        assert_eq!(key.verifying_key().to_public_key_pem(), PUB_P256);
+        let sec1 = SigningKey::from_sec1_pem(SEC1_P256).unwrap();
+        assert_eq!(sec1.key_id(), key.key_id());
+        assert_eq!(sec1.to_pkcs8_der().unwrap(), key.to_pkcs8_der().unwrap());
+        for bytes in [KEY_P256.as_bytes(), SEC1_P256.as_bytes(), &key.to_pkcs8_der().unwrap()] {
+            assert_eq!(SigningKey::from_private_key_bytes(bytes).unwrap().key_id(), key.key_id());
+        }
+        let sec1_der = rsa::pkcs8::der::pem::decode_vec(SEC1_P256.as_bytes()).unwrap().1;
+        assert_eq!(SigningKey::from_private_key_bytes(&sec1_der).unwrap().key_id(), key.key_id());
+        let pem = key.to_pkcs8_pem().unwrap();
+        assert_eq!(SigningKey::from_pkcs8_bytes(pem.as_bytes()).unwrap().key_id(), key.key_id());
+        // PKCS#8 loaders take PKCS#8 only; SEC1 loaders SEC1 only.
+        assert_eq!(SigningKey::from_pkcs8_pem(SEC1_P256).unwrap_err().kind(), ErrorKind::KeyFormat);
+        assert_eq!(SigningKey::from_sec1_pem(KEY_P256).unwrap_err().kind(), ErrorKind::KeyFormat);
+        let text = format!("{key:?}");
+        assert!(text.contains("P256") && text.contains(&key.key_id().to_string()), "{text}");
+    }
+
+    #[test]
+    fn p256_signs_raw_r_s_that_ring_verifies_and_only_as_ecdsa() {
+        let key = signing_p256();
+        let signer: &dyn Signer = &key;
+        assert_eq!(signer.algorithms(), [SignatureAlgorithm::EcdsaP256Sha256]);
+        let a = signer.sign(SignatureAlgorithm::EcdsaP256Sha256, b"payload").unwrap();
+        let b = key.sign_ecdsa_p256_sha256(b"payload").unwrap();
+        assert_eq!((a.len(), b.len()), (64, 64));
+        assert_ne!(a, b, "a fresh nonce each time");
+        let public = VerifyingKey::from_public_key_pem(PUB_P256).unwrap();
+        let point = &public.to_public_key_der()[26..];
+        for sig in [&a, &b] {
+            public.verify_ecdsa_p256_sha256(b"payload", sig).unwrap();
+            ring::signature::UnparsedPublicKey::new(&ring::signature::ECDSA_P256_SHA256_FIXED, point)
+                .verify(b"payload", sig)
+                .unwrap();
+        }
+        assert_eq!(
+            public.verify_ecdsa_p256_sha256(b"other", &a).unwrap_err().kind(),
+            ErrorKind::SignatureMismatch
+        );
+        for rsa_scheme in [SignatureAlgorithm::RsaPkcs1v15Sha256, SignatureAlgorithm::RsaPssSha256] {
+            let err = signer.sign(rsa_scheme, b"payload").unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::UnsupportedAlgorithm, "{err}");
+        }
+        let err = signing_2048().sign_ecdsa_p256_sha256(b"payload").unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::UnsupportedAlgorithm);
+    }
+
+    #[test]
+    fn p256_generation_uses_the_given_generator() {
+        use rand::{rngs::StdRng, SeedableRng};
+        let a = SigningKey::generate_p256(&mut StdRng::seed_from_u64(7)).unwrap();
+        let b = SigningKey::generate_p256(&mut StdRng::seed_from_u64(7)).unwrap();
+        let c = SigningKey::generate_p256(&mut StdRng::seed_from_u64(8)).unwrap();
+        assert_eq!(a.key_id(), b.key_id());
+        assert_ne!(a.key_id(), c.key_id());
+        let sig = a.sign_ecdsa_p256_sha256(b"m").unwrap();
+        b.verifying_key().verify_ecdsa_p256_sha256(b"m", &sig).unwrap();
+        assert_eq!(SigningKey::from_pkcs8_pem(&a.to_pkcs8_pem().unwrap()).unwrap().key_id(), a.key_id());
+    }
+
+    #[test]
+    fn other_curves_and_broken_ec_keys_are_refused_each_with_its_kind() {
+        assert_eq!(SigningKey::from_pkcs8_pem(KEY_P384).unwrap_err().kind(), ErrorKind::UnsupportedCurve);
+        let err = SigningKey::from_private_key_bytes(KEY_P384.as_bytes()).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::UnsupportedCurve);
+        assert!(err.detail().contains("P-384"), "{err}");
+        // A P-256 PKCS#8 whose scalar is zeroed: not a valid key.
+        let mut der = signing_p256().to_pkcs8_der().unwrap();
+        let at = der.windows(4).position(|w| w == [0x04, 0x20, der[0x24], der[0x25]]).unwrap() + 2;
+        der[at..at + 32].fill(0);
+        assert_eq!(SigningKey::from_pkcs8_der(&der).unwrap_err().kind(), ErrorKind::KeyFormat);
     }
 }

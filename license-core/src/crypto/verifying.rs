@@ -8,10 +8,14 @@ use rsa::traits::PublicKeyParts;
 use rsa::RsaPublicKey;
 use sha2::Sha256;
 
-use super::{check_bits, looks_like_pem, KeyId};
+use super::ec::{self, P256Public, POINT_LEN};
+use super::{check_bits, looks_like_pem, KeyId, KeyType, SignatureAlgorithm};
 use crate::{Error, ErrorKind, Result};
 
-/// An RSA public key of 2048 to 4096 bits, with its [`KeyId`].
+/// A public key that checks signatures: RSA of 2048 to 4096 bits, or
+/// ECDSA P-256; with its [`KeyId`]. Each key checks only its own kind's
+/// schemes ([`KeyType::algorithms`]); any other is
+/// [`ErrorKind::KeyAlgorithmMismatch`].
 ///
 /// ```
 /// use license_core::VerifyingKey;
@@ -23,26 +27,54 @@ use crate::{Error, ErrorKind, Result};
 /// ```
 #[derive(Clone, PartialEq, Eq)]
 pub struct VerifyingKey {
-    key: RsaPublicKey,
+    key: Public,
     spki_der: Vec<u8>,
     id: KeyId,
 }
 
+/// The key material of either kind.
+#[derive(Clone, PartialEq, Eq)]
+enum Public {
+    Rsa(RsaPublicKey),
+    /// The uncompressed point, which `ring` verifies with.
+    P256(Box<[u8; POINT_LEN]>),
+}
+
 impl VerifyingKey {
-    /// Reads a SubjectPublicKeyInfo `PUBLIC KEY` PEM.
+    /// Reads a SubjectPublicKeyInfo `PUBLIC KEY` PEM (RSA or EC P-256).
     pub fn from_public_key_pem(pem: &str) -> Result<VerifyingKey> {
-        let key = RsaPublicKey::from_public_key_pem(pem).map_err(|e| {
-            Error::new(ErrorKind::KeyFormat, format!("not an RSA SubjectPublicKeyInfo PEM: {e}"))
-        })?;
-        VerifyingKey::from_rsa(key, "the public key")
+        let (label, der) = rsa::pkcs8::der::pem::decode_vec(pem.as_bytes())
+            .map_err(|e| Error::new(ErrorKind::KeyFormat, format!("not a SubjectPublicKeyInfo PEM: {e}")))?;
+        if label != "PUBLIC KEY" {
+            return Err(Error::new(
+                ErrorKind::KeyFormat,
+                format!(
+                    "not a SubjectPublicKeyInfo PEM: the label is `{}`, not `PUBLIC KEY`",
+                    label.escape_debug()
+                ),
+            ));
+        }
+        VerifyingKey::from_public_key_der(&der)
     }
 
-    /// Reads a SubjectPublicKeyInfo in DER.
+    /// Reads a SubjectPublicKeyInfo in DER (RSA or EC P-256). An EC key on
+    /// another curve is [`ErrorKind::UnsupportedCurve`].
     pub fn from_public_key_der(der: &[u8]) -> Result<VerifyingKey> {
+        let what = "the public key";
+        let algorithm = ec::spki_algorithm(der, what)?;
+        if algorithm == ec::ID_EC_PUBLIC_KEY {
+            return Ok(VerifyingKey::from_p256(P256Public::from_spki_der(der, what)?));
+        }
+        if algorithm != ec::RSA_ENCRYPTION {
+            return Err(Error::new(
+                ErrorKind::KeyFormat,
+                format!("{what} has the algorithm {algorithm}; RSA and EC P-256 keys are accepted"),
+            ));
+        }
         let key = RsaPublicKey::from_public_key_der(der).map_err(|e| {
             Error::new(ErrorKind::KeyFormat, format!("not an RSA SubjectPublicKeyInfo DER: {e}"))
         })?;
-        VerifyingKey::from_rsa(key, "the public key")
+        VerifyingKey::from_rsa(key, what)
     }
 
     /// Reads a SubjectPublicKeyInfo in PEM or DER, whichever `bytes` hold.
@@ -66,7 +98,14 @@ impl VerifyingKey {
             .as_bytes()
             .to_vec();
         let id = KeyId::of_spki_der(&spki_der);
-        Ok(VerifyingKey { key, spki_der, id })
+        Ok(VerifyingKey { key: Public::Rsa(key), spki_der, id })
+    }
+
+    pub(super) fn from_p256(public: P256Public) -> VerifyingKey {
+        // The same definition as RSA's: SHA-256 of our own SPKI DER (the
+        // uncompressed point under id-ecPublicKey / prime256v1).
+        let id = KeyId::of_spki_der(&public.spki_der);
+        VerifyingKey { key: Public::P256(Box::new(public.point)), spki_der: public.spki_der, id }
     }
 
     /// The key as a SubjectPublicKeyInfo PEM, with `\n` line ends.
@@ -86,16 +125,41 @@ impl VerifyingKey {
         self.id
     }
 
-    /// The modulus size in bits.
+    /// The kind of key: RSA or P-256.
+    pub fn key_type(&self) -> KeyType {
+        match self.key {
+            Public::Rsa(_) => KeyType::Rsa,
+            Public::P256(_) => KeyType::P256,
+        }
+    }
+
+    /// The size in bits: the RSA modulus's, or 256 for P-256.
     pub fn bits(&self) -> usize {
-        self.key.n().bits()
+        match &self.key {
+            Public::Rsa(key) => key.n().bits(),
+            Public::P256(_) => 256,
+        }
+    }
+
+    /// Checks a signature over `msg` made with `algorithm`, which must be
+    /// one of this key's kind ([`ErrorKind::KeyAlgorithmMismatch`]
+    /// otherwise). A wrong signature is [`ErrorKind::SignatureMismatch`];
+    /// a malformed ECDSA one has its own kind (see
+    /// [`Self::verify_ecdsa_p256_sha256`]).
+    pub fn verify(&self, algorithm: SignatureAlgorithm, msg: &[u8], signature: &[u8]) -> Result<()> {
+        match algorithm {
+            SignatureAlgorithm::RsaPkcs1v15Sha256 => self.verify_pkcs1v15_sha256(msg, signature),
+            SignatureAlgorithm::RsaPssSha256 => self.verify_pss_sha256(msg, signature),
+            SignatureAlgorithm::EcdsaP256Sha256 => self.verify_ecdsa_p256_sha256(msg, signature),
+        }
     }
 
     /// Checks an RSASSA-PKCS1-v1_5 SHA-256 signature over `msg`; a wrong
     /// signature is [`ErrorKind::SignatureMismatch`].
     pub fn verify_pkcs1v15_sha256(&self, msg: &[u8], signature: &[u8]) -> Result<()> {
+        let key = self.rsa(SignatureAlgorithm::RsaPkcs1v15Sha256)?;
         let sig = rsa::pkcs1v15::Signature::try_from(signature).map_err(|e| self.mismatch(e))?;
-        rsa::pkcs1v15::VerifyingKey::<Sha256>::new(self.key.clone())
+        rsa::pkcs1v15::VerifyingKey::<Sha256>::new(key.clone())
             .verify(msg, &sig)
             .map_err(|e| self.mismatch(e))
     }
@@ -103,21 +167,55 @@ impl VerifyingKey {
     /// Checks an RSASSA-PSS (SHA-256, MGF1-SHA-256) signature over `msg`;
     /// a wrong signature is [`ErrorKind::SignatureMismatch`].
     pub fn verify_pss_sha256(&self, msg: &[u8], signature: &[u8]) -> Result<()> {
+        let key = self.rsa(SignatureAlgorithm::RsaPssSha256)?;
         let sig = rsa::pss::Signature::try_from(signature).map_err(|e| self.mismatch(e))?;
-        rsa::pss::VerifyingKey::<Sha256>::new(self.key.clone())
-            .verify(msg, &sig)
-            .map_err(|e| self.mismatch(e))
+        rsa::pss::VerifyingKey::<Sha256>::new(key.clone()).verify(msg, &sig).map_err(|e| self.mismatch(e))
+    }
+
+    /// Checks an ECDSA P-256 SHA-256 signature, raw `r‖s` (64 bytes), over
+    /// `msg`. Not 64 bytes is [`ErrorKind::SignatureLength`], r or s zero
+    /// [`ErrorKind::SignatureScalarZero`], r or s not below the group order
+    /// [`ErrorKind::SignatureScalarRange`]; a well-formed signature that
+    /// does not verify is [`ErrorKind::SignatureMismatch`]. High s is
+    /// accepted, as XML-DSig and COSE specify.
+    pub fn verify_ecdsa_p256_sha256(&self, msg: &[u8], signature: &[u8]) -> Result<()> {
+        let Public::P256(point) = &self.key else {
+            return Err(self.wrong_kind(SignatureAlgorithm::EcdsaP256Sha256));
+        };
+        ec::check_signature_form(signature)?;
+        ring::signature::UnparsedPublicKey::new(&ring::signature::ECDSA_P256_SHA256_FIXED, &point[..])
+            .verify(msg, signature)
+            .map_err(|_| self.mismatch(rsa::signature::Error::new()))
+    }
+
+    fn rsa(&self, algorithm: SignatureAlgorithm) -> Result<&RsaPublicKey> {
+        match &self.key {
+            Public::Rsa(key) => Ok(key),
+            Public::P256(_) => Err(self.wrong_kind(algorithm)),
+        }
+    }
+
+    fn wrong_kind(&self, algorithm: SignatureAlgorithm) -> Error {
+        Error::new(
+            ErrorKind::KeyAlgorithmMismatch,
+            format!("key {} is a {} key; it does not check {algorithm} signatures", self.id, self.key_type()),
+        )
     }
 
     fn mismatch(&self, _cause: rsa::signature::Error) -> Error {
-        // The rsa crate's error is deliberately opaque; say which key failed.
+        // The rsa crate's and ring's errors are deliberately opaque; say
+        // which key failed.
         Error::new(ErrorKind::SignatureMismatch, format!("signature does not verify with key {}", self.id))
     }
 }
 
 impl fmt::Debug for VerifyingKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("VerifyingKey").field("bits", &self.bits()).field("key_id", &self.id).finish()
+        f.debug_struct("VerifyingKey")
+            .field("type", &self.key_type())
+            .field("bits", &self.bits())
+            .field("key_id", &self.id)
+            .finish()
     }
 }
 
@@ -165,5 +263,86 @@ mod tests {
             va.verify_pkcs1v15_sha256(b"m", &flipped).unwrap_err().kind(),
             ErrorKind::SignatureMismatch
         );
+    }
+
+    #[test]
+    fn p256_public_keys_read_and_refuse_each_with_its_kind() {
+        let key = VerifyingKey::from_public_key_pem(PUB_P256).unwrap();
+        assert_eq!((key.key_type(), key.bits()), (KeyType::P256, 256));
+        assert_eq!(VerifyingKey::from_public_key_bytes(&key.to_public_key_der()).unwrap(), key);
+        assert_eq!(key.to_public_key_pem(), PUB_P256);
+        // The id is SHA-256 of the SPKI DER, as for RSA keys.
+        assert_eq!(key.key_id(), KeyId::of_spki_der(&key.to_public_key_der()));
+        assert_eq!(
+            VerifyingKey::from_public_key_pem(PUB_P384).unwrap_err().kind(),
+            ErrorKind::UnsupportedCurve
+        );
+        // A point off the curve.
+        let mut der = key.to_public_key_der();
+        let last = der.len() - 1;
+        der[last] ^= 1;
+        assert_eq!(VerifyingKey::from_public_key_der(&der).unwrap_err().kind(), ErrorKind::KeyFormat);
+        assert_eq!(VerifyingKey::from_public_key_pem(KEY_P256).unwrap_err().kind(), ErrorKind::KeyFormat);
+    }
+
+    #[test]
+    fn a_key_checks_only_its_own_kind_of_signature() {
+        let ec = signing_p256();
+        let rsa = signing_2048();
+        let ec_sig = ec.sign_ecdsa_p256_sha256(b"m").unwrap();
+        let rsa_sig = rsa.sign_pkcs1v15_sha256(b"m").unwrap();
+        let ec_pub = ec.verifying_key();
+        let rsa_pub = rsa.verifying_key();
+        ec_pub.verify(SignatureAlgorithm::EcdsaP256Sha256, b"m", &ec_sig).unwrap();
+        rsa_pub.verify(SignatureAlgorithm::RsaPkcs1v15Sha256, b"m", &rsa_sig).unwrap();
+        for alg in [SignatureAlgorithm::RsaPkcs1v15Sha256, SignatureAlgorithm::RsaPssSha256] {
+            let err = ec_pub.verify(alg, b"m", &rsa_sig).unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::KeyAlgorithmMismatch, "{err}");
+        }
+        let err = rsa_pub.verify(SignatureAlgorithm::EcdsaP256Sha256, b"m", &ec_sig).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::KeyAlgorithmMismatch, "{err}");
+    }
+
+    #[test]
+    fn malformed_ecdsa_signatures_each_have_their_kind() {
+        let ec = signing_p256();
+        let key = ec.verifying_key();
+        let sig = ec.sign_ecdsa_p256_sha256(b"m").unwrap();
+        let order = hex("FFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551");
+        let cases: Vec<(Vec<u8>, ErrorKind)> = vec![
+            (sig[..63].to_vec(), ErrorKind::SignatureLength),
+            ([&sig[..], &[0]].concat(), ErrorKind::SignatureLength),
+            ([&[0; 32][..], &sig[32..]].concat(), ErrorKind::SignatureScalarZero),
+            ([&sig[..32], &[0; 32][..]].concat(), ErrorKind::SignatureScalarZero),
+            ([&order[..], &sig[32..]].concat(), ErrorKind::SignatureScalarRange),
+            ([&sig[..32], &order[..]].concat(), ErrorKind::SignatureScalarRange),
+            ([&sig[..32], &[0xFF; 32][..]].concat(), ErrorKind::SignatureScalarRange),
+        ];
+        for (bad, kind) in cases {
+            assert_eq!(key.verify_ecdsa_p256_sha256(b"m", &bad).unwrap_err().kind(), kind, "{bad:02x?}");
+        }
+    }
+
+    #[test]
+    fn high_s_ecdsa_signatures_verify() {
+        // (r, n - s) is as valid as (r, s): neither XML-DSig nor COSE asks
+        // for low s, and xmlsec1 and pycose make both.
+        let ec = signing_p256();
+        let sig = ec.sign_ecdsa_p256_sha256(b"m").unwrap();
+        let order = hex("FFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551");
+        let mut negated = [0u8; 32];
+        let mut borrow = 0i16;
+        for i in (0..32).rev() {
+            let d = i16::from(order[i]) - i16::from(sig[32 + i]) - borrow;
+            negated[i] = d.rem_euclid(256) as u8;
+            borrow = i16::from(d < 0);
+        }
+        let other = [&sig[..32], &negated[..]].concat();
+        ec.verifying_key().verify_ecdsa_p256_sha256(b"m", &sig).unwrap();
+        ec.verifying_key().verify_ecdsa_p256_sha256(b"m", &other).unwrap();
+    }
+
+    fn hex(text: &str) -> Vec<u8> {
+        (0..text.len()).step_by(2).map(|i| u8::from_str_radix(&text[i..i + 2], 16).unwrap()).collect()
     }
 }

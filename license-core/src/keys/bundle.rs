@@ -3,7 +3,8 @@
 //!
 //! The format is specified field by field in docs/FORMATS.md ("Key bundle").
 //! In short: a tagged COSE_Sign1 (RFC 9052, tag 18) whose protected header
-//! holds `alg` (PS256, RFC 8230, or RS256, RFC 8812), `content type`
+//! holds `alg` (PS256, RFC 8230, RS256, RFC 8812, or ES256, RFC 9053, with
+//! the signature raw `r‖s`), `content type`
 //! [`BUNDLE_CONTENT_TYPE`] and `kid` (the 32 bytes of the vendor key's
 //! [`KeyId`]); the unprotected header is empty; the payload is the
 //! deterministic CBOR encoding of the bundle's serde form.
@@ -18,7 +19,7 @@ use time::OffsetDateTime;
 use super::cbor;
 use super::key::KeyKind;
 use super::record::{KeyRecord, KeyRecordBuilder};
-use crate::crypto::{require_algorithm, SignatureAlgorithm, Signer};
+use crate::crypto::{candidate_keys, check_signature_form, require_algorithm, SignatureAlgorithm, Signer};
 use crate::table::Table;
 use crate::text::check_instance_id;
 use crate::{
@@ -43,6 +44,10 @@ pub enum BundleAlgorithm {
     /// RSASSA-PKCS1-v1_5 with SHA-256 (COSE `RS256`, -257; RFC 8812).
     /// Deterministic: one bundle, one key, one `.bin`.
     Rs256,
+    /// ECDSA on P-256 with SHA-256 (COSE `ES256`, -7; RFC 9053), the
+    /// signature raw `r‖s` (64 bytes). Signed with a P-256 key; two
+    /// signings of one bundle differ.
+    Es256,
 }
 
 impl BundleAlgorithm {
@@ -50,6 +55,7 @@ impl BundleAlgorithm {
         match self {
             BundleAlgorithm::Ps256 => iana::Algorithm::PS256,
             BundleAlgorithm::Rs256 => iana::Algorithm::RS256,
+            BundleAlgorithm::Es256 => iana::Algorithm::ES256,
         }
     }
 
@@ -58,22 +64,28 @@ impl BundleAlgorithm {
         match self {
             BundleAlgorithm::Ps256 => SignatureAlgorithm::RsaPssSha256,
             BundleAlgorithm::Rs256 => SignatureAlgorithm::RsaPkcs1v15Sha256,
+            BundleAlgorithm::Es256 => SignatureAlgorithm::EcdsaP256Sha256,
         }
     }
 
-    /// The COSE name (`PS256`, `RS256`).
+    /// The COSE name (`PS256`, `RS256`, `ES256`).
     pub fn name(self) -> &'static str {
         match self {
             BundleAlgorithm::Ps256 => "PS256",
             BundleAlgorithm::Rs256 => "RS256",
+            BundleAlgorithm::Es256 => "ES256",
         }
     }
 
-    fn verify(self, key: &VerifyingKey, tbs: &[u8], signature: &[u8]) -> Result<()> {
-        match self {
-            BundleAlgorithm::Ps256 => key.verify_pss_sha256(tbs, signature),
-            BundleAlgorithm::Rs256 => key.verify_pkcs1v15_sha256(tbs, signature),
-        }
+    /// The algorithm a bundle signed by `signer` uses when none is chosen:
+    /// RS256 (deterministic) for a signer that makes it, else ES256 for a
+    /// P-256 signer, else PS256.
+    pub fn default_for(signer: &dyn Signer) -> BundleAlgorithm {
+        let makes = signer.algorithms();
+        [BundleAlgorithm::Rs256, BundleAlgorithm::Es256, BundleAlgorithm::Ps256]
+            .into_iter()
+            .find(|a| makes.contains(&a.signature_algorithm()))
+            .unwrap_or(BundleAlgorithm::Rs256)
     }
 }
 
@@ -90,9 +102,10 @@ impl std::str::FromStr for BundleAlgorithm {
         match s.to_ascii_uppercase().as_str() {
             "PS256" => Ok(BundleAlgorithm::Ps256),
             "RS256" => Ok(BundleAlgorithm::Rs256),
+            "ES256" => Ok(BundleAlgorithm::Es256),
             _ => Err(Error::new(
                 ErrorKind::UnsupportedAlgorithm,
-                format!("`{}`: bundles are signed with PS256 or RS256", s.escape_debug()),
+                format!("`{}`: bundles are signed with PS256, RS256 or ES256", s.escape_debug()),
             )),
         }
     }
@@ -352,10 +365,11 @@ impl Envelope {
         let algorithm = match &protected.alg {
             Some(coset::Algorithm::Assigned(iana::Algorithm::PS256)) => BundleAlgorithm::Ps256,
             Some(coset::Algorithm::Assigned(iana::Algorithm::RS256)) => BundleAlgorithm::Rs256,
+            Some(coset::Algorithm::Assigned(iana::Algorithm::ES256)) => BundleAlgorithm::Es256,
             Some(other) => {
                 return Err(Error::new(
                     ErrorKind::UnsupportedAlgorithm,
-                    format!("bundle alg {other:?}: only PS256 and RS256 are accepted"),
+                    format!("bundle alg {other:?}: only PS256, RS256 and ES256 are accepted"),
                 ))
             }
             None => {
@@ -431,27 +445,17 @@ impl Envelope {
         if trusted.is_empty() {
             return Err(Error::new(ErrorKind::NoTrustedKeys, "verifying a key bundle"));
         }
+        let scheme = self.algorithm.signature_algorithm();
+        let candidates = candidate_keys(trusted, self.key_id.as_ref(), scheme, "the bundle")?;
+        check_signature_form(scheme, &self.sign1.signature)?;
         let check = |key: &VerifyingKey| {
-            self.sign1.verify_signature(b"", |signature, tbs| self.algorithm.verify(key, tbs, signature))
+            self.sign1.verify_signature(b"", |signature, tbs| key.verify(scheme, tbs, signature))
         };
-        match &self.key_id {
-            Some(id) => {
-                let key = trusted.get(id).ok_or_else(|| {
-                    Error::new(
-                        ErrorKind::UnknownKeyId,
-                        format!("the bundle is signed by key {id}, which is not trusted"),
-                    )
-                })?;
-                check(key)
-            }
-            // No kid: any trusted key whose signature verifies.
-            None => {
-                if trusted.iter().any(|(_, key)| check(key).is_ok()) {
-                    Ok(())
-                } else {
-                    Err(Error::new(ErrorKind::SignatureMismatch, "no trusted key verifies the bundle"))
-                }
-            }
+        match candidates.as_slice() {
+            [key] if self.key_id.is_some() => check(key),
+            // No kid: any trusted key of the algorithm's kind that verifies.
+            _ if candidates.iter().any(|key| check(key).is_ok()) => Ok(()),
+            _ => Err(Error::new(ErrorKind::SignatureMismatch, "no trusted key verifies the bundle")),
         }
     }
 

@@ -10,7 +10,7 @@ use time::macros::datetime;
 use time::Duration;
 
 use super::*;
-use crate::crypto::test_keys::{signing_2048, signing_3072};
+use crate::crypto::test_keys::{signing_2048, signing_3072, signing_p256};
 use crate::{instance::NetworkInterface, keys::KeyStatus, Feature, HardwareProfile, LicenseKey};
 
 const NOW: OffsetDateTime = datetime!(2026-11-23 08:00 UTC);
@@ -103,6 +103,95 @@ fn kind_of(bytes: &[u8]) -> ErrorKind {
     KeyBundle::from_bin(bytes, &trusted()).unwrap_err().kind()
 }
 
+/// `bin` with its signature replaced by `signature`.
+fn with_signature(bin: &[u8], signature: Vec<u8>) -> Vec<u8> {
+    let mut sign1 = CoseSign1::from_tagged_slice(bin).unwrap();
+    sign1.signature = signature;
+    sign1.to_tagged_vec().unwrap()
+}
+
+#[test]
+fn es256_round_trips_with_a_p256_key_raw_r_s() {
+    let ec = signing_p256();
+    let bytes = sample_bundle().to_bin(&ec, BundleAlgorithm::Es256).unwrap();
+    let sign1 = CoseSign1::from_tagged_slice(&bytes).unwrap();
+    assert_eq!(sign1.signature.len(), 64, "raw r||s");
+    assert_eq!(sign1.protected.header.alg, Some(coset::Algorithm::Assigned(iana::Algorithm::ES256)));
+    let both: TrustedKeys =
+        [signing_2048().verifying_key().clone(), ec.verifying_key().clone()].into_iter().collect();
+    let signed = KeyBundle::verify(&bytes, &both).unwrap();
+    assert_eq!(signed.bundle, sample_bundle());
+    assert_eq!(signed.algorithm, BundleAlgorithm::Es256);
+    assert_eq!(signed.key_id, Some(ec.key_id()));
+    assert_eq!(BundleAlgorithm::default_for(&ec), BundleAlgorithm::Es256);
+    assert_eq!(BundleAlgorithm::default_for(&signing_2048()), BundleAlgorithm::Rs256);
+    assert_eq!("es256".parse::<BundleAlgorithm>().unwrap(), BundleAlgorithm::Es256);
+    // Without a kid, the trusted P-256 key is found among the others.
+    let mut no_kid = sign1.clone();
+    no_kid.protected = coset::ProtectedHeader {
+        original_data: None,
+        header: HeaderBuilder::new()
+            .algorithm(iana::Algorithm::ES256)
+            .content_type(BUNDLE_CONTENT_TYPE.to_owned())
+            .build(),
+    };
+    let tbs = no_kid.tbs_data(b"");
+    no_kid.signature = ec.sign_ecdsa_p256_sha256(&tbs).unwrap();
+    KeyBundle::from_bin(&no_kid.to_tagged_vec().unwrap(), &both).unwrap();
+}
+
+#[test]
+fn es256_refusals_each_have_their_kind() {
+    let ec = signing_p256();
+    let rsa = signing_2048();
+    let both: TrustedKeys = [rsa.verifying_key().clone(), ec.verifying_key().clone()].into_iter().collect();
+    let good = sample_bundle().to_bin(&ec, BundleAlgorithm::Es256).unwrap();
+    let sig = CoseSign1::from_tagged_slice(&good).unwrap().signature;
+    let order = crate::crypto::test_keys::P256_ORDER;
+    let mut flipped = sig.clone();
+    flipped[40] ^= 1;
+    let es256_rsa_kid = HeaderBuilder::new()
+        .algorithm(iana::Algorithm::ES256)
+        .content_type(BUNDLE_CONTENT_TYPE.to_owned())
+        .key_id(rsa.key_id().as_bytes().to_vec())
+        .build();
+    let ps256_ec_kid = HeaderBuilder::new()
+        .algorithm(iana::Algorithm::PS256)
+        .content_type(BUNDLE_CONTENT_TYPE.to_owned())
+        .key_id(ec.key_id().as_bytes().to_vec())
+        .build();
+    let ec_signed_ps256 = CoseSign1Builder::new()
+        .protected(ps256_ec_kid)
+        .payload(sample_bundle().payload().unwrap())
+        .create_signature(b"", |tbs| ec.sign_ecdsa_p256_sha256(tbs).unwrap())
+        .build()
+        .to_tagged_vec()
+        .unwrap();
+    let cases: Vec<(&str, Vec<u8>, ErrorKind)> = vec![
+        ("63-byte signature", with_signature(&good, sig[..63].to_vec()), ErrorKind::SignatureLength),
+        ("65-byte signature", with_signature(&good, [&sig[..], &[1]].concat()), ErrorKind::SignatureLength),
+        ("r = 0", with_signature(&good, [&[0; 32][..], &sig[32..]].concat()), ErrorKind::SignatureScalarZero),
+        ("s = n", with_signature(&good, [&sig[..32], &order[..]].concat()), ErrorKind::SignatureScalarRange),
+        ("flipped bit", with_signature(&good, flipped), ErrorKind::SignatureMismatch),
+        (
+            "ES256 naming an RSA key",
+            sign_with(es256_rsa_kid, sample_bundle().payload().unwrap()),
+            ErrorKind::KeyAlgorithmMismatch,
+        ),
+        ("PS256 naming a P-256 key", ec_signed_ps256, ErrorKind::KeyAlgorithmMismatch),
+    ];
+    for (name, bytes, kind) in cases {
+        assert_eq!(KeyBundle::from_bin(&bytes, &both).unwrap_err().kind(), kind, "{name}");
+    }
+    // Each key signs its own kind only.
+    for alg in [BundleAlgorithm::Ps256, BundleAlgorithm::Rs256] {
+        let err = sample_bundle().to_bin(&ec, alg).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::UnsupportedAlgorithm, "{alg}");
+    }
+    let err = sample_bundle().to_bin(&rsa, BundleAlgorithm::Es256).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::UnsupportedAlgorithm);
+}
+
 #[test]
 fn round_trips_with_both_algorithms() {
     for alg in [BundleAlgorithm::Ps256, BundleAlgorithm::Rs256] {
@@ -186,14 +275,24 @@ fn bad_input_gets_a_distinct_error_kind_per_case() {
         ErrorKind::UnknownCriticalHeader,
     ));
 
+    let es384 = HeaderBuilder::new()
+        .algorithm(iana::Algorithm::ES384)
+        .content_type(BUNDLE_CONTENT_TYPE.to_owned())
+        .build();
+    cases.push((
+        "algorithm not allowed",
+        sign_with(es384, sample_bundle().payload().unwrap()),
+        ErrorKind::UnsupportedAlgorithm,
+    ));
+    // ES256 is allowed, but only RSA keys are trusted.
     let es256 = HeaderBuilder::new()
         .algorithm(iana::Algorithm::ES256)
         .content_type(BUNDLE_CONTENT_TYPE.to_owned())
         .build();
     cases.push((
-        "algorithm not allowed",
+        "ES256 with only RSA keys trusted",
         sign_with(es256, sample_bundle().payload().unwrap()),
-        ErrorKind::UnsupportedAlgorithm,
+        ErrorKind::KeyAlgorithmMismatch,
     ));
 
     // A duplicate key in the signed payload.

@@ -1,7 +1,10 @@
 //! Enveloped XML-DSig with one fixed profile:
 //!
 //! - `CanonicalizationMethod` exclusive C14N without comments;
-//! - `SignatureMethod` RSA-SHA256 (PKCS#1 v1.5);
+//! - `SignatureMethod` RSA-SHA256 (PKCS#1 v1.5) or ECDSA-SHA256 on P-256
+//!   (the `SignatureValue` raw `r‖s`, 64 bytes, as XML-DSig 1.1 and
+//!   xmlsec1 write it), whichever the key's kind makes: a trusted key
+//!   checks only its own kind's method;
 //! - exactly one `Reference`, `URI=""` (the whole document), whose
 //!   transforms are exactly enveloped-signature then exclusive C14N, with
 //!   `DigestMethod` SHA-256;
@@ -24,8 +27,8 @@ use super::reader::parse;
 use super::tree::{Element, Node};
 use super::writer::{check_tree, indent, write_document};
 use super::XmlLimits;
-use crate::crypto::{require_algorithm, SignatureAlgorithm, Signer};
-use crate::{Error, ErrorKind, KeyId, Result, TrustedKeys, VerifyingKey};
+use crate::crypto::{candidate_keys, check_signature_form, require_algorithm, SignatureAlgorithm, Signer};
+use crate::{Error, ErrorKind, KeyId, Result, TrustedKeys};
 
 /// The longest canonical form [`verify`] computes, per byte of the
 /// document it verifies.
@@ -35,6 +38,7 @@ const C14N_BYTES_PER_INPUT_BYTE: usize = 8;
 pub(crate) const DSIG_NAMESPACE: &str = "http://www.w3.org/2000/09/xmldsig#";
 const EXC_C14N: &str = "http://www.w3.org/2001/10/xml-exc-c14n#";
 const RSA_SHA256: &str = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256";
+const ECDSA_SHA256: &str = "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256";
 const ENVELOPED: &str = "http://www.w3.org/2000/09/xmldsig#enveloped-signature";
 const SHA256: &str = "http://www.w3.org/2001/04/xmlenc#sha256";
 
@@ -53,11 +57,14 @@ pub(crate) struct Verified {
 /// Signs `root` (which must not be signed already) with an enveloped
 /// signature and returns the document's bytes. If `root` is indented (its
 /// content ends in a line feed), the signature is indented to match.
-/// Deterministic: the same tree and key give the same bytes.
+/// The method is RSA-SHA256 for an RSA signer and ECDSA-SHA256 for a P-256
+/// one. Deterministic with RSA: the same tree and key give the same bytes
+/// (an ECDSA signature differs each time, the rest does not).
 pub(crate) fn sign(root: &Element, signer: &dyn Signer) -> Result<Vec<u8>> {
     let limits = XmlLimits::default();
     check_tree(root, &limits)?;
-    require_algorithm(signer, SignatureAlgorithm::RsaPkcs1v15Sha256, &format!("<{}>", root.qname()))?;
+    let algorithm = method_for(signer);
+    require_algorithm(signer, algorithm, &format!("<{}>", root.qname()))?;
     if find_signatures(root).next().is_some() {
         return Err(Error::new(ErrorKind::InvalidArgument, format!("<{}> is already signed", root.qname())));
     }
@@ -78,11 +85,11 @@ pub(crate) fn sign(root: &Element, signer: &dyn Signer) -> Result<Vec<u8>> {
     }
     let digest = Sha256::digest(canonicalize(&signed, Some(position)).as_bytes());
     let key_id = signer.key_id();
-    let unsigned = signature_element(&STANDARD.encode(digest), "", &key_id, indented);
+    let unsigned = signature_element(algorithm, &STANDARD.encode(digest), "", &key_id, indented);
     let signed_info = unsigned.child_elements().next().ok_or_else(|| internal("SignedInfo"))?;
-    let signature =
-        signer.sign(SignatureAlgorithm::RsaPkcs1v15Sha256, canonicalize(signed_info, None).as_bytes())?;
+    let signature = signer.sign(algorithm, canonicalize(signed_info, None).as_bytes())?;
     signed.children[position] = Node::Element(signature_element(
+        algorithm,
         &STANDARD.encode(digest),
         &STANDARD.encode(signature),
         &key_id,
@@ -91,12 +98,41 @@ pub(crate) fn sign(root: &Element, signer: &dyn Signer) -> Result<Vec<u8>> {
     write_document(&signed)
 }
 
+/// The scheme a document is signed with: RSA PKCS#1 v1.5 if the signer
+/// makes it (as before ECDSA existed), else ECDSA P-256. A signer that
+/// makes neither is refused by `require_algorithm` under the RSA name.
+fn method_for(signer: &dyn Signer) -> SignatureAlgorithm {
+    let makes = signer.algorithms();
+    if !makes.contains(&SignatureAlgorithm::RsaPkcs1v15Sha256)
+        && makes.contains(&SignatureAlgorithm::EcdsaP256Sha256)
+    {
+        SignatureAlgorithm::EcdsaP256Sha256
+    } else {
+        SignatureAlgorithm::RsaPkcs1v15Sha256
+    }
+}
+
+/// The `SignatureMethod` URI of a scheme; only the two XML-DSig schemes
+/// are ever asked for (`method_for`).
+fn method_uri(algorithm: SignatureAlgorithm) -> &'static str {
+    match algorithm {
+        SignatureAlgorithm::EcdsaP256Sha256 => ECDSA_SHA256,
+        SignatureAlgorithm::RsaPkcs1v15Sha256 | SignatureAlgorithm::RsaPssSha256 => RSA_SHA256,
+    }
+}
+
 fn internal(what: &str) -> Error {
     Error::new(ErrorKind::Render, format!("the signature template lacks {what}"))
 }
 
 /// The `ds:Signature` element of our profile.
-fn signature_element(digest_b64: &str, signature_b64: &str, key_id: &KeyId, indented: bool) -> Element {
+fn signature_element(
+    algorithm: SignatureAlgorithm,
+    digest_b64: &str,
+    signature_b64: &str,
+    key_id: &KeyId,
+    indented: bool,
+) -> Element {
     let ds = |local: &str| Element::new(DSIG_NAMESPACE, local).with_prefix("ds");
     let transforms = ds("Transforms")
         .with_child(ds("Transform").with_attr("Algorithm", ENVELOPED))
@@ -108,7 +144,7 @@ fn signature_element(digest_b64: &str, signature_b64: &str, key_id: &KeyId, inde
         .with_child(ds("DigestValue").with_text(digest_b64));
     let signed_info = ds("SignedInfo")
         .with_child(ds("CanonicalizationMethod").with_attr("Algorithm", EXC_C14N))
-        .with_child(ds("SignatureMethod").with_attr("Algorithm", RSA_SHA256))
+        .with_child(ds("SignatureMethod").with_attr("Algorithm", method_uri(algorithm)))
         .with_child(reference);
     let mut signature = ds("Signature")
         .with_child(signed_info)
@@ -148,17 +184,14 @@ pub(crate) fn verify(
         return Err(structure("the ds:Signature element moved while reading"));
     };
     let parts = SignatureParts::read(signature)?;
-    let candidates: Vec<&VerifyingKey> = match &parts.key_name {
-        Some(name) => {
-            let id: KeyId = name.parse().map_err(|_| {
-                Error::new(ErrorKind::UnknownKeyId, format!("KeyName `{}` is not a key id", clip(name)))
-            })?;
-            vec![keys
-                .get(&id)
-                .ok_or_else(|| Error::new(ErrorKind::UnknownKeyId, format!("KeyName `{id}`")))?]
-        }
-        None => keys.iter().map(|(_, k)| k).collect(),
+    let key_id = match &parts.key_name {
+        Some(name) => Some(name.parse::<KeyId>().map_err(|_| {
+            Error::new(ErrorKind::UnknownKeyId, format!("KeyName `{}` is not a key id", clip(name)))
+        })?),
+        None => None,
     };
+    let candidates = candidate_keys(keys, key_id.as_ref(), parts.algorithm, "the document")?;
+    check_signature_form(parts.algorithm, &parts.signature)?;
 
     // Text escaping can make the canonical form up to 6 bytes per input
     // byte (`"` in a single-quoted attribute becomes `&quot;`); more than
@@ -189,7 +222,7 @@ pub(crate) fn verify(
     let signed_info = canonicalize(parts.signed_info, None);
     let key_id = candidates
         .iter()
-        .find(|k| k.verify_pkcs1v15_sha256(signed_info.as_bytes(), &parts.signature).is_ok())
+        .find(|k| k.verify(parts.algorithm, signed_info.as_bytes(), &parts.signature).is_ok())
         .map(|k| k.key_id())
         .ok_or_else(|| {
             let tried = candidates.iter().map(|k| k.key_id().to_string()).collect::<Vec<_>>().join(", ");
@@ -248,6 +281,7 @@ fn locate_signature(root: &Element) -> Result<usize> {
 /// The parts of a `Signature` our profile uses, read strictly.
 struct SignatureParts<'a> {
     signed_info: &'a Element,
+    algorithm: SignatureAlgorithm,
     digest: Vec<u8>,
     signature: Vec<u8>,
     key_name: Option<String>,
@@ -336,16 +370,17 @@ impl<'a> SignatureParts<'a> {
         if let Some(extra) = children.get(3) {
             return Err(structure(format!("{path}/{} is not accepted", extra.qname())));
         }
-        let digest = read_signed_info(signed_info)?;
+        let (algorithm, digest) = read_signed_info(signed_info)?;
         ds_attributes(value, &["Id"], "ds:SignatureValue")?;
         let signature = decode_base64(&leaf_text(value, "ds:SignatureValue")?, "ds:SignatureValue")?;
         let key_name = key_info.map(read_key_info).transpose()?;
-        Ok(SignatureParts { signed_info, digest, signature, key_name })
+        Ok(SignatureParts { signed_info, algorithm, digest, signature, key_name })
     }
 }
 
-/// Checks `SignedInfo` against the profile and returns the digest value.
-fn read_signed_info(signed_info: &Element) -> Result<Vec<u8>> {
+/// Checks `SignedInfo` against the profile and returns the signature
+/// scheme and the digest value.
+fn read_signed_info(signed_info: &Element) -> Result<(SignatureAlgorithm, Vec<u8>)> {
     let path = "ds:SignedInfo";
     ds_attributes(signed_info, &["Id"], path)?;
     let children = ds_children(signed_info, path)?;
@@ -369,10 +404,11 @@ fn read_signed_info(signed_info: &Element) -> Result<Vec<u8>> {
     if method.child_elements().any(|c| c.is(DSIG_NAMESPACE, "HMACOutputLength")) {
         return Err(Error::new(ErrorKind::HmacOutputLength, format!("{method_path}/ds:HMACOutputLength")));
     }
-    let method_algorithm = algorithm(method, method_path)?;
-    if method_algorithm != RSA_SHA256 {
-        return Err(unsupported(method_path, method_algorithm));
-    }
+    let scheme = match algorithm(method, method_path)? {
+        RSA_SHA256 => SignatureAlgorithm::RsaPkcs1v15Sha256,
+        ECDSA_SHA256 => SignatureAlgorithm::EcdsaP256Sha256,
+        other => return Err(unsupported(method_path, other)),
+    };
     empty(method, method_path)?;
 
     let references: Vec<&Element> = children[2..].to_vec();
@@ -396,7 +432,7 @@ fn read_signed_info(signed_info: &Element) -> Result<Vec<u8>> {
         1 => {}
         n => return Err(structure(format!("{path} has {n} ds:Reference elements; exactly one is accepted"))),
     }
-    read_reference(references[0])
+    Ok((scheme, read_reference(references[0])?))
 }
 
 fn unsupported(path: &str, algorithm: &str) -> Error {
@@ -557,6 +593,103 @@ mod tests {
         let only_other: TrustedKeys = signing_3072().verifying_key().clone().into();
         let err = verify(stripped.as_bytes(), (NS, "Doc"), &only_other, &XmlLimits::default()).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::SignatureMismatch);
+    }
+
+    /// `text` with its SignatureValue replaced by the base64 of `value`.
+    fn with_signature_value(text: &str, value: &[u8]) -> String {
+        let start = text.find("<ds:SignatureValue>").unwrap() + "<ds:SignatureValue>".len();
+        let end = text.find("</ds:SignatureValue>").unwrap();
+        format!("{}{}{}", &text[..start], STANDARD.encode(value), &text[end..])
+    }
+
+    fn signature_value(text: &str) -> Vec<u8> {
+        let start = text.find("<ds:SignatureValue>").unwrap() + "<ds:SignatureValue>".len();
+        let end = text.find("</ds:SignatureValue>").unwrap();
+        STANDARD.decode(&text[start..end]).unwrap()
+    }
+
+    #[test]
+    fn a_p256_key_signs_with_ecdsa_sha256_raw_r_s() {
+        let key = signing_p256();
+        let all: TrustedKeys = [
+            signing_2048().verifying_key().clone(),
+            signing_3072().verifying_key().clone(),
+            key.verifying_key().clone(),
+        ]
+        .into_iter()
+        .collect();
+        for indented in [false, true] {
+            let bytes = sign(&doc(indented), &key).unwrap();
+            let text = String::from_utf8(bytes.clone()).unwrap();
+            assert!(text.contains(&format!("<ds:SignatureMethod Algorithm=\"{ECDSA_SHA256}\">")), "{text}");
+            assert_eq!(signature_value(&text).len(), 64, "raw r||s");
+            let v = verify(&bytes, (NS, "Doc"), &all, &XmlLimits::default()).unwrap();
+            assert_eq!(v.key_id, key.key_id());
+        }
+        // RSA keys still sign with rsa-sha256.
+        let text = String::from_utf8(sign(&doc(false), &signing_2048()).unwrap()).unwrap();
+        assert!(text.contains(RSA_SHA256), "{text}");
+    }
+
+    #[test]
+    fn ecdsa_refusals_each_have_their_kind() {
+        let ec = signing_p256();
+        let rsa = signing_2048();
+        let both: TrustedKeys =
+            [rsa.verifying_key().clone(), ec.verifying_key().clone()].into_iter().collect();
+        let limits = XmlLimits::default();
+        let text = String::from_utf8(sign(&doc(false), &ec).unwrap()).unwrap();
+        let sig = signature_value(&text);
+        let order = crate::crypto::test_keys::P256_ORDER;
+        let mut flipped = sig.clone();
+        flipped[10] ^= 1;
+        let cases: Vec<(&str, String, ErrorKind)> = vec![
+            ("63 bytes", with_signature_value(&text, &sig[..63]), ErrorKind::SignatureLength),
+            ("65 bytes", with_signature_value(&text, &[&sig[..], &[1]].concat()), ErrorKind::SignatureLength),
+            (
+                "r = 0",
+                with_signature_value(&text, &[&[0; 32][..], &sig[32..]].concat()),
+                ErrorKind::SignatureScalarZero,
+            ),
+            (
+                "s = n",
+                with_signature_value(&text, &[&sig[..32], &order[..]].concat()),
+                ErrorKind::SignatureScalarRange,
+            ),
+            (
+                "r > n",
+                with_signature_value(&text, &[&[0xFF; 32][..], &sig[32..]].concat()),
+                ErrorKind::SignatureScalarRange,
+            ),
+            ("flipped bit", with_signature_value(&text, &flipped), ErrorKind::SignatureMismatch),
+            // The method says RSA, the named key is P-256.
+            (
+                "rsa-sha256 with a P-256 key",
+                text.replace(ECDSA_SHA256, RSA_SHA256),
+                ErrorKind::KeyAlgorithmMismatch,
+            ),
+        ];
+        for (name, bad, kind) in cases {
+            let err = verify(bad.as_bytes(), (NS, "Doc"), &both, &limits).unwrap_err();
+            assert_eq!(err.kind(), kind, "{name}: {err}");
+        }
+        // The method says ECDSA, the named key is RSA.
+        let rsa_text = String::from_utf8(sign(&doc(false), &rsa).unwrap()).unwrap();
+        let bad = rsa_text.replace(RSA_SHA256, ECDSA_SHA256);
+        let err = verify(bad.as_bytes(), (NS, "Doc"), &both, &limits).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::KeyAlgorithmMismatch, "{err}");
+        // No KeyName and no trusted key of the method's kind.
+        let start = text.find("<ds:KeyInfo>").unwrap();
+        let end = text.find("</ds:KeyInfo>").unwrap() + "</ds:KeyInfo>".len();
+        let stripped = format!("{}{}", &text[..start], &text[end..]);
+        let only_rsa: TrustedKeys = rsa.verifying_key().clone().into();
+        let err = verify(stripped.as_bytes(), (NS, "Doc"), &only_rsa, &limits).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::KeyAlgorithmMismatch, "{err}");
+        verify(stripped.as_bytes(), (NS, "Doc"), &both, &limits).unwrap();
+        // Other ECDSA curves and hashes are not accepted methods.
+        let p384 = text.replace(ECDSA_SHA256, "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha384");
+        let err = verify(p384.as_bytes(), (NS, "Doc"), &both, &limits).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::UnsupportedAlgorithm, "{err}");
     }
 
     #[test]
