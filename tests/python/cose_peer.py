@@ -5,6 +5,7 @@
       (algorithm, kid as hex, content type, instance_id, master key) and
       exits 0, or prints the reason and exits 1.
   cose_peer.py sign KEY.pem ALG BUNDLE.json OUT.bin
+      (ALG: PS256 or RS256 with an RSA key, ES256 with a P-256 key)
       Encodes BUNDLE.json as CBOR (cbor2, canonical) and signs it as a tagged
       COSE_Sign1 with pycose, kid = SHA-256 of the public key's SPKI DER.
 """
@@ -14,7 +15,7 @@ import sys
 
 import cbor2
 from cryptography.hazmat.primitives import serialization
-from pycose.algorithms import Ps256, RsaPkcs1Sha256
+from pycose.algorithms import Es256, Ps256, RsaPkcs1Sha256
 from pycose.headers import KID, Algorithm, ContentType
 from pycose.keys import CoseKey
 from pycose.messages import Sign1Message
@@ -63,7 +64,7 @@ def sign(key_path, alg_name, json_path, out_path):
     spki = private.public_key().public_bytes(
         serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
     kid = hashlib.sha256(spki).digest()
-    alg = {"PS256": Ps256, "RS256": RsaPkcs1Sha256}[alg_name]
+    alg = {"PS256": Ps256, "RS256": RsaPkcs1Sha256, "ES256": Es256}[alg_name]
     with open(json_path) as f:
         bundle = json.load(f)
     payload = cbor2.dumps(bundle, canonical=True)
