@@ -148,7 +148,8 @@ pub extern "C" fn lc_license_verify(
 
 /// Signs the license with `key` (vendor side) and writes the signed XML
 /// document to new `lc_bytes` in `*out` (released with `lc_bytes_free`).
-/// The same license and key always give the same bytes. `license`, `key`
+/// With an RSA key the same license always gives the same bytes (an ECDSA
+/// P-256 signature differs each time). `license`, `key`
 /// and `out` must not be NULL.
 #[no_mangle]
 pub extern "C" fn lc_license_sign(

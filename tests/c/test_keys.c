@@ -109,7 +109,9 @@ static void test_bundles(void) {
   lc_key_bundle_free(ps_bundle);
   lc_bytes_free(out);
   out = NULL;
-  CHECK_STATUS(LC_STATUS_INVALID_ARGUMENT, lc_key_bundle_sign(from_json, sk, 2, &out));
+  CHECK_STATUS(LC_STATUS_INVALID_ARGUMENT, lc_key_bundle_sign(from_json, sk, 3, &out));
+  /* ES256 needs a P-256 key. */
+  CHECK_STATUS(LC_STATUS_UNSUPPORTED_ALGORITHM, lc_key_bundle_sign(from_json, sk, LC_BUNDLE_ALGORITHM_ES256, &out));
   CHECK(out == NULL);
   CHECK_STATUS(LC_STATUS_INVALID_JSON, lc_key_bundle_from_json(S("{\"version\": 1}"), &none));
 
