@@ -4,9 +4,11 @@ use std::collections::BTreeMap;
 
 use super::{KeyId, VerifyingKey};
 
-/// The verifying keys a product trusts, by id. Holding several lets a
-/// vendor rotate keys: licenses signed with the old key keep verifying
-/// while new ones are signed with the new key.
+/// The verifying keys a product trusts, by id, RSA and P-256 alike.
+/// Holding several lets a vendor rotate keys (from RSA to P-256 too):
+/// licenses signed with the old key keep verifying while new ones are
+/// signed with the new key. Each key checks only signatures of its own
+/// kind, whatever else the set holds.
 ///
 /// ```
 /// use license_core::{TrustedKeys, VerifyingKey};
