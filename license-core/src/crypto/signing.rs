@@ -180,7 +180,15 @@ impl SigningKey {
         }
         match SigningKey::from_pkcs8_der(bytes) {
             Err(e) if e.kind() == ErrorKind::KeyFormat && PrivateKeyInfo::try_from(bytes).is_err() => {
-                SigningKey::from_sec1_der(bytes).map_err(|_| e)
+                // Not PKCS#8: SEC1's own error if it is SEC1 with a fault
+                // (another curve), else the PKCS#8 one.
+                SigningKey::from_sec1_der(bytes).map_err(|sec1| {
+                    if sec1.kind() == ErrorKind::KeyFormat {
+                        e
+                    } else {
+                        sec1
+                    }
+                })
             }
             other => other,
         }
@@ -611,12 +619,37 @@ mod tests {
         assert_eq!(SigningKey::from_pkcs8_pem(&a.to_pkcs8_pem().unwrap()).unwrap().key_id(), a.key_id());
     }
 
+    /// The P-384 fixture's SEC1 `ECPrivateKey`, taken out of its PKCS#8
+    /// wrapper (the private key OCTET STRING is its last element).
+    fn sec1_der_of_p384() -> Vec<u8> {
+        use rsa::pkcs8::der::{asn1::ObjectIdentifier, Decode as _, Encode as _};
+        let der = rsa::pkcs8::der::pem::decode_vec(KEY_P384.as_bytes()).unwrap().1;
+        let info = PrivateKeyInfo::try_from(der.as_slice()).unwrap();
+        let inner = sec1::EcPrivateKey::from_der(info.private_key).unwrap();
+        // OpenSSL leaves the curve out of the inner structure when PKCS#8
+        // names it; a standalone SEC1 key carries it.
+        let secp384r1 = ObjectIdentifier::new_unwrap("1.3.132.0.34");
+        let with = sec1::EcPrivateKey {
+            private_key: inner.private_key,
+            parameters: Some(sec1::EcParameters::NamedCurve(secp384r1)),
+            public_key: inner.public_key,
+        };
+        with.to_der().unwrap()
+    }
+
     #[test]
     fn other_curves_and_broken_ec_keys_are_refused_each_with_its_kind() {
         assert_eq!(SigningKey::from_pkcs8_pem(KEY_P384).unwrap_err().kind(), ErrorKind::UnsupportedCurve);
         let err = SigningKey::from_private_key_bytes(KEY_P384.as_bytes()).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::UnsupportedCurve);
         assert!(err.detail().contains("P-384"), "{err}");
+        // The same key as SEC1 DER (OpenSSL writes its curve in it).
+        let sec1 = sec1_der_of_p384();
+        assert_eq!(SigningKey::from_sec1_der(&sec1).unwrap_err().kind(), ErrorKind::UnsupportedCurve);
+        assert_eq!(
+            SigningKey::from_private_key_bytes(&sec1).unwrap_err().kind(),
+            ErrorKind::UnsupportedCurve
+        );
         // A P-256 PKCS#8 whose scalar is zeroed: not a valid key.
         let mut der = signing_p256().to_pkcs8_der().unwrap();
         let at = der.windows(4).position(|w| w == [0x04, 0x20, der[0x24], der[0x25]]).unwrap() + 2;
