@@ -227,6 +227,24 @@ fn corpus() -> BTreeMap<String, Vec<u8>> {
             "http://www.w3.org/2001/04/xmldsig-more#hmac-sha256",
         ),
     );
+    // An RSA signature relabelled as ECDSA: the named (trusted) key is RSA,
+    // so the method is refused before any signature work.
+    c.insert(
+        "key_algorithm_mismatch--ecdsa-method-rsa-key",
+        edit(
+            &good,
+            "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256",
+            "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256",
+        ),
+    );
+    c.insert(
+        "unsupported_algorithm--ecdsa-sha384",
+        edit(
+            &good,
+            "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256",
+            "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha384",
+        ),
+    );
     c.insert(
         "unsupported_algorithm--inclusive-c14n",
         edit(
@@ -414,6 +432,7 @@ fn the_corpus_covers_every_listed_attack() {
         ErrorKind::NestingTooDeep,
         ErrorKind::SignatureMissing,
         ErrorKind::SignatureStructure,
+        ErrorKind::KeyAlgorithmMismatch,
     ] {
         assert!(covered.contains(&kind), "no attack file for {kind:?}");
     }
