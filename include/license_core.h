@@ -266,6 +266,42 @@ enum lc_status
    */
   LC_STATUS_SIGNING_FAILED = 317,
   /**
+   * The PKCS#11 module cannot be loaded or initialized (`pkcs11_module_load`).
+   */
+  LC_STATUS_PKCS11_MODULE_LOAD = 326,
+  /**
+   * No PKCS#11 token has the given label (`pkcs11_token_not_found`).
+   */
+  LC_STATUS_PKCS11_TOKEN_NOT_FOUND = 327,
+  /**
+   * The PKCS#11 token has no private key with the given label (`pkcs11_key_not_found`).
+   */
+  LC_STATUS_PKCS11_KEY_NOT_FOUND = 328,
+  /**
+   * The PKCS#11 token refused the PIN (wrong or locked) (`pkcs11_pin_incorrect`).
+   */
+  LC_STATUS_PKCS11_PIN_INCORRECT = 329,
+  /**
+   * No PIN was given for the PKCS#11 token (environment or file) (`pkcs11_pin_missing`).
+   */
+  LC_STATUS_PKCS11_PIN_MISSING = 330,
+  /**
+   * More than one PKCS#11 token or key has the given label (`pkcs11_label_ambiguous`).
+   */
+  LC_STATUS_PKCS11_LABEL_AMBIGUOUS = 331,
+  /**
+   * The PKCS#11 token already has a key with the given label (`pkcs11_key_exists`).
+   */
+  LC_STATUS_PKCS11_KEY_EXISTS = 332,
+  /**
+   * The PKCS#11 key is not an RSA (2048 to 4096 bits) or P-256 signing key (`pkcs11_unsupported_key`).
+   */
+  LC_STATUS_PKCS11_UNSUPPORTED_KEY = 333,
+  /**
+   * The PKCS#11 token refused an operation (`pkcs11_failed`).
+   */
+  LC_STATUS_PKCS11_FAILED = 334,
+  /**
    * No license is installed (`no_license_installed`).
    */
   LC_STATUS_NO_LICENSE_INSTALLED = 400,

@@ -50,6 +50,8 @@
 //! ```
 
 mod key_id;
+#[cfg(feature = "pkcs11")]
+pub mod pkcs11;
 mod signer;
 mod signing;
 mod trusted;

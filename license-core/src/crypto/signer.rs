@@ -18,6 +18,8 @@ pub enum SignatureAlgorithm {
     /// RSASSA-PSS with SHA-256, MGF1-SHA-256 and a 32-byte salt: COSE
     /// `PS256`. Salted, so two signatures of one message differ.
     RsaPssSha256,
+    /// ECDSA on NIST P-256 with SHA-256, the signature as raw r‖s (64 bytes).
+    EcdsaP256Sha256,
 }
 
 impl SignatureAlgorithm {
@@ -26,6 +28,7 @@ impl SignatureAlgorithm {
         match self {
             SignatureAlgorithm::RsaPkcs1v15Sha256 => "RSA-PKCS1-v1_5-SHA256",
             SignatureAlgorithm::RsaPssSha256 => "RSA-PSS-SHA256",
+            SignatureAlgorithm::EcdsaP256Sha256 => "ECDSA-P256-SHA256",
         }
     }
 }

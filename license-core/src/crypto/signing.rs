@@ -214,6 +214,10 @@ impl Signer for SigningKey {
         match algorithm {
             SignatureAlgorithm::RsaPkcs1v15Sha256 => self.sign_pkcs1v15_sha256(message),
             SignatureAlgorithm::RsaPssSha256 => self.sign_pss_sha256(message),
+            SignatureAlgorithm::EcdsaP256Sha256 => Err(Error::new(
+                ErrorKind::UnsupportedAlgorithm,
+                format!("RSA key {} does not make {algorithm} signatures", self.key_id()),
+            )),
         }
     }
 }
