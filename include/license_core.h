@@ -935,7 +935,9 @@ typedef struct lc_license_key lc_license_key;
 typedef struct lc_match_report lc_match_report;
 
 /**
- * A private RSA signing key (the vendor's or an installation's).
+ * A signing key (the vendor's or an installation's): an RSA key read from
+ * PKCS#8 bytes, or a key that stays in a PKCS#11 token. Every function
+ * that signs takes either.
  */
 typedef struct lc_signing_key lc_signing_key;
 
@@ -1516,6 +1518,37 @@ void lc_bytes_free(lc_bytes *bytes);
  * be NULL only if `len` is 0; `out` must not be NULL.
  */
 lc_status lc_signing_key_from_bytes(const uint8_t *data, size_t len, lc_signing_key **out);
+
+/**
+ * Opens the private key labelled `key_label[0..key_len]` in the PKCS#11
+ * token labelled `token[0..token_len]`, through the module (shared
+ * library) at the path `module[0..module_len]`, logging in with the user
+ * PIN `pin[0..pin_len]`; with `pin` NULL (and `pin_len` 0), the PIN is
+ * read from the environment variable `LICENSECTL_PKCS11_PIN`, or from the
+ * file `LICENSECTL_PKCS11_PIN_FILE` names. The texts are UTF-8.
+ *
+ * The key signs in the token and never leaves it: RSA keys (2048 to 4096
+ * bits) sign licenses, usage logs and bundles like a key file does; the
+ * key id is that of the token's public key. Failures:
+ * `LC_STATUS_PKCS11_MODULE_LOAD`, `LC_STATUS_PKCS11_TOKEN_NOT_FOUND`,
+ * `LC_STATUS_PKCS11_PIN_INCORRECT`, `LC_STATUS_PKCS11_PIN_MISSING`,
+ * `LC_STATUS_PKCS11_KEY_NOT_FOUND`, `LC_STATUS_PKCS11_LABEL_AMBIGUOUS`,
+ * `LC_STATUS_PKCS11_UNSUPPORTED_KEY`, `LC_STATUS_PKCS11_FAILED`.
+ *
+ * On success `*out` receives a new key, owned by the caller and released
+ * with `lc_signing_key_free` (which closes the token session); on failure
+ * `*out` is not written. `module`, `token` and `key_label` may be NULL
+ * only with a length of 0 (which then fails); `out` must not be NULL.
+ */
+lc_status lc_signing_key_open_pkcs11(const uint8_t *module,
+                                     size_t module_len,
+                                     const uint8_t *token,
+                                     size_t token_len,
+                                     const uint8_t *key_label,
+                                     size_t key_len,
+                                     const uint8_t *pin,
+                                     size_t pin_len,
+                                     lc_signing_key **out);
 
 /**
  * Copies the key id (its text form: unpadded base64url of the SHA-256 of
