@@ -14,7 +14,7 @@ use license_core::{
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 
-use crate::crypto::{PyKeyId, PySigningKey, PyTrustedKeys};
+use crate::crypto::{AnySigner, PyKeyId, PyTrustedKeys};
 use crate::errors::Lc;
 use crate::instance::{PyFingerprint, PyHardwareProfile, PyMatchPolicy, PyMatchReport};
 use crate::license::{PyFeature, PyInstanceBinding};
@@ -232,11 +232,12 @@ impl PyKeyBundle {
     fn to_bin<'py>(
         &self,
         py: Python<'py>,
-        key: &PySigningKey,
+        key: &Bound<'py, PyAny>,
         algorithm: &str,
     ) -> PyResult<Bound<'py, PyBytes>> {
         let alg: BundleAlgorithm = algorithm.parse().lc()?;
-        let (bundle, key) = (&self.0, &key.0);
+        let key = AnySigner::extract(key)?;
+        let (bundle, key) = (&self.0, &key);
         let bin = py.detach(|| bundle.to_bin(key, alg)).lc()?;
         Ok(PyBytes::new(py, &bin))
     }
