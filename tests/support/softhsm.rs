@@ -82,6 +82,21 @@ impl Token {
         Some(Token { module, conf, dir })
     }
 
+    /// Imports a PKCS#8 private key file into the token under `label`
+    /// (with softhsm2-util, as a vendor moving an existing key would), so
+    /// the token signs with a key whose file signatures are known.
+    pub fn import(&self, key_pem: &Path, label: &str) {
+        let util = super::peer("softhsm2-util").expect("found by Token::new");
+        let (ok, out, err) = super::run(
+            Command::new(util)
+                .env("SOFTHSM2_CONF", &self.conf)
+                .args(["--import"])
+                .arg(key_pem)
+                .args(["--token", TOKEN, "--label", label, "--id", "01", "--pin", PIN]),
+        );
+        assert!(ok, "softhsm2-util --import failed: {out}{err}");
+    }
+
     /// The environment a child process needs to see this token.
     pub fn env(&self) -> [(&'static str, &Path); 1] {
         [("SOFTHSM2_CONF", self.conf.as_path())]
