@@ -175,6 +175,30 @@ fn a_generated_p256_key_stays_in_the_token_and_signs_raw_r_s() {
     let err = signer.sign(SignatureAlgorithm::RsaPkcs1v15Sha256, b"license").unwrap_err();
     assert_eq!(err.kind(), ErrorKind::UnsupportedAlgorithm);
     inspect(t, "ec-gen", |session, key| assert_locked_in(session, key, AttributeType::Value));
+
+    // An independent ECDSA implementation (Python's `cryptography`)
+    // accepts the exported key and the raw r||s signature of SHA-256, and
+    // refuses it for another message.
+    if let Some(python) = support::venv_python(&["cryptography"]) {
+        let dir = tempfile::tempdir().unwrap();
+        let public = support::write(dir.path(), "ec.pub.pem", signer.public_key_pem().as_bytes());
+        let sig = support::write(dir.path(), "sig", &signature);
+        let check = "import sys\n\
+from cryptography.hazmat.primitives import hashes, serialization\n\
+from cryptography.hazmat.primitives.asymmetric import ec, utils\n\
+key = serialization.load_pem_public_key(open(sys.argv[1], 'rb').read())\n\
+raw = open(sys.argv[2], 'rb').read()\n\
+der = utils.encode_dss_signature(int.from_bytes(raw[:32], 'big'), int.from_bytes(raw[32:], 'big'))\n\
+key.verify(der, sys.argv[3].encode(), ec.ECDSA(hashes.SHA256()))\n";
+        let verify = |message: &str| {
+            support::run(
+                std::process::Command::new(&python).args(["-c", check]).arg(&public).arg(&sig).arg(message),
+            )
+        };
+        let (ok, out, err) = verify("license");
+        assert!(ok, "cryptography refused the token's ECDSA signature: {out}{err}");
+        assert!(!verify("licensE").0, "cryptography accepted the signature for another message");
+    }
 }
 
 #[test]
