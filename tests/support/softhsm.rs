@@ -87,12 +87,14 @@ impl Token {
     /// the token signs with a key whose file signatures are known.
     pub fn import(&self, key_pem: &Path, label: &str) {
         let util = super::peer("softhsm2-util").expect("found by Token::new");
+        // CKA_ID is the label, as `keygen` sets it: unique per key.
+        let id: String = label.bytes().map(|b| format!("{b:02x}")).collect();
         let (ok, out, err) = super::run(
             Command::new(util)
                 .env("SOFTHSM2_CONF", &self.conf)
                 .args(["--import"])
                 .arg(key_pem)
-                .args(["--token", TOKEN, "--label", label, "--id", "01", "--pin", PIN]),
+                .args(["--token", TOKEN, "--label", label, "--id", &id, "--pin", PIN]),
         );
         assert!(ok, "softhsm2-util --import failed: {out}{err}");
     }
