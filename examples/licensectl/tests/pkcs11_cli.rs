@@ -91,7 +91,12 @@ fn a_license_a_bundle_and_a_usage_log_signed_in_the_token_verify_everywhere() {
     ok(&t, dir, &[&["install"][..], &store, &["--yes", "lic.xml"]].concat());
     std::fs::write(dir.join("inv.jsonl"), "{\"id\": 1, \"enrolled\": true}\n").unwrap();
     let args = ["--inventory", "inv.jsonl", "--out", "usage.xml", "--at", "2026-11-23T02:00:00Z"];
-    ok(&t, dir, &[&["usage-log"][..], &store, &hsm("inst"), &args].concat());
+    let usage_log = [&["usage-log"][..], &store, &hsm("inst"), &args].concat();
+    // A refused PIN records nothing: the next log carries one count, not two.
+    let (logged, _, err) = ctl(&t, dir, Some("11111"), &usage_log);
+    assert!(!logged && err.contains("[pkcs11_pin_incorrect]"), "{err}");
+    let out = ok(&t, dir, &usage_log);
+    assert!(out.contains(" 1 journal entries"), "{out}");
     let out = ok(&t, dir, &["verify-usage", "--pub", "inst.pub.pem", "usage.xml"]);
     assert!(out.contains(&inst_id), "{out}");
 
