@@ -8,7 +8,9 @@
 //!
 //! Every signature (licenses, usage logs, key bundles) is made through the
 //! [`Signer`] trait, so a key kept in a hardware token can take the place
-//! of the in-process [`SigningKey`].
+//! of the in-process [`SigningKey`]: with the `pkcs11` feature, the module
+//! `crypto::pkcs11` opens (or generates) such a key through the token's
+//! PKCS#11 module.
 //!
 //! # Constant-time signing
 //!
