@@ -2,7 +2,9 @@
 //! PKCS#1 v1.5 SHA-256 verifies with the same keys, in one run; and
 //! signatures per second with the same keys: a whole `License::sign` and a
 //! bare PKCS#1 v1.5 signature, the constant-time default (`ring`) beside
-//! the `rsa` crate's variable-time signer it replaced (RUSTSEC-2023-0071).
+//! the `rsa` crate's variable-time signer it replaced (RUSTSEC-2023-0071),
+//! and the same keys imported into a SoftHSM2 token and used through
+//! PKCS#11 (skipped, with a note, when SoftHSM2 is not installed).
 //! The same rows for ECDSA P-256 (XML-DSig `ecdsa-sha256`, `ring` both
 //! ways): a license verify beside a bare ECDSA verify, a license signing
 //! beside a bare ECDSA signature.
@@ -13,10 +15,15 @@
 //!
 //!     cargo bench --bench verify
 
+#[path = "../tests/support/mod.rs"]
+mod support;
+
 use std::path::PathBuf;
 use std::time::Duration;
 
 use criterion::{criterion_group, Criterion, Throughput};
+use license_core::crypto::pkcs11::{Pin, Pkcs11Signer};
+use license_core::crypto::{SignatureAlgorithm, Signer as _};
 use license_core::{
     license::{ActionedLimit, ExpiryPolicy, InstanceBinding},
     Feature, Fingerprint, HardwareProfile, License, SigningKey, TrustedKeys,
@@ -74,14 +81,17 @@ const IDS: [&str; 7] = [
 
 /// The signing rows: per key size, a whole license, then the bare
 /// signature with the constant-time default and with the rsa crate; then
+/// the bare signature through PKCS#11 (SoftHSM2), when it ran; then
 /// the same two with the P-256 key (ring only).
-const SIGN_IDS: [&str; 8] = [
+const SIGN_IDS: [&str; 10] = [
     "license-sign-2048-ring",
     "sign-2048-ring-constant-time",
     "sign-2048-rsa-crate",
     "license-sign-3072-ring",
     "sign-3072-ring-constant-time",
     "sign-3072-rsa-crate",
+    "sign-2048-pkcs11-softhsm2",
+    "sign-3072-pkcs11-softhsm2",
     "license-sign-p256-ring",
     "sign-p256-ring-constant-time",
 ];
@@ -94,8 +104,24 @@ fn rsa_crate_signer(bits: u32) -> rsa::pkcs1v15::SigningKey<sha2::Sha256> {
     rsa::pkcs1v15::SigningKey::new(rsa::RsaPrivateKey::from_pkcs8_pem(&pem).expect("fixture key"))
 }
 
+/// The fixture keys of `bits` bits imported into a SoftHSM2 token, or
+/// `None` (with a note) without SoftHSM2. The token lives as long as the
+/// returned guard.
+fn softhsm_signer(token: &Option<support::softhsm::Token>, bits: u32) -> Option<Pkcs11Signer> {
+    let token = token.as_ref()?;
+    let label = format!("vendor-{bits}");
+    token.import(&root().join("tests/vectors/keys").join(format!("{label}.key.pem")), &label);
+    let pin = Pin::new(support::softhsm::PIN).expect("pin");
+    Some(Pkcs11Signer::open(&token.module, support::softhsm::TOKEN, &label, &pin).expect("the imported key"))
+}
+
 fn bench(c: &mut Criterion) {
     let license = license();
+    let token = support::softhsm::Token::new();
+    if let Some(t) = &token {
+        // SoftHSM2 reads its configuration when the module is first loaded.
+        std::env::set_var("SOFTHSM2_CONF", &t.conf);
+    }
     let mut group = c.benchmark_group("verify");
     group.throughput(Throughput::Elements(1));
     group.measurement_time(Duration::from_secs(4));
@@ -130,6 +156,16 @@ fn bench(c: &mut Criterion) {
         group.bench_function(format!("sign-{bits}-rsa-crate"), |b| {
             b.iter(|| rsa::signature::Signer::sign(&reference, std::hint::black_box(&message)))
         });
+        if let Some(hsm) = softhsm_signer(&token, bits) {
+            let through_token = hsm.sign(SignatureAlgorithm::RsaPkcs1v15Sha256, &message).expect("signs");
+            assert_eq!(through_token, signature, "the token makes the same signature");
+            group.bench_function(format!("sign-{bits}-pkcs11-softhsm2"), |b| {
+                b.iter(|| {
+                    hsm.sign(SignatureAlgorithm::RsaPkcs1v15Sha256, std::hint::black_box(&message))
+                        .expect("signs")
+                })
+            });
+        }
         if bits == 2048 {
             // The XML work alone (parse, schema, no C14N or RSA), for scale.
             group.bench_function("xml-read-only", |b| {
@@ -172,6 +208,11 @@ fn mean_ns(id: &str) -> Option<f64> {
 }
 
 fn main() {
+    // Rows of an earlier run must not pass for this one's (the HSM rows
+    // are skipped without SoftHSM2).
+    for id in &SIGN_IDS[6..] {
+        let _ = std::fs::remove_dir_all(root().join("target/criterion/verify").join(id));
+    }
     benches();
     Criterion::default().configure_from_args().final_summary();
     let medians: Vec<Option<f64>> = IDS.iter().map(|id| mean_ns(id)).collect();
@@ -196,6 +237,11 @@ fn main() {
     for (ring, rsa) in [(1, 2), (4, 5)] {
         if let (Some(r), Some(s)) = (medians[ring], medians[rsa]) {
             println!("  {} takes {:.2}x the time of {}", SIGN_IDS[ring], r / s, SIGN_IDS[rsa]);
+        }
+    }
+    for (hsm, ring) in [(6, 1), (7, 4)] {
+        if let (Some(h), Some(r)) = (medians[hsm], medians[ring]) {
+            println!("  {} takes {:.2}x the time of {}", SIGN_IDS[hsm], h / r, SIGN_IDS[ring]);
         }
     }
 }

@@ -286,6 +286,42 @@ enum lc_status
    */
   LC_STATUS_UNSUPPORTED_CURVE = 322,
   /**
+   * The PKCS#11 module cannot be loaded or initialized (`pkcs11_module_load`).
+   */
+  LC_STATUS_PKCS11_MODULE_LOAD = 326,
+  /**
+   * No PKCS#11 token has the given label (`pkcs11_token_not_found`).
+   */
+  LC_STATUS_PKCS11_TOKEN_NOT_FOUND = 327,
+  /**
+   * The PKCS#11 token has no private key with the given label (`pkcs11_key_not_found`).
+   */
+  LC_STATUS_PKCS11_KEY_NOT_FOUND = 328,
+  /**
+   * The PKCS#11 token refused the PIN (wrong or locked) (`pkcs11_pin_incorrect`).
+   */
+  LC_STATUS_PKCS11_PIN_INCORRECT = 329,
+  /**
+   * No PIN was given for the PKCS#11 token (environment or file) (`pkcs11_pin_missing`).
+   */
+  LC_STATUS_PKCS11_PIN_MISSING = 330,
+  /**
+   * More than one PKCS#11 token or key has the given label (`pkcs11_label_ambiguous`).
+   */
+  LC_STATUS_PKCS11_LABEL_AMBIGUOUS = 331,
+  /**
+   * The PKCS#11 token already has a key with the given label (`pkcs11_key_exists`).
+   */
+  LC_STATUS_PKCS11_KEY_EXISTS = 332,
+  /**
+   * The PKCS#11 key is not an RSA (2048 to 4096 bits) or P-256 signing key (`pkcs11_unsupported_key`).
+   */
+  LC_STATUS_PKCS11_UNSUPPORTED_KEY = 333,
+  /**
+   * The PKCS#11 token refused an operation (`pkcs11_failed`).
+   */
+  LC_STATUS_PKCS11_FAILED = 334,
+  /**
    * No license is installed (`no_license_installed`).
    */
   LC_STATUS_NO_LICENSE_INSTALLED = 400,
@@ -945,8 +981,9 @@ typedef struct lc_license_key lc_license_key;
 typedef struct lc_match_report lc_match_report;
 
 /**
- * A private signing key, RSA or ECDSA P-256 (the vendor's or an
- * installation's).
+ * A signing key (the vendor's or an installation's): an RSA or ECDSA
+ * P-256 key read from its private-key bytes, or a key that stays in a
+ * PKCS#11 token. Every function that signs takes either.
  */
 typedef struct lc_signing_key lc_signing_key;
 
@@ -1530,6 +1567,37 @@ void lc_bytes_free(lc_bytes *bytes);
 lc_status lc_signing_key_from_bytes(const uint8_t *data, size_t len, lc_signing_key **out);
 
 /**
+ * Opens the private key labelled `key_label[0..key_len]` in the PKCS#11
+ * token labelled `token[0..token_len]`, through the module (shared
+ * library) at the path `module[0..module_len]`, logging in with the user
+ * PIN `pin[0..pin_len]`; with `pin` NULL (and `pin_len` 0), the PIN is
+ * read from the environment variable `LICENSECTL_PKCS11_PIN`, or from the
+ * file `LICENSECTL_PKCS11_PIN_FILE` names. The texts are UTF-8.
+ *
+ * The key signs in the token and never leaves it: RSA keys (2048 to 4096
+ * bits) sign licenses, usage logs and bundles like a key file does; the
+ * key id is that of the token's public key. Failures:
+ * `LC_STATUS_PKCS11_MODULE_LOAD`, `LC_STATUS_PKCS11_TOKEN_NOT_FOUND`,
+ * `LC_STATUS_PKCS11_PIN_INCORRECT`, `LC_STATUS_PKCS11_PIN_MISSING`,
+ * `LC_STATUS_PKCS11_KEY_NOT_FOUND`, `LC_STATUS_PKCS11_LABEL_AMBIGUOUS`,
+ * `LC_STATUS_PKCS11_UNSUPPORTED_KEY`, `LC_STATUS_PKCS11_FAILED`.
+ *
+ * On success `*out` receives a new key, owned by the caller and released
+ * with `lc_signing_key_free` (which closes the token session); on failure
+ * `*out` is not written. `module`, `token` and `key_label` may be NULL
+ * only with a length of 0 (which then fails); `out` must not be NULL.
+ */
+lc_status lc_signing_key_open_pkcs11(const uint8_t *module,
+                                     size_t module_len,
+                                     const uint8_t *token,
+                                     size_t token_len,
+                                     const uint8_t *key_label,
+                                     size_t key_len,
+                                     const uint8_t *pin,
+                                     size_t pin_len,
+                                     lc_signing_key **out);
+
+/**
  * Generates a new ECDSA P-256 signing key from the operating system's
  * generator into `*out` (owned by the caller, released with
  * `lc_signing_key_free`; save it with `lc_signing_key_pkcs8_pem`).
@@ -1540,7 +1608,8 @@ lc_status lc_signing_key_generate_p256(lc_signing_key **out);
 /**
  * The key's private half as PKCS#8 PEM, in new `lc_bytes` written to
  * `*out` on success (secret: free it with `lc_bytes_free` as soon as it is
- * saved). `key` and `out` must not be NULL.
+ * saved). A key in a PKCS#11 token has none (`LC_STATUS_PKCS11_FAILED`).
+ * `key` and `out` must not be NULL.
  */
 lc_status lc_signing_key_pkcs8_pem(const lc_signing_key *key, lc_bytes **out);
 

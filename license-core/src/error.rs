@@ -166,6 +166,15 @@ error_kinds! {
     SignatureScalarRange = 320, Signature, "signature_scalar_range", "an ECDSA signature's r or s is not below the curve order";
     KeyAlgorithmMismatch = 321, Signature, "key_algorithm_mismatch", "the signature's algorithm is not the one its key signs with (an RSA key and an ECDSA signature, or the reverse)";
     UnsupportedCurve = 322, Signature, "unsupported_curve", "an elliptic-curve key is on a curve other than P-256";
+    Pkcs11ModuleLoad = 326, Signature, "pkcs11_module_load", "the PKCS#11 module cannot be loaded or initialized";
+    Pkcs11TokenNotFound = 327, Signature, "pkcs11_token_not_found", "no PKCS#11 token has the given label";
+    Pkcs11KeyNotFound = 328, Signature, "pkcs11_key_not_found", "the PKCS#11 token has no private key with the given label";
+    Pkcs11PinIncorrect = 329, Signature, "pkcs11_pin_incorrect", "the PKCS#11 token refused the PIN (wrong or locked)";
+    Pkcs11PinMissing = 330, Signature, "pkcs11_pin_missing", "no PIN was given for the PKCS#11 token (environment or file)";
+    Pkcs11LabelAmbiguous = 331, Signature, "pkcs11_label_ambiguous", "more than one PKCS#11 token or key has the given label";
+    Pkcs11KeyExists = 332, Signature, "pkcs11_key_exists", "the PKCS#11 token already has a key with the given label";
+    Pkcs11UnsupportedKey = 333, Signature, "pkcs11_unsupported_key", "the PKCS#11 key is not an RSA (2048 to 4096 bits) or P-256 signing key";
+    Pkcs11Failed = 334, Signature, "pkcs11_failed", "the PKCS#11 token refused an operation";
 
     // 4xx: the license store and installation.
     NoLicenseInstalled = 400, Store, "no_license_installed", "no license is installed";

@@ -2,20 +2,83 @@
 
 use std::ffi::c_char;
 
-use license_core::{crypto::KeyType, KeyId, SigningKey, TrustedKeys, VerifyingKey};
+use license_core::crypto::pkcs11::{Pin, Pkcs11Signer};
+use license_core::crypto::{KeyType, SignatureAlgorithm, Signer};
+use license_core::{KeyId, SigningKey, TrustedKeys, VerifyingKey};
 
 use crate::io::{arg, bytes_handle, copy_text, core, free_handle, into_handle, lc_bytes, put, Handle};
 use crate::panic::ffi_panic_boundary;
 use crate::status::lc_status;
 
-/// A private signing key, RSA or ECDSA P-256 (the vendor's or an
-/// installation's).
+/// A signing key (the vendor's or an installation's): an RSA or ECDSA
+/// P-256 key read from its private-key bytes, or a key that stays in a
+/// PKCS#11 token. Every function that signs takes either.
 #[allow(non_camel_case_types)]
 pub struct lc_signing_key {
     _private: [u8; 0],
 }
 impl Handle for lc_signing_key {
-    type Inner = SigningKey;
+    type Inner = AnySigner;
+}
+
+/// What an `lc_signing_key` holds.
+pub(crate) enum AnySigner {
+    /// A key in this process's memory.
+    File(SigningKey),
+    /// A key in a PKCS#11 token.
+    Token(Pkcs11Signer),
+}
+
+impl AnySigner {
+    fn signer(&self) -> &dyn Signer {
+        match self {
+            AnySigner::File(key) => key,
+            AnySigner::Token(key) => key,
+        }
+    }
+
+    fn public_key_pem(&self) -> String {
+        match self {
+            AnySigner::File(key) => key.verifying_key().to_public_key_pem(),
+            AnySigner::Token(key) => key.public_key_pem(),
+        }
+    }
+
+    fn key_type(&self) -> KeyType {
+        match self {
+            AnySigner::File(key) => key.key_type(),
+            // A token key's kind shows in what it signs.
+            AnySigner::Token(key) if key.algorithms().contains(&SignatureAlgorithm::EcdsaP256Sha256) => {
+                KeyType::P256
+            }
+            AnySigner::Token(_) => KeyType::Rsa,
+        }
+    }
+
+    /// The private half as PKCS#8 PEM: only a key in memory has one to give.
+    fn to_pkcs8_pem(&self) -> license_core::Result<String> {
+        match self {
+            AnySigner::File(key) => key.to_pkcs8_pem(),
+            AnySigner::Token(key) => Err(license_core::Error::new(
+                license_core::ErrorKind::Pkcs11Failed,
+                format!("key {} stays in its PKCS#11 token: it has no PKCS#8 form", key.key_id()),
+            )),
+        }
+    }
+}
+
+impl Signer for AnySigner {
+    fn key_id(&self) -> KeyId {
+        self.signer().key_id()
+    }
+
+    fn algorithms(&self) -> &[SignatureAlgorithm] {
+        self.signer().algorithms()
+    }
+
+    fn sign(&self, algorithm: SignatureAlgorithm, message: &[u8]) -> license_core::Result<Vec<u8>> {
+        self.signer().sign(algorithm, message)
+    }
 }
 
 /// A set of trusted public keys, looked up by key id when verifying.
@@ -64,7 +127,55 @@ pub extern "C" fn lc_signing_key_from_bytes(
         let data = arg!(slice data, len);
         arg!(out out);
         let key = core!(SigningKey::from_private_key_bytes(data));
-        put!(out, into_handle(key));
+        put!(out, into_handle(AnySigner::File(key)));
+        lc_status::Ok
+    }
+}
+
+/// Opens the private key labelled `key_label[0..key_len]` in the PKCS#11
+/// token labelled `token[0..token_len]`, through the module (shared
+/// library) at the path `module[0..module_len]`, logging in with the user
+/// PIN `pin[0..pin_len]`; with `pin` NULL (and `pin_len` 0), the PIN is
+/// read from the environment variable `LICENSECTL_PKCS11_PIN`, or from the
+/// file `LICENSECTL_PKCS11_PIN_FILE` names. The texts are UTF-8.
+///
+/// The key signs in the token and never leaves it: RSA keys (2048 to 4096
+/// bits) sign licenses, usage logs and bundles like a key file does; the
+/// key id is that of the token's public key. Failures:
+/// `LC_STATUS_PKCS11_MODULE_LOAD`, `LC_STATUS_PKCS11_TOKEN_NOT_FOUND`,
+/// `LC_STATUS_PKCS11_PIN_INCORRECT`, `LC_STATUS_PKCS11_PIN_MISSING`,
+/// `LC_STATUS_PKCS11_KEY_NOT_FOUND`, `LC_STATUS_PKCS11_LABEL_AMBIGUOUS`,
+/// `LC_STATUS_PKCS11_UNSUPPORTED_KEY`, `LC_STATUS_PKCS11_FAILED`.
+///
+/// On success `*out` receives a new key, owned by the caller and released
+/// with `lc_signing_key_free` (which closes the token session); on failure
+/// `*out` is not written. `module`, `token` and `key_label` may be NULL
+/// only with a length of 0 (which then fails); `out` must not be NULL.
+#[no_mangle]
+#[allow(clippy::too_many_arguments)] // four texts as pointer + length
+pub extern "C" fn lc_signing_key_open_pkcs11(
+    module: *const u8,
+    module_len: usize,
+    token: *const u8,
+    token_len: usize,
+    key_label: *const u8,
+    key_len: usize,
+    pin: *const u8,
+    pin_len: usize,
+    out: *mut *mut lc_signing_key,
+) -> lc_status {
+    ffi_panic_boundary! {
+        let module = arg!(str module, module_len);
+        let token = arg!(str token, token_len);
+        let key_label = arg!(str key_label, key_len);
+        arg!(out out);
+        let pin = if pin.is_null() && pin_len == 0 {
+            core!(Pin::from_env())
+        } else {
+            core!(Pin::new(arg!(str pin, pin_len)))
+        };
+        let key = core!(Pkcs11Signer::open(std::path::Path::new(module), token, key_label, &pin));
+        put!(out, into_handle(AnySigner::Token(key)));
         lc_status::Ok
     }
 }
@@ -78,14 +189,15 @@ pub extern "C" fn lc_signing_key_generate_p256(out: *mut *mut lc_signing_key) ->
     ffi_panic_boundary! {
         arg!(out out);
         let key = core!(SigningKey::generate_p256(&mut rand::rngs::OsRng));
-        put!(out, into_handle(key));
+        put!(out, into_handle(AnySigner::File(key)));
         lc_status::Ok
     }
 }
 
 /// The key's private half as PKCS#8 PEM, in new `lc_bytes` written to
 /// `*out` on success (secret: free it with `lc_bytes_free` as soon as it is
-/// saved). `key` and `out` must not be NULL.
+/// saved). A key in a PKCS#11 token has none (`LC_STATUS_PKCS11_FAILED`).
+/// `key` and `out` must not be NULL.
 #[no_mangle]
 pub extern "C" fn lc_signing_key_pkcs8_pem(key: *const lc_signing_key, out: *mut *mut lc_bytes) -> lc_status {
     ffi_panic_boundary! {
@@ -144,7 +256,7 @@ pub extern "C" fn lc_signing_key_public_pem(
     ffi_panic_boundary! {
         let key = arg!(ref key);
         arg!(out out);
-        put!(out, bytes_handle(key.verifying_key().to_public_key_pem().into_bytes()));
+        put!(out, bytes_handle(key.public_key_pem().into_bytes()));
         lc_status::Ok
     }
 }

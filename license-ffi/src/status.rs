@@ -188,6 +188,24 @@ pub enum lc_status {
     KeyAlgorithmMismatch = 321,
     /// An elliptic-curve key is on a curve other than P-256 (`unsupported_curve`).
     UnsupportedCurve = 322,
+    /// The PKCS#11 module cannot be loaded or initialized (`pkcs11_module_load`).
+    Pkcs11ModuleLoad = 326,
+    /// No PKCS#11 token has the given label (`pkcs11_token_not_found`).
+    Pkcs11TokenNotFound = 327,
+    /// The PKCS#11 token has no private key with the given label (`pkcs11_key_not_found`).
+    Pkcs11KeyNotFound = 328,
+    /// The PKCS#11 token refused the PIN (wrong or locked) (`pkcs11_pin_incorrect`).
+    Pkcs11PinIncorrect = 329,
+    /// No PIN was given for the PKCS#11 token (environment or file) (`pkcs11_pin_missing`).
+    Pkcs11PinMissing = 330,
+    /// More than one PKCS#11 token or key has the given label (`pkcs11_label_ambiguous`).
+    Pkcs11LabelAmbiguous = 331,
+    /// The PKCS#11 token already has a key with the given label (`pkcs11_key_exists`).
+    Pkcs11KeyExists = 332,
+    /// The PKCS#11 key is not an RSA (2048 to 4096 bits) or P-256 signing key (`pkcs11_unsupported_key`).
+    Pkcs11UnsupportedKey = 333,
+    /// The PKCS#11 token refused an operation (`pkcs11_failed`).
+    Pkcs11Failed = 334,
     /// No license is installed (`no_license_installed`).
     NoLicenseInstalled = 400,
     /// The license has already expired (`candidate_expired`).

@@ -1,6 +1,11 @@
 //! Signing keys, verifying keys, key ids and the trusted-key set.
 
+use std::path::PathBuf;
+
+use license_core::crypto::pkcs11::{Pin, Pkcs11Signer, TokenKeySpec};
+use license_core::crypto::{SignatureAlgorithm, Signer};
 use license_core::{KeyId, SigningKey, TrustedKeys, VerifyingKey};
+use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 
@@ -84,6 +89,128 @@ impl PySigningKey {
             self.0.bits(),
             self.0.key_id()
         )
+    }
+}
+
+/// A signing key that stays in a PKCS#11 token (an HSM, SoftHSM2): the
+/// token signs, and the key cannot be read out.
+#[pyclass(frozen, module = "license_core._native", name = "Pkcs11Signer")]
+pub(crate) struct PyPkcs11Signer(pub(crate) Pkcs11Signer);
+
+/// The PIN given, or the one in the environment (`LICENSECTL_PKCS11_PIN`,
+/// or the file `LICENSECTL_PKCS11_PIN_FILE` names).
+fn pin(pin: Option<&str>) -> PyResult<Pin> {
+    match pin {
+        Some(p) => Pin::new(p).lc(),
+        None => Pin::from_env().lc(),
+    }
+}
+
+#[pymethods]
+impl PyPkcs11Signer {
+    /// Opens the key labelled `key` in the token labelled `token` through
+    /// the PKCS#11 `module` (a shared library path); `pin=None` reads it
+    /// from the environment. The GIL is released while the token answers.
+    #[new]
+    #[pyo3(signature = (module, token, key, pin = None))]
+    fn new(py: Python<'_>, module: PathBuf, token: &str, key: &str, pin: Option<&str>) -> PyResult<Self> {
+        let pin = self::pin(pin)?;
+        py.detach(|| Pkcs11Signer::open(&module, token, key, &pin)).lc().map(PyPkcs11Signer)
+    }
+    /// Makes a key pair in the token (sensitive, not extractable, sign
+    /// only) and opens it. `alg`: `rsa2048`, `rsa3072`, `rsa4096` or `p256`.
+    #[staticmethod]
+    #[pyo3(signature = (module, token, key, alg = "rsa3072", pin = None))]
+    fn generate(
+        py: Python<'_>,
+        module: PathBuf,
+        token: &str,
+        key: &str,
+        alg: &str,
+        pin: Option<&str>,
+    ) -> PyResult<Self> {
+        let spec = match alg {
+            "rsa2048" => TokenKeySpec::Rsa { bits: 2048 },
+            "rsa3072" => TokenKeySpec::Rsa { bits: 3072 },
+            "rsa4096" => TokenKeySpec::Rsa { bits: 4096 },
+            "p256" => TokenKeySpec::P256,
+            other => {
+                return Err(PyValueError::new_err(format!(
+                    "alg `{}` is not rsa2048, rsa3072, rsa4096 or p256",
+                    license_core::Error::escape_controls(other)
+                )))
+            }
+        };
+        let pin = self::pin(pin)?;
+        py.detach(|| Pkcs11Signer::generate(&module, token, key, &pin, spec)).lc().map(PyPkcs11Signer)
+    }
+    /// The public key as SPKI PEM, what verifiers are given.
+    fn public_key_pem(&self) -> String {
+        self.0.public_key_pem()
+    }
+    #[getter]
+    fn key_id(&self) -> PyKeyId {
+        PyKeyId(self.0.key_id())
+    }
+    /// `RSA-3072`, `EC P-256`, ...
+    #[getter]
+    fn kind(&self) -> String {
+        self.0.spec().to_string()
+    }
+    #[getter]
+    fn token(&self) -> &str {
+        self.0.token_label()
+    }
+    #[getter]
+    fn label(&self) -> &str {
+        self.0.key_label()
+    }
+    fn __repr__(&self) -> String {
+        format!(
+            "Pkcs11Signer(token='{}', key='{}', kind='{}', key_id='{}')",
+            license_core::Error::escape_controls(self.0.token_label()),
+            license_core::Error::escape_controls(self.0.key_label()),
+            self.0.spec(),
+            self.0.key_id()
+        )
+    }
+}
+
+/// A key passed to a signing method: a `SigningKey` or a `Pkcs11Signer`.
+/// Holds plain references so that signing can run without the GIL.
+pub(crate) enum AnySigner<'a> {
+    File(&'a SigningKey),
+    Token(&'a Pkcs11Signer),
+}
+
+impl<'a> AnySigner<'a> {
+    pub(crate) fn extract(key: &'a Bound<'_, PyAny>) -> PyResult<AnySigner<'a>> {
+        if let Ok(k) = key.cast::<PySigningKey>() {
+            return Ok(AnySigner::File(&k.get().0));
+        }
+        if let Ok(k) = key.cast::<PyPkcs11Signer>() {
+            return Ok(AnySigner::Token(&k.get().0));
+        }
+        Err(PyTypeError::new_err("key must be a SigningKey or a Pkcs11Signer"))
+    }
+
+    fn signer(&self) -> &dyn Signer {
+        match self {
+            AnySigner::File(k) => *k,
+            AnySigner::Token(k) => *k,
+        }
+    }
+}
+
+impl Signer for AnySigner<'_> {
+    fn key_id(&self) -> KeyId {
+        self.signer().key_id()
+    }
+    fn algorithms(&self) -> &[SignatureAlgorithm] {
+        self.signer().algorithms()
+    }
+    fn sign(&self, algorithm: SignatureAlgorithm, message: &[u8]) -> license_core::Result<Vec<u8>> {
+        self.signer().sign(algorithm, message)
     }
 }
 

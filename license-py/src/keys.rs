@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use license_core::{
+    crypto::{SignatureAlgorithm, Signer as _},
     instance::{Location, SoftwareVersion},
     keys::{
         activate as core_activate, Activation, BundleAlgorithm, KeyKind, KeyRecord, KeyStatus, ProductCode,
@@ -14,7 +15,7 @@ use license_core::{
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 
-use crate::crypto::{PyKeyId, PySigningKey, PyTrustedKeys};
+use crate::crypto::{AnySigner, PyKeyId, PyTrustedKeys};
 use crate::errors::Lc;
 use crate::instance::{PyFingerprint, PyHardwareProfile, PyMatchPolicy, PyMatchReport};
 use crate::license::{PyFeature, PyInstanceBinding};
@@ -234,15 +235,16 @@ impl PyKeyBundle {
     fn to_bin<'py>(
         &self,
         py: Python<'py>,
-        key: &PySigningKey,
+        key: &Bound<'py, PyAny>,
         algorithm: Option<&str>,
     ) -> PyResult<Bound<'py, PyBytes>> {
+        let key = AnySigner::extract(key)?;
         let alg: BundleAlgorithm = match algorithm {
             Some(name) => name.parse().lc()?,
-            None if key.0.key_type() == license_core::crypto::KeyType::P256 => BundleAlgorithm::Es256,
+            None if key.algorithms().contains(&SignatureAlgorithm::EcdsaP256Sha256) => BundleAlgorithm::Es256,
             None => BundleAlgorithm::Ps256,
         };
-        let (bundle, key) = (&self.0, &key.0);
+        let (bundle, key) = (&self.0, &key);
         let bin = py.detach(|| bundle.to_bin(key, alg)).lc()?;
         Ok(PyBytes::new(py, &bin))
     }

@@ -35,6 +35,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("CATEGORIES", categories)?;
     m.add_class::<crypto::PyKeyId>()?;
     m.add_class::<crypto::PySigningKey>()?;
+    m.add_class::<crypto::PyPkcs11Signer>()?;
     m.add_class::<crypto::PyVerifyingKey>()?;
     m.add_class::<crypto::PyTrustedKeys>()?;
     m.add_class::<license::PyFeature>()?;

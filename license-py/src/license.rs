@@ -9,7 +9,7 @@ use license_core::{
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 
-use crate::crypto::{PyKeyId, PySigningKey, PyTrustedKeys};
+use crate::crypto::{AnySigner, PyKeyId, PyTrustedKeys};
 use crate::errors::Lc;
 use crate::pytime;
 use crate::util::{bytes_like, opt_repr};
@@ -284,8 +284,9 @@ impl PyLicense {
         self.inner.to_json()
     }
     /// The license as signed XML (GIL released while signing).
-    fn sign<'py>(&self, py: Python<'py>, key: &PySigningKey) -> PyResult<Bound<'py, PyBytes>> {
-        let (lic, key) = (&self.inner, &key.0);
+    fn sign<'py>(&self, py: Python<'py>, key: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyBytes>> {
+        let key = AnySigner::extract(key)?;
+        let (lic, key) = (&self.inner, &key);
         let xml = py.detach(|| lic.sign(key)).lc()?;
         Ok(PyBytes::new(py, &xml))
     }

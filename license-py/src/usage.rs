@@ -10,7 +10,7 @@ use license_core::{
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 
-use crate::crypto::{PyKeyId, PySigningKey, PyTrustedKeys};
+use crate::crypto::{AnySigner, PyKeyId, PyTrustedKeys};
 use crate::errors::Lc;
 use crate::pytime;
 use crate::util::bytes_like;
@@ -120,8 +120,9 @@ impl PyUsageLog {
 #[pymethods]
 impl PyUsageLog {
     /// The log as signed XML (GIL released).
-    fn sign<'py>(&self, py: Python<'py>, key: &PySigningKey) -> PyResult<Bound<'py, PyBytes>> {
-        let (log, key) = (&self.log, &key.0);
+    fn sign<'py>(&self, py: Python<'py>, key: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyBytes>> {
+        let key = AnySigner::extract(key)?;
+        let (log, key) = (&self.log, &key);
         let xml = py.detach(|| log.sign(key)).lc()?;
         Ok(PyBytes::new(py, &xml))
     }

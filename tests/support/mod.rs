@@ -11,6 +11,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+pub mod softhsm;
+
 /// The repository root: the nearest ancestor of the test's package that
 /// holds the shared vectors (the root package's tests and licensectl's use
 /// this module).

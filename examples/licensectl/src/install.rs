@@ -89,9 +89,10 @@ pub struct UsageLogArgs {
     /// `licensectl inventory import`).
     #[arg(long, value_name = "FILE")]
     pub inventory: PathBuf,
-    /// The installation's signing key (PKCS#8 PEM or DER).
-    #[arg(long, value_name = "INSTANCE.key.pem")]
-    pub key: PathBuf,
+    /// The installation's signing key: --key INSTANCE.key.pem, or a key in
+    /// a PKCS#11 token.
+    #[command(flatten)]
+    pub signer: crate::signer::SignerArgs,
     /// The instance record (JSON); default: this machine, named by its
     /// hostname, with the license's bound instance id.
     #[arg(long, value_name = "INSTANCE.json")]
@@ -276,15 +277,17 @@ fn usage_instance(path: Option<&Path>, license: &License) -> Result<usage::Insta
 
 /// `licensectl usage-log`.
 pub fn usage_log(args: UsageLogArgs) -> CliResult {
+    // The key first: a wrong PIN or a missing key must not leave a count
+    // recorded for a log that was never written.
+    let key = crate::signer::open(&args.signer, "usage-log")?;
     let store = open(&args.store, None)?;
     let at = args.at.unwrap_or_else(now);
     let current = store.current()?;
     let inventory = crate::inventory::load(&args.inventory)?;
     let count = inventory.count(at, &CountConfig::new(current.license().actioned_limit()));
     store.record_count(&count)?;
-    let key = SigningKey::from_pkcs8_bytes(&read(&args.key)?)?;
     let log = store.usage_log(at, usage_instance(args.instance.as_deref(), current.license())?, &count)?;
-    write(&args.out, &log.sign(&key)?)?;
+    write(&args.out, &log.sign(key.as_ref())?)?;
     store.mark_logged(&log)?;
     println!(
         "usage log for {}: {} actioned as of {}, {} journal entries, signed by {} -> {}",

@@ -14,6 +14,7 @@ use time::OffsetDateTime;
 
 use crate::cli::{now, parse_time, read, write, CliError, CliResult};
 use crate::install::trusted_keys as trusted;
+use crate::signer::SignerArgs;
 
 /// Arguments of `licensectl key`.
 #[derive(Debug, Args)]
@@ -49,11 +50,10 @@ pub struct BundleArgs {
     #[command(subcommand)]
     pub command: Option<BundleCommand>,
     /// Print a complete example of BUNDLE.json (valid input to --from).
-    #[arg(long, conflicts_with_all = ["key", "from", "out"])]
+    #[arg(long, conflicts_with_all = ["key", "pkcs11_module", "from", "out"])]
     pub template: bool,
-    /// The vendor's signing key (PKCS#8 PEM or DER).
-    #[arg(long, value_name = "VENDOR.key.pem", required_unless_present = "template")]
-    pub key: Option<PathBuf>,
+    #[command(flatten)]
+    pub signer: SignerArgs,
     /// The bundle, as JSON (see `--template`).
     #[arg(long, value_name = "BUNDLE.json", required_unless_present = "template")]
     pub from: Option<PathBuf>,
@@ -213,9 +213,8 @@ pub enum AccountCommand {
     Bundle {
         /// The instance id.
         instance: String,
-        /// The vendor's signing key (PKCS#8 PEM or DER).
-        #[arg(long, value_name = "VENDOR.key.pem")]
-        key: PathBuf,
+        #[command(flatten)]
+        signer: SignerArgs,
         /// Where to write the .bin.
         #[arg(long, value_name = "server.bin")]
         out: PathBuf,
@@ -254,11 +253,6 @@ impl LocationArgs {
         };
         Location::new(self.place.clone(), self.country.as_deref(), coordinates)
     }
-}
-
-fn signing_key(path: &Path) -> Result<SigningKey, CliError> {
-    SigningKey::from_pkcs8_bytes(&read(path)?)
-        .map_err(|e| CliError::Io(format!("{}: {e} [{}]", path.display(), e.kind().name())))
 }
 
 fn profile(path: Option<&Path>) -> Result<HardwareProfile, CliError> {
@@ -322,15 +316,17 @@ pub fn bundle(args: BundleArgs) -> CliResult {
         print!("{}", KeyBundle::template(args.at.unwrap_or_else(now))?);
         return Ok(ExitCode::SUCCESS);
     }
-    let (Some(key), Some(from), Some(out)) = (args.key, args.from, args.out) else {
-        return Err(CliError::Io("bundle needs --key, --from and --out (or --template, or show)".into()));
+    let (Some(from), Some(out)) = (args.from, args.out) else {
+        return Err(CliError::Io(
+            "bundle needs --key (or --pkcs11-*), --from and --out (or --template, or show)".into(),
+        ));
     };
-    let key = signing_key(&key)?;
+    let key = crate::signer::open(&args.signer, "bundle")?;
     let json = String::from_utf8(read(&from)?)
         .map_err(|_| CliError::Io(format!("{} is not UTF-8", from.display())))?;
     let bundle = KeyBundle::from_json(&json)?;
-    let alg = args.alg.unwrap_or_else(|| BundleAlgorithm::default_for(&key));
-    let bin = bundle.to_bin(&key, alg)?;
+    let alg = args.alg.unwrap_or_else(|| BundleAlgorithm::default_for(key.as_ref()));
+    let bin = bundle.to_bin(key.as_ref(), alg)?;
     write(&out, &bin)?;
     println!(
         "signed the bundle of `{}` ({} + {} add-on) with {} key {} -> {} ({} bytes)",
@@ -437,11 +433,11 @@ pub fn account(args: AccountArgs) -> CliResult {
             Account::update_file(file, |a| a.set_status(key, status, t))?;
             println!("{key} is {status}");
         }
-        AccountCommand::Bundle { instance, key, out, alg, expires } => {
-            let signing = signing_key(&key)?;
+        AccountCommand::Bundle { instance, signer, out, alg, expires } => {
+            let signing = crate::signer::open(&signer, "account bundle")?;
             let bundle = Account::load(file)?.bundle(&instance, None, expires, t)?;
-            let alg = alg.unwrap_or_else(|| BundleAlgorithm::default_for(&signing));
-            let bin = bundle.to_bin(&signing, alg)?;
+            let alg = alg.unwrap_or_else(|| BundleAlgorithm::default_for(signing.as_ref()));
+            let bin = bundle.to_bin(signing.as_ref(), alg)?;
             write(&out, &bin)?;
             println!(
                 "wrote {} ({} bytes): `{instance}`, master {}, {} add-on",

@@ -8,18 +8,22 @@ use std::process::ExitCode;
 
 use clap::Args;
 use license_core::{
-    crypto::DEFAULT_KEY_BITS,
+    crypto::pkcs11::{Pkcs11Signer, TokenKeySpec},
+    crypto::{Signer as _, DEFAULT_KEY_BITS},
     license::{ActionedLimit, ExpiryPolicy, InstanceBinding},
     Feature, License, SigningKey, TrustedKeys, VerifyingKey,
 };
 use time::{Duration, OffsetDateTime};
 
 use crate::cli::{now, parse_time, read, write, CliError, CliResult};
+use crate::signer::{SignerArgs, TokenArgs};
 
 /// Arguments of `licensectl keygen`.
 #[derive(Debug, Args)]
 pub struct KeygenArgs {
-    /// Writes PREFIX.key.pem (PKCS#8, private) and PREFIX.pub.pem (SPKI).
+    /// Writes PREFIX.key.pem (PKCS#8, private) and PREFIX.pub.pem (SPKI);
+    /// with --pkcs11-module, only PREFIX.pub.pem (the private key stays
+    /// in the token).
     #[arg(long, value_name = "PREFIX")]
     pub out: PathBuf,
     /// The RSA modulus size: 2048, 3072 or 4096 (the sizes the constant-time
@@ -30,6 +34,8 @@ pub struct KeygenArgs {
     /// default rsa3072 (or the `--bits` size).
     #[arg(long, value_enum, conflicts_with = "bits")]
     pub alg: Option<KeyAlgorithm>,
+    #[command(flatten)]
+    pub token: TokenArgs,
 }
 
 /// The kind of key `keygen` makes, in a file or in a token.
@@ -49,11 +55,10 @@ pub enum KeyAlgorithm {
 #[derive(Debug, Args)]
 pub struct IssueArgs {
     /// Print a complete example of the license JSON (valid input to --from).
-    #[arg(long, conflicts_with_all = ["key", "from", "out"])]
+    #[arg(long, conflicts_with_all = ["key", "pkcs11_module", "from", "out"])]
     pub template: bool,
-    /// The signing key (PKCS#8 PEM or DER).
-    #[arg(long, value_name = "KEY.pem", required_unless_present = "template")]
-    pub key: Option<PathBuf>,
+    #[command(flatten)]
+    pub signer: SignerArgs,
     /// The license, as JSON (the serde form of the license model).
     #[arg(long, value_name = "LICENSE.json", required_unless_present = "template")]
     pub from: Option<PathBuf>,
@@ -116,13 +121,27 @@ fn create_new(path: &Path, bytes: &[u8], private: bool) -> Result<(), CliError> 
 
 /// `licensectl keygen --out PREFIX`.
 pub fn keygen(args: KeygenArgs) -> CliResult {
+    let bits = match args.alg {
+        None => args.bits,
+        Some(KeyAlgorithm::Rsa2048) => 2048,
+        Some(KeyAlgorithm::Rsa3072) => 3072,
+        Some(KeyAlgorithm::Rsa4096) => 4096,
+        Some(KeyAlgorithm::P256) => 0,
+    };
+    if let (Some(module), Some(token), Some(label)) =
+        (&args.token.pkcs11_module, &args.token.pkcs11_token, &args.token.pkcs11_key)
+    {
+        let spec = if args.alg == Some(KeyAlgorithm::P256) {
+            TokenKeySpec::P256
+        } else {
+            TokenKeySpec::Rsa { bits }
+        };
+        return keygen_in_token(module, token, label, spec, &args.out);
+    }
     let rng = &mut rand::rngs::OsRng;
     let key = match args.alg {
-        None => SigningKey::generate(args.bits, rng)?,
-        Some(KeyAlgorithm::Rsa2048) => SigningKey::generate(2048, rng)?,
-        Some(KeyAlgorithm::Rsa3072) => SigningKey::generate(3072, rng)?,
-        Some(KeyAlgorithm::Rsa4096) => SigningKey::generate(4096, rng)?,
         Some(KeyAlgorithm::P256) => SigningKey::generate_p256(rng)?,
+        _ => SigningKey::generate(bits, rng)?,
     };
     let key_path = with_suffix(&args.out, ".key.pem");
     let pub_path = with_suffix(&args.out, ".pub.pem");
@@ -136,6 +155,24 @@ pub fn keygen(args: KeygenArgs) -> CliResult {
     println!("key id       {}", key.key_id());
     println!("type         {}", key.key_type());
     println!("bits         {}", key.bits());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `licensectl keygen --pkcs11-module … --out PREFIX`: the key pair is
+/// made in the token and only its public half is written.
+fn keygen_in_token(module: &Path, token: &str, label: &str, spec: TokenKeySpec, out: &Path) -> CliResult {
+    let pub_path = with_suffix(out, ".pub.pem");
+    // Checked first: a key made in the token whose public half could not be
+    // written would need the token's tools to find again.
+    if pub_path.exists() {
+        return Err(CliError::Io(format!("{} exists; not overwriting", pub_path.display())));
+    }
+    let signer = Pkcs11Signer::generate(module, token, label, &crate::signer::pin()?, spec)?;
+    create_new(&pub_path, signer.public_key_pem().as_bytes(), false)?;
+    println!("private key  `{label}` in token `{token}` (sensitive, not extractable, sign only)");
+    println!("public key   {}", pub_path.display());
+    println!("key id       {}", signer.key_id());
+    println!("kind         {spec}");
     Ok(ExitCode::SUCCESS)
 }
 
@@ -182,14 +219,16 @@ pub fn issue(args: IssueArgs) -> CliResult {
         println!("{}", template(args.at.unwrap_or_else(now))?.to_json());
         return Ok(ExitCode::SUCCESS);
     }
-    let (Some(key), Some(from), Some(out)) = (args.key, args.from, args.out) else {
-        return Err(CliError::Io("issue needs --key, --from and --out (or --template)".into()));
+    let (Some(from), Some(out)) = (args.from, args.out) else {
+        return Err(CliError::Io(
+            "issue needs --key (or --pkcs11-*), --from and --out (or --template)".into(),
+        ));
     };
-    let key = SigningKey::from_pkcs8_bytes(&read(&key)?)?;
+    let key = crate::signer::open(&args.signer, "issue")?;
     let json = String::from_utf8(read(&from)?)
         .map_err(|_| CliError::Io(format!("{} is not UTF-8", from.display())))?;
     let license = License::from_json(&json)?;
-    let xml = license.sign(&key)?;
+    let xml = license.sign(key.as_ref())?;
     write(&out, &xml)?;
     println!(
         "signed {} for {} with key {} -> {}",

@@ -14,6 +14,7 @@ mod keys;
 mod license_cmds;
 mod plot;
 mod profile;
+mod signer;
 
 use std::process::ExitCode;
 

@@ -11,7 +11,9 @@
 //!
 //! Every signature (licenses, usage logs, key bundles) is made through the
 //! [`Signer`] trait, so a key kept in a hardware token can take the place
-//! of the in-process [`SigningKey`].
+//! of the in-process [`SigningKey`]: with the `pkcs11` feature, the module
+//! `crypto::pkcs11` opens (or generates) such a key through the token's
+//! PKCS#11 module.
 //!
 //! # Constant-time signing
 //!
@@ -55,6 +57,8 @@
 mod ec;
 mod key_id;
 mod key_type;
+#[cfg(feature = "pkcs11")]
+pub mod pkcs11;
 mod signer;
 mod signing;
 mod trusted;
