@@ -172,6 +172,11 @@ fn a_generated_p256_key_stays_in_the_token_and_signs_raw_r_s() {
     assert_eq!(signer.algorithms(), [SignatureAlgorithm::EcdsaP256Sha256]);
     let signature = signer.sign(SignatureAlgorithm::EcdsaP256Sha256, b"license").unwrap();
     assert_eq!(signature.len(), 64, "raw r||s");
+    // Our own verifier reads the exported key, gives it the same key id and
+    // accepts the token's signature.
+    let public = license_core::VerifyingKey::from_public_key_pem(&signer.public_key_pem()).unwrap();
+    assert_eq!(public.key_id(), signer.key_id());
+    public.verify(SignatureAlgorithm::EcdsaP256Sha256, b"license", &signature).unwrap();
     let err = signer.sign(SignatureAlgorithm::RsaPkcs1v15Sha256, b"license").unwrap_err();
     assert_eq!(err.kind(), ErrorKind::UnsupportedAlgorithm);
     inspect(t, "ec-gen", |session, key| assert_locked_in(session, key, AttributeType::Value));

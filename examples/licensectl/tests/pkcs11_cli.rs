@@ -160,6 +160,45 @@ print(base64.urlsafe_b64encode(hashlib.sha256(der).digest()).decode().rstrip('='
     );
     assert!(!made && err.contains("[pkcs11_key_exists]"), "{err}");
     assert!(!dir.join("ec2.pub.pem").exists());
+
+    // The token's P-256 key signs a license (XML-DSig ecdsa-sha256), a key
+    // bundle (COSE ES256, the default for a P-256 signer) and a usage log,
+    // and each verifies here and with the outside verifiers.
+    let mut json: serde_json::Value = serde_json::from_str(&ok(&t, dir, &["issue", "--template"])).unwrap();
+    json["binding"] = serde_json::Value::Null;
+    std::fs::write(dir.join("lic.json"), json.to_string()).unwrap();
+    ok(&t, dir, &[&["issue"][..], &hsm, &["--from", "lic.json", "--out", "lic.xml"]].concat());
+    let license = std::fs::read_to_string(dir.join("lic.xml")).unwrap();
+    assert!(license.contains("xmldsig-more#ecdsa-sha256"), "{license}");
+    ok(&t, dir, &["verify", "--pub", "ec.pub.pem", "lic.xml"]);
+    std::fs::write(dir.join("bundle.json"), ok(&t, dir, &["bundle", "--template"])).unwrap();
+    let out =
+        ok(&t, dir, &[&["bundle"][..], &hsm, &["--from", "bundle.json", "--out", "server.bin"]].concat());
+    assert!(out.contains("ES256"), "{out}");
+    ok(&t, dir, &["bundle", "show", "--pub", "ec.pub.pem", "server.bin"]);
+    let store = ["--store", "st", "--pub", "ec.pub.pem"];
+    ok(&t, dir, &[&["install"][..], &store, &["--yes", "lic.xml"]].concat());
+    std::fs::write(dir.join("inv.jsonl"), "{\"id\": 1, \"enrolled\": true}\n").unwrap();
+    let args = ["--inventory", "inv.jsonl", "--out", "usage.xml", "--at", "2026-11-23T02:00:00Z"];
+    ok(&t, dir, &[&["usage-log"][..], &store, &hsm, &args].concat());
+    ok(&t, dir, &["verify-usage", "--pub", "ec.pub.pem", "usage.xml"]);
+    if let Some(xmlsec) = support::peer("xmlsec1") {
+        for doc in ["lic.xml", "usage.xml"] {
+            let (ok, out) = xmlsec_verifies(&xmlsec, &id, &dir.join("ec.pub.pem"), &dir.join(doc));
+            assert!(ok, "xmlsec1 refused {doc} signed by the token's P-256 key: {out}");
+        }
+    }
+    if let Some(python) = support::venv_python(&["pycose", "cbor2"]) {
+        let script = support::root().join("tests").join("python").join("cose_peer.py");
+        let (ok, out, err) = support::run(
+            Command::new(&python)
+                .arg(&script)
+                .arg("verify")
+                .arg(dir.join("ec.pub.pem"))
+                .arg(dir.join("server.bin")),
+        );
+        assert!(ok, "pycose refused the ES256 bundle signed in the token: {out}{err}");
+    }
 }
 
 #[test]
