@@ -194,6 +194,30 @@ enum lc_status
    */
   LC_STATUS_TRAILING_BYTES = 218,
   /**
+   * A Parquet file is malformed or uses a codec or feature that is not supported (`parquet_format`).
+   */
+  LC_STATUS_PARQUET_FORMAT = 219,
+  /**
+   * A Spark bitmap table does not have exactly the columns bucket BIGINT and bitmap BINARY (`spark_schema`).
+   */
+  LC_STATUS_SPARK_SCHEMA = 220,
+  /**
+   * A Spark bitmap is not 4,096 bytes (`spark_bitmap_size`).
+   */
+  LC_STATUS_SPARK_BITMAP_SIZE = 221,
+  /**
+   * A Spark bucket or bit position maps to no u32 id (`spark_bucket`).
+   */
+  LC_STATUS_SPARK_BUCKET = 222,
+  /**
+   * A Spark bucket appears twice in one Parquet file (`spark_duplicate_bucket`).
+   */
+  LC_STATUS_SPARK_DUPLICATE_BUCKET = 223,
+  /**
+   * A Spark bucket or bitmap is NULL (`spark_null`).
+   */
+  LC_STATUS_SPARK_NULL = 224,
+  /**
    * The document is not signed (`signature_missing`).
    */
   LC_STATUS_SIGNATURE_MISSING = 300,
