@@ -1217,6 +1217,20 @@ lc_status lc_external_sets_add(lc_external_sets *sets,
                                size_t len);
 
 /**
+ * Reads one shard (`data[0..len]`: one Parquet file of Spark bitmap rows,
+ * `bucket` BIGINT and `bitmap` BINARY as `bitmap_construct_agg` writes
+ * them; docs/FORMATS.md) of the set named `name[0..name_len]` (the names
+ * of `lc_external_sets_add`) and adds it; shards of one name are unioned
+ * exactly. On failure nothing is added. `sets` and `name` must not be
+ * NULL; `data` may be NULL only if `len` is 0.
+ */
+lc_status lc_external_sets_add_spark(lc_external_sets *sets,
+                                     const uint8_t *name,
+                                     size_t name_len,
+                                     const uint8_t *data,
+                                     size_t len);
+
+/**
  * Counts from the external sets as of `at` (Unix seconds; the revoked and
  * expired sets must have been computed for that instant) against
  * `config`'s limit. On success `*out` receives a new count (released with

@@ -29,9 +29,9 @@ impl ExternalSets {
         Ok(())
     }
 
-    /// Reads a directory of Spark outputs: `DIR/SET/` for each set present
-    /// (a missing set is empty; an unknown SET is
-    /// [`ErrorKind::UnknownSetName`]). Within `DIR/SET/`, the `*.parquet`
+    /// Reads a directory of Spark outputs: `DIR/SET/` (or `DIR/set=SET/`,
+    /// as `partitionBy("set")` writes it) for each set present (a missing
+    /// set is empty; an unknown SET is [`ErrorKind::UnknownSetName`]). Within `DIR/SET/`, the `*.parquet`
     /// files directly in it are one shard (what one `df.write.parquet`
     /// leaves) and each subdirectory is another shard, its `*.parquet`
     /// files found at any depth up to 8 (`partitionBy` directories). Names
@@ -44,9 +44,11 @@ impl ExternalSets {
             if !set_dir.is_dir() {
                 continue;
             }
-            let name: SetName = set_dir_name
-                .parse()
-                .map_err(|e: Error| Error::new(e.kind(), format!("{}: {}", set_dir.display(), e.detail())))?;
+            // `set=NAME` is what `partitionBy("set")` names it.
+            let name: SetName =
+                set_dir_name.strip_prefix("set=").unwrap_or(&set_dir_name).parse().map_err(|e: Error| {
+                    Error::new(e.kind(), format!("{}: {}", set_dir.display(), e.detail()))
+                })?;
             let entries = visible_entries(&set_dir)?;
             let own: Vec<PathBuf> =
                 entries.iter().filter(|(n, p)| is_parquet(n, p)).map(|(_, p)| p.clone()).collect();
@@ -164,9 +166,10 @@ mod tests {
             assert_eq!(read.union(name), exported.union(name), "{name}");
         }
         // `expired` as one flat output (part files directly in the set's
-        // directory): the count is the inventory's.
+        // directory, named as `partitionBy("set")` names it): the count is
+        // the inventory's.
         let DecodedSet::U32(expired) = exported.union(SetName::Expired) else { panic!("32-bit") };
-        let flat = dir.path().join("expired");
+        let flat = dir.path().join("set=expired");
         std::fs::create_dir_all(&flat).unwrap();
         std::fs::write(flat.join("part-00000.snappy.parquet"), write_spark_parquet(&expired).unwrap())
             .unwrap();
