@@ -19,7 +19,7 @@
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use parquet::basic::{Compression, ConvertedType, Repetition, Type as PhysicalType};
+use parquet::basic::{Compression, ConvertedType, LogicalType, Repetition, Type as PhysicalType};
 use parquet::column::reader::ColumnReader;
 use parquet::data_type::{ByteArray, ByteArrayType, Int64Type};
 use parquet::file::properties::WriterProperties;
@@ -114,28 +114,30 @@ fn check_schema(reader: &SerializedFileReader<bytes::Bytes>) -> Result<()> {
     }
     for field in fields {
         let info = field.get_basic_info();
-        if info.repetition() == Repetition::REPEATED {
-            return Err(schema_error(format!("column `{}` is repeated", names.join("`/`"))));
-        }
-        let (want, allowed) = match field.name() {
-            "bucket" => (
-                PhysicalType::INT64,
-                matches!(info.converted_type(), ConvertedType::NONE | ConvertedType::INT_64),
-            ),
-            "bitmap" => (PhysicalType::BYTE_ARRAY, info.converted_type() == ConvertedType::NONE),
+        let logical = info.logical_type_ref();
+        let plain = match field.name() {
+            "bucket" => {
+                field.get_physical_type() == PhysicalType::INT64
+                    && matches!(info.converted_type(), ConvertedType::NONE | ConvertedType::INT_64)
+                    && logical.is_none_or(
+                        |t| matches!(t, LogicalType::Integer(i) if i.bit_width == 64 && i.is_signed),
+                    )
+            }
+            "bitmap" => {
+                field.get_physical_type() == PhysicalType::BYTE_ARRAY
+                    && info.converted_type() == ConvertedType::NONE
+                    && logical.is_none()
+            }
             other => return Err(schema_error(format!("unknown column `{}`", other.escape_debug()))),
         };
-        let annotated = info.logical_type_ref().is_some_and(|t| {
-            !matches!(t, parquet::basic::LogicalType::Integer(i) if i.bit_width == 64 && i.is_signed)
-                || field.name() == "bitmap"
-        });
-        if field.get_physical_type() != want || !allowed || annotated {
+        if !plain || info.repetition() == Repetition::REPEATED {
             return Err(schema_error(format!(
-                "column `{}` is {:?} ({:?}, {:?})",
+                "column `{}` is {} {:?} ({:?}, {:?})",
                 field.name(),
+                info.repetition(),
                 field.get_physical_type(),
                 info.converted_type(),
-                info.logical_type_ref()
+                logical
             )));
         }
     }
