@@ -10,6 +10,11 @@
 //! them, the whole read + merge + count, and `Inventory::count` on the same
 //! certificates already in memory. Targets: parse ≥ 1 GB/s; merge + count
 //! ≤ 3× `Inventory::count`.
+//!
+//! `cargo bench --bench interchange -- --sim [N]` runs instead the scale
+//! simulation of benches/support/sim.rs: N certificates (default
+//! 1,000,000,000) in 16 overlapping shards, in the ClickHouse and the Spark
+//! format. It is never run by scripts/test (which only builds the benches).
 
 use std::hint::black_box;
 use std::time::Instant;
@@ -22,6 +27,9 @@ use license_core::{
 };
 use roaring::RoaringBitmap;
 use time::OffsetDateTime;
+
+#[path = "support/sim.rs"]
+mod sim;
 
 const SHARDS: u32 = 16;
 
@@ -45,6 +53,11 @@ fn time<T>(runs: usize, mut f: impl FnMut() -> T) -> (f64, T) {
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
+    if let Some(i) = args.iter().position(|a| a == "--sim") {
+        let n = args.get(i + 1).and_then(|v| v.parse().ok()).unwrap_or(1_000_000_000);
+        sim::run(n);
+        return;
+    }
     let json = args.iter().any(|a| a == "--json");
     let n: u32 = args
         .iter()

@@ -194,6 +194,30 @@ enum lc_status
    */
   LC_STATUS_TRAILING_BYTES = 218,
   /**
+   * A Parquet file is malformed or uses a codec or feature that is not supported (`parquet_format`).
+   */
+  LC_STATUS_PARQUET_FORMAT = 219,
+  /**
+   * A Spark bitmap table does not have exactly the columns bucket BIGINT and bitmap BINARY (`spark_schema`).
+   */
+  LC_STATUS_SPARK_SCHEMA = 220,
+  /**
+   * A Spark bitmap is not 4,096 bytes (`spark_bitmap_size`).
+   */
+  LC_STATUS_SPARK_BITMAP_SIZE = 221,
+  /**
+   * A Spark bucket or bit position maps to no u32 id (`spark_bucket`).
+   */
+  LC_STATUS_SPARK_BUCKET = 222,
+  /**
+   * A Spark bucket appears twice in one Parquet file (`spark_duplicate_bucket`).
+   */
+  LC_STATUS_SPARK_DUPLICATE_BUCKET = 223,
+  /**
+   * A Spark bucket or bitmap is NULL (`spark_null`).
+   */
+  LC_STATUS_SPARK_NULL = 224,
+  /**
    * The document is not signed (`signature_missing`).
    */
   LC_STATUS_SIGNATURE_MISSING = 300,
@@ -1275,6 +1299,20 @@ lc_status lc_external_sets_add(lc_external_sets *sets,
                                size_t name_len,
                                const uint8_t *data,
                                size_t len);
+
+/**
+ * Reads one shard (`data[0..len]`: one Parquet file of Spark bitmap rows,
+ * `bucket` BIGINT and `bitmap` BINARY as `bitmap_construct_agg` writes
+ * them; docs/FORMATS.md) of the set named `name[0..name_len]` (the names
+ * of `lc_external_sets_add`) and adds it; shards of one name are unioned
+ * exactly. On failure nothing is added. `sets` and `name` must not be
+ * NULL; `data` may be NULL only if `len` is 0.
+ */
+lc_status lc_external_sets_add_spark(lc_external_sets *sets,
+                                     const uint8_t *name,
+                                     size_t name_len,
+                                     const uint8_t *data,
+                                     size_t len);
 
 /**
  * Counts from the external sets as of `at` (Unix seconds; the revoked and

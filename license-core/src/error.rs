@@ -141,6 +141,12 @@ error_kinds! {
     NamespaceError = 216, Format, "namespace_error", "an element or prefix is in the wrong namespace or undeclared";
     Truncated = 217, Format, "truncated", "the input ends early";
     TrailingBytes = 218, Format, "trailing_bytes", "there are bytes after the end of the encoded value";
+    ParquetFormat = 219, Format, "parquet_format", "a Parquet file is malformed or uses a codec or feature that is not supported";
+    SparkSchema = 220, Format, "spark_schema", "a Spark bitmap table does not have exactly the columns bucket BIGINT and bitmap BINARY";
+    SparkBitmapSize = 221, Format, "spark_bitmap_size", "a Spark bitmap is not 4,096 bytes";
+    SparkBucket = 222, Format, "spark_bucket", "a Spark bucket or bit position maps to no u32 id";
+    SparkDuplicateBucket = 223, Format, "spark_duplicate_bucket", "a Spark bucket appears twice in one Parquet file";
+    SparkNull = 224, Format, "spark_null", "a Spark bucket or bitmap is NULL";
 
     // 3xx: signatures and keys.
     SignatureMissing = 300, Signature, "signature_missing", "the document is not signed";

@@ -1,6 +1,6 @@
 //! Certificate id sets and their interchange formats (Roaring portable,
-//! ClickHouse `groupBitmap` states), and counting from the id sets a data
-//! platform computed.
+//! ClickHouse `groupBitmap` states, Spark bitmap aggregates in Parquet), and
+//! counting from the id sets a data platform computed.
 
 use std::str::FromStr;
 
@@ -219,6 +219,33 @@ pub extern "C" fn lc_external_sets_add(
         let set_name = core!(SetName::from_str(name));
         let (decoded, _) = core!(read_id_set(data, None, &InterchangeLimits::default()));
         sets.add(set_name, decoded);
+        lc_status::Ok
+    }
+}
+
+/// Reads one shard (`data[0..len]`: one Parquet file of Spark bitmap rows,
+/// `bucket` BIGINT and `bitmap` BINARY as `bitmap_construct_agg` writes
+/// them; docs/FORMATS.md) of the set named `name[0..name_len]` (the names
+/// of `lc_external_sets_add`) and adds it; shards of one name are unioned
+/// exactly. On failure nothing is added. `sets` and `name` must not be
+/// NULL; `data` may be NULL only if `len` is 0.
+#[no_mangle]
+pub extern "C" fn lc_external_sets_add_spark(
+    sets: *mut lc_external_sets,
+    name: *const u8,
+    name_len: usize,
+    data: *const u8,
+    len: usize,
+) -> lc_status {
+    ffi_panic_boundary! {
+        let sets = arg!(mut sets);
+        if name.is_null() {
+            return crate::io::null_arg("name");
+        }
+        let name = arg!(str name, name_len);
+        let data = arg!(slice data, len);
+        let set_name = core!(SetName::from_str(name));
+        core!(sets.add_spark_parquet(set_name, data, &InterchangeLimits::default()));
         lc_status::Ok
     }
 }

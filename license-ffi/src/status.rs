@@ -142,6 +142,18 @@ pub enum lc_status {
     Truncated = 217,
     /// There are bytes after the end of the encoded value (`trailing_bytes`).
     TrailingBytes = 218,
+    /// A Parquet file is malformed or uses a codec or feature that is not supported (`parquet_format`).
+    ParquetFormat = 219,
+    /// A Spark bitmap table does not have exactly the columns bucket BIGINT and bitmap BINARY (`spark_schema`).
+    SparkSchema = 220,
+    /// A Spark bitmap is not 4,096 bytes (`spark_bitmap_size`).
+    SparkBitmapSize = 221,
+    /// A Spark bucket or bit position maps to no u32 id (`spark_bucket`).
+    SparkBucket = 222,
+    /// A Spark bucket appears twice in one Parquet file (`spark_duplicate_bucket`).
+    SparkDuplicateBucket = 223,
+    /// A Spark bucket or bitmap is NULL (`spark_null`).
+    SparkNull = 224,
     /// The document is not signed (`signature_missing`).
     SignatureMissing = 300,
     /// The document has more than one signature (`multiple_signatures`).

@@ -1,5 +1,6 @@
 //! Id sets and their interchange formats (Roaring portable, ClickHouse
-//! `groupBitmap` states), and counting from sets computed elsewhere.
+//! `groupBitmap` states, Spark bitmap aggregates in Parquet), and counting
+//! from sets computed elsewhere.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -7,8 +8,9 @@ use std::path::PathBuf;
 use license_core::{
     actioned::{count_sets as core_count_sets, Category, CategorySets},
     interchange::{
-        read_clickhouse_state32, read_id_set, read_portable32, write_clickhouse_state32, write_portable32,
-        write_portable32_no_runs, ExternalSets, IdSetFormat, IdWidth, InterchangeLimits, SetName,
+        read_clickhouse_state32, read_id_set, read_portable32, read_spark_parquet, write_clickhouse_state32,
+        write_portable32, write_portable32_no_runs, write_spark_parquet, ExternalSets, IdSetFormat, IdWidth,
+        InterchangeLimits, SetName,
     },
     IdSet,
 };
@@ -75,6 +77,21 @@ impl PyIdSet {
         let set = &self.0;
         let bytes = py.detach(|| write_clickhouse_state32(&set.to_roaring()));
         PyBytes::new(py, &bytes)
+    }
+    /// Reads one Parquet file of Spark bitmap rows (`bucket`, `bitmap`).
+    #[staticmethod]
+    fn from_spark_parquet(py: Python<'_>, data: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let bytes = bytes_like(data)?;
+        py.detach(|| read_spark_parquet(&bytes, &InterchangeLimits::default()).map(|b| IdSet::from(&b)))
+            .lc()
+            .map(PyIdSet)
+    }
+    /// One Parquet file of Spark bitmap rows, as Spark's
+    /// `bitmap_construct_agg` query writes them.
+    fn to_spark_parquet<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
+        let set = &self.0;
+        let bytes = py.detach(|| write_spark_parquet(&set.to_roaring())).lc()?;
+        Ok(PyBytes::new(py, &bytes))
     }
     /// Reads either format, detected from the bytes (32-bit ids only).
     #[staticmethod]
@@ -147,6 +164,22 @@ impl PyExternalSets {
     #[staticmethod]
     fn read_dir(py: Python<'_>, path: PathBuf) -> PyResult<Self> {
         py.detach(|| ExternalSets::read_dir(&path, &InterchangeLimits::default())).lc().map(PyExternalSets)
+    }
+    /// Reads a directory of Spark outputs, `DIR/SET/` or `DIR/set=SET/`,
+    /// each a shard or a directory of shard directories of Parquet files.
+    #[staticmethod]
+    fn read_spark_dir(py: Python<'_>, path: PathBuf) -> PyResult<Self> {
+        py.detach(|| ExternalSets::read_spark_dir(&path, &InterchangeLimits::default()))
+            .lc()
+            .map(PyExternalSets)
+    }
+    /// Adds one shard of set `name` from the bytes of one Parquet file of
+    /// Spark bitmap rows (GIL released).
+    fn add_spark(&mut self, py: Python<'_>, name: &str, data: &Bound<'_, PyAny>) -> PyResult<()> {
+        let name: SetName = name.parse().lc()?;
+        let bytes = bytes_like(data)?;
+        let sets = &mut self.0;
+        py.detach(|| sets.add_spark_parquet(name, &bytes, &InterchangeLimits::default())).lc()
     }
     /// Adds one shard of set `name` (a category, `revoked`, `expired`) from
     /// portable or ClickHouse bytes of either width (GIL released).

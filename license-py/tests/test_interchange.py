@@ -108,3 +108,41 @@ def test_external_sets_from_inventory_write_dir(tmp_path: Path) -> None:
         assert lc.ExternalSets.read_dir(out).count(T) == inv.count(T)
     with pytest.raises(lc.InvalidInputError):
         ext.write_dir(tmp_path, "csv")
+
+
+SPARK_EDGES = [0, 1, 2, 8, 9, 32767, 32768, 32769, 65536, 2**32 - 2, 2**32 - 1]
+
+
+def test_spark_parquet_vector_and_round_trip() -> None:
+    # Written by Spark 4.3's bitmap_construct_agg (tests/vectors/spark/README.md).
+    data = (VECTORS / "spark" / "edges.snappy.parquet").read_bytes()
+    assert lc.IdSet.from_spark_parquet(data).to_list() == SPARK_EDGES
+    ids = lc.IdSet(SPARK_EDGES + list(range(100_000, 170_000, 3)))
+    written = ids.to_spark_parquet()
+    assert lc.IdSet.from_spark_parquet(written) == ids
+    assert ids.to_spark_parquet() == written, "deterministic"
+    with pytest.raises(lc.FormatError) as e:
+        lc.IdSet.from_spark_parquet(data[:-1])
+    assert e.value.kind == "parquet_format"
+
+
+def test_external_sets_from_spark_directories(tmp_path: Path) -> None:
+    # set=NAME as partitionBy("set") writes it; a subdirectory is a shard.
+    for shard, ids in (("shard=0", [1, 2, 3]), ("shard=1", [3, 4])):
+        d = tmp_path / "set=enrolled" / shard
+        d.mkdir(parents=True)
+        (d / "part-00000.snappy.parquet").write_bytes(lc.IdSet(ids).to_spark_parquet())
+        (d / "_SUCCESS").write_bytes(b"")
+    (tmp_path / "revoked").mkdir()
+    (tmp_path / "revoked" / "part-00000.snappy.parquet").write_bytes(lc.IdSet([4]).to_spark_parquet())
+    ext = lc.ExternalSets.read_spark_dir(tmp_path)
+    assert ext.shards("enrolled") == 2 and ext.shards("revoked") == 1 and ext.shards("expired") == 0
+    assert ext.count(T).total == 3
+    one = lc.ExternalSets()
+    one.add_spark("enrolled", lc.IdSet([7, 8]).to_spark_parquet())
+    assert one.count(T).total == 2
+    with pytest.raises(lc.FormatError) as e:
+        one.add_spark("enrolled", b"PAR1 but not a file")
+    assert e.value.kind == "parquet_format" and one.count(T).total == 2
+    with pytest.raises(lc.LicenseError):
+        one.add_spark("enroled", lc.IdSet([1]).to_spark_parquet())

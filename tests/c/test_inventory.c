@@ -362,6 +362,23 @@ static void test_id_sets(void) {
   lc_id_set_free(enrolled);
   lc_id_set_free(revoked);
   lc_external_sets_free(ext);
+
+  /* Spark bitmap aggregates: a Parquet file Spark wrote (11 ids, 0 to
+     2^32 - 1), as one shard of `enrolled`; cut short, it is refused. */
+  size_t spark_len;
+  uint8_t *spark = read_vector("spark/edges.snappy.parquet", &spark_len);
+  CHECK_OK(lc_external_sets_new(&ext));
+  CHECK_STATUS(LC_STATUS_PARQUET_FORMAT, lc_external_sets_add_spark(ext, S("enrolled"), spark, spark_len - 1));
+  CHECK_STATUS(LC_STATUS_UNKNOWN_SET_NAME, lc_external_sets_add_spark(ext, S("enroled"), spark, spark_len));
+  CHECK_OK(lc_external_sets_add_spark(ext, S("enrolled"), spark, spark_len));
+  CHECK_OK(lc_count_config_new(true, 0, &cfg));
+  CHECK_OK(lc_external_sets_count(ext, AT, cfg, &c));
+  const uint64_t spark_want[7] = {11, 0, 0, 0, 0, 0, 0};
+  check_counts(c, spark_want, 11);
+  lc_count_free(c);
+  lc_count_config_free(cfg);
+  lc_external_sets_free(ext);
+  free(spark);
   lc_id_set_free(s);
   lc_id_set_free(sets[0]);
   lc_id_set_free(sets[1]);

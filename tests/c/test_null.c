@@ -201,6 +201,9 @@ int main(void) {
   CHECK_NULL_PARAM(lc_external_sets_add(NULL, S("enrolled"), S("x")));
   CHECK_NULL_PARAM(lc_external_sets_add(ext, NULL, 0, S("x")));
   CHECK_NULL_PARAM(lc_external_sets_add(ext, S("enrolled"), NULL, 1));
+  CHECK_NULL_PARAM(lc_external_sets_add_spark(NULL, S("enrolled"), S("x")));
+  CHECK_NULL_PARAM(lc_external_sets_add_spark(ext, NULL, 0, S("x")));
+  CHECK_NULL_PARAM(lc_external_sets_add_spark(ext, S("enrolled"), NULL, 1));
   CHECK_NULL_PARAM(lc_external_sets_count(NULL, 0, cfg, &count));
   CHECK_NULL_PARAM(lc_external_sets_count(ext, 0, NULL, &count));
   CHECK_NULL_PARAM(lc_external_sets_count(ext, 0, cfg, NULL));

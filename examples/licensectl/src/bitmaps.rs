@@ -1,6 +1,6 @@
-//! Counting beyond one machine: `count --from-bitmaps DIR` and
-//! `bitmaps export`, the id-set files engines such as ClickHouse produce
-//! and read (docs/SCALE.md).
+//! Counting beyond one machine: `count --from-bitmaps DIR`, `count
+//! --from-spark DIR` and `bitmaps export`, the id-set files engines such as
+//! ClickHouse and Spark produce and read (docs/SCALE.md).
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -91,17 +91,30 @@ fn export(args: ExportArgs) -> CliResult {
     Ok(ExitCode::SUCCESS)
 }
 
-/// `licensectl count --from-bitmaps DIR`: union the shards of each set and
-/// count with the inventory's kernel.
+/// Where the id sets of `count --from-… DIR` come from.
+#[derive(Debug, Clone, Copy)]
+pub enum Source {
+    /// `SET.bin` / `SET.SHARD.bin`: ClickHouse states or Roaring portable.
+    Bitmaps,
+    /// `SET/…/*.parquet`: Spark SQL bitmap aggregates.
+    Spark,
+}
+
+/// `licensectl count --from-bitmaps DIR` or `--from-spark DIR`: union the
+/// shards of each set and count with the inventory's kernel.
 pub fn count_dir(
     dir: &Path,
+    source: Source,
     at: OffsetDateTime,
     limit: ActionedLimit,
     json: bool,
     timings: bool,
 ) -> Result<ActionedCount, CliError> {
     let started = Instant::now();
-    let sets = ExternalSets::read_dir(dir, &InterchangeLimits::default())?;
+    let sets = match source {
+        Source::Bitmaps => ExternalSets::read_dir(dir, &InterchangeLimits::default())?,
+        Source::Spark => ExternalSets::read_spark_dir(dir, &InterchangeLimits::default())?,
+    };
     let read = started.elapsed();
     let started = Instant::now();
     let count = sets.count(at, limit);

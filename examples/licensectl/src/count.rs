@@ -18,6 +18,7 @@ use license_core::{
 use time::format_description::well_known::Rfc3339;
 use time::{Duration, OffsetDateTime};
 
+use crate::bitmaps::Source;
 use crate::cli::{now, parse_time, write, write_replacing, CliError, CliResult};
 
 /// Arguments of `licensectl count`.
@@ -26,7 +27,7 @@ pub struct CountArgs {
     /// The inventory: JSON Lines, one certificate record per line, or a
     /// snapshot written by `licensectl inventory import` (recognised by
     /// its first bytes).
-    #[arg(long, value_name = "FILE", required_unless_present = "from_bitmaps")]
+    #[arg(long, value_name = "FILE", required_unless_present_any = ["from_bitmaps", "from_spark"])]
     inventory: Option<PathBuf>,
     /// Count from id sets computed elsewhere instead: a directory of
     /// `SET.bin` / `SET.SHARD.bin` files (ClickHouse groupBitmap states or
@@ -38,6 +39,16 @@ pub struct CountArgs {
         conflicts_with_all = ["inventory", "exclude_metadata", "referenced_collection", "no_referenced_collections"]
     )]
     from_bitmaps: Option<PathBuf>,
+    /// Count from Spark SQL bitmap aggregates instead: a directory with one
+    /// Spark Parquet output per set (`DIR/enrolled/part-*.parquet`, …; a
+    /// subdirectory of a set's directory is another shard; see
+    /// docs/SCALE.md). `--at` names the instant the sets were computed for.
+    #[arg(
+        long,
+        value_name = "DIR",
+        conflicts_with_all = ["inventory", "from_bitmaps", "exclude_metadata", "referenced_collection", "no_referenced_collections"]
+    )]
+    from_spark: Option<PathBuf>,
     /// Count as of this instant (RFC 3339); default: now.
     #[arg(long, value_parser = parse_time)]
     at: Option<OffsetDateTime>,
@@ -116,13 +127,15 @@ pub fn run(args: CountArgs) -> CliResult {
         Some(n) => ActionedLimit::Counted(n),
         None => ActionedLimit::SiteLicense,
     };
-    if let Some(dir) = &args.from_bitmaps {
-        let count =
-            crate::bitmaps::count_dir(dir, args.at.unwrap_or_else(now), limit, args.json, args.timings)?;
-        return record(&args, count);
+    for (dir, source) in [(&args.from_bitmaps, Source::Bitmaps), (&args.from_spark, Source::Spark)] {
+        if let Some(dir) = dir {
+            let at = args.at.unwrap_or_else(now);
+            let count = crate::bitmaps::count_dir(dir, source, at, limit, args.json, args.timings)?;
+            return record(&args, count);
+        }
     }
     let Some(path) = &args.inventory else {
-        return Err(CliError::Io("give --inventory FILE or --from-bitmaps DIR".into()));
+        return Err(CliError::Io("give --inventory FILE, --from-bitmaps DIR or --from-spark DIR".into()));
     };
     let started = Instant::now();
     let inventory = crate::inventory::load(path)?;

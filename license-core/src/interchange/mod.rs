@@ -39,6 +39,10 @@ mod external;
 mod portable;
 mod portable64;
 mod read;
+#[cfg(feature = "spark")]
+mod spark;
+#[cfg(feature = "spark")]
+mod spark_dir;
 
 pub use clickhouse::{write_clickhouse_state32, write_clickhouse_state64};
 pub use detect::{IdSetFormat, IdWidth};
@@ -49,6 +53,11 @@ pub use portable64::write_portable64;
 pub use read::{
     read_clickhouse_state32, read_clickhouse_state64, read_id_set, read_portable32, read_portable64,
     DecodedSet,
+};
+#[cfg(feature = "spark")]
+pub use spark::{
+    read_spark_parquet, spark_bucket_position, write_spark_parquet, SPARK_BITMAP_BYTES, SPARK_BUCKET_IDS,
+    SPARK_MAX_BUCKET,
 };
 
 /// Bounds on what a reader accepts.
