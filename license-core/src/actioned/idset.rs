@@ -18,6 +18,7 @@
 //! and borrows a shared all-ones block for a full chunk.
 
 use std::fmt;
+use std::sync::atomic::{AtomicU32, Ordering};
 
 use roaring::RoaringBitmap;
 
@@ -262,6 +263,20 @@ pub struct IdSet {
     keys: Vec<u16>,
     chunks: Vec<Chunk>,
     len: u64,
+    /// The position of the chunk last looked up: runs of ids in one chunk
+    /// (a batch of events in id order) then skip the binary search.
+    hint: Hint,
+}
+
+/// A chunk position remembered by lookups through `&self` (an atomic, so
+/// the set stays `Sync`; relaxed, as it is only ever a guess to verify).
+#[derive(Default)]
+struct Hint(AtomicU32);
+
+impl Clone for Hint {
+    fn clone(&self) -> Hint {
+        Hint(AtomicU32::new(self.0.load(Ordering::Relaxed)))
+    }
 }
 
 impl IdSet {
@@ -281,12 +296,20 @@ impl IdSet {
     }
 
     fn find(&self, key: u16) -> Result<usize, usize> {
+        let hint = self.hint.0.load(Ordering::Relaxed) as usize;
+        if self.keys.get(hint) == Some(&key) {
+            return Ok(hint);
+        }
         // Inserts in ascending id order hit the last chunk; check it first.
-        match self.keys.last() {
+        let found = match self.keys.last() {
             Some(&last) if last == key => Ok(self.keys.len() - 1),
             Some(&last) if last < key => Err(self.keys.len()),
             _ => self.keys.binary_search(&key),
+        };
+        if let Ok(i) = found {
+            self.hint.0.store(i as u32, Ordering::Relaxed);
         }
+        found
     }
 
     /// The chunk with this key, if any id falls in it.
@@ -594,7 +617,7 @@ impl IdSet {
 
     /// A set with room for `chunks` chunks (a decoder knows how many).
     pub(crate) fn with_chunks(chunks: usize) -> IdSet {
-        IdSet { keys: Vec::with_capacity(chunks), chunks: Vec::with_capacity(chunks), len: 0 }
+        IdSet { keys: Vec::with_capacity(chunks), chunks: Vec::with_capacity(chunks), ..IdSet::default() }
     }
 
     /// Appends a chunk of sorted, disjoint runs holding `count` ids under
@@ -623,6 +646,51 @@ impl IdSet {
             let low = c.first_common(other.chunk(key)?)?;
             Some(u32::from(key) << 16 | u32::from(low))
         })
+    }
+
+    /// Writes into `out` the sorted low halves of the ids in the chunk at
+    /// position `i` (of [`IdSet::keys`]).
+    pub(crate) fn lows_at(&self, i: usize, out: &mut Vec<u16>) {
+        out.clear();
+        match &self.chunks[i] {
+            Chunk::Array(a) => out.extend_from_slice(a),
+            Chunk::Runs(r, _) => out.extend(r.iter().flat_map(|&(first, last)| first..=last)),
+            Chunk::Bits(b, _) => {
+                for (w, &word) in b.iter().enumerate() {
+                    let mut bits = word;
+                    while bits != 0 {
+                        out.push((w as u16) << 6 | bits.trailing_zeros() as u16);
+                        bits &= bits - 1;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Makes chunk `key` the union of the chunks `key` of `members`.
+    pub(crate) fn set_chunk_to_union(&mut self, key: u16, members: &[&IdSet]) {
+        let mut block = Box::new([0u64; WORDS]);
+        for chunk in members.iter().filter_map(|m| m.chunk(key)) {
+            chunk.or_into(&mut block);
+        }
+        let n = block.iter().map(|w| w.count_ones()).sum::<u32>();
+        match self.find(key) {
+            Ok(i) => {
+                self.len -= u64::from(self.chunks[i].len());
+                if n == 0 {
+                    self.keys.remove(i);
+                    self.chunks.remove(i);
+                } else {
+                    self.chunks[i] = Chunk::from_block(block, n);
+                }
+            }
+            Err(i) if n > 0 => {
+                self.keys.insert(i, key);
+                self.chunks.insert(i, Chunk::from_block(block, n));
+            }
+            Err(_) => {}
+        }
+        self.len += u64::from(n);
     }
 
     /// Appends a bitset chunk with `count` bits set under `key`.
