@@ -2,12 +2,15 @@
 //! count kernel reads.
 //!
 //! It is roaring's idea (one container per chunk of 65,536 ids, an array of
-//! sorted low halves when sparse, a 1,024-word bitset when not) with two
-//! differences that matter for counting: chunks switch to a bitset early
-//! (over 1,024 ids instead of roaring's 4,096), because the kernel ORs and
-//! popcounts whole words and a bitset is the one layout it reads at memory
-//! speed; and the chunks are visible to the kernel, which roaring-rs does
-//! not allow. Conversion to and from [`RoaringBitmap`] keeps roaring's
+//! sorted low halves when sparse, a 1,024-word bitset when not, switching
+//! at roaring's 4,096 ids, where the two take the same 8 KiB) with one
+//! difference that matters for counting: the chunks are visible to the
+//! kernel, which roaring-rs does not allow. (Switching earlier, at 1,024
+//! ids, lets the kernel borrow more chunks as words instead of ORing
+//! arrays into its scratch, but costs up to 6 KiB a chunk for sets of a
+//! few percent of the ids: close to a byte per certificate over an
+//! inventory's dozen such sets. The count's cached unions, which the
+//! kernel reads on every count, are dense anyway.) Conversion to and from [`RoaringBitmap`] keeps roaring's
 //! portable format as the interchange and snapshot form.
 //!
 //! A third layout, runs of consecutive ids, holds what a Roaring run
@@ -27,11 +30,12 @@ pub(crate) const WORDS: usize = 1024;
 /// One chunk as a bitset.
 pub(crate) type Block = [u64; WORDS];
 
-/// An array chunk becomes a bitset above this many ids.
-const ARRAY_MAX: usize = 1024;
+/// An array chunk becomes a bitset above this many ids (roaring's limit:
+/// the array then takes 8 KiB, as the bitset does).
+const ARRAY_MAX: usize = 4096;
 /// A bitset chunk becomes an array again below this many ids (hysteresis,
 /// so an id added and removed at the threshold does not convert each time).
-const ARRAY_BACK: u32 = 512;
+const ARRAY_BACK: u32 = 2048;
 
 /// A chunk with every id: what a full run borrows in the kernel.
 pub(crate) static FULL: Block = [u64::MAX; WORDS];
@@ -226,7 +230,8 @@ impl Chunk {
     }
 
     fn to_array(b: &Block) -> Vec<u16> {
-        let mut a = Vec::with_capacity(ARRAY_BACK as usize);
+        // Exactly sized: the arrays of a big inventory add up.
+        let mut a = Vec::with_capacity(b.iter().map(|w| w.count_ones() as usize).sum());
         for (w, &word) in b.iter().enumerate() {
             let mut bits = word;
             while bits != 0 {

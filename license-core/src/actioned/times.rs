@@ -163,8 +163,17 @@ impl TimeChunk {
             return None;
         }
         let mut p = Packed::new(lo, hi);
+        let w = p.width as usize;
+        // The column is zeroed and each slot written once: OR the bits in
+        // (no read-modify-write per slot; this is a snapshot's hot loop).
         for (&low, &enc) in lows.iter().zip(times) {
-            p.put(low, enc);
+            let value = u64::from(enc - lo) + 1;
+            let bit = usize::from(low) * w;
+            let (i, sh) = (bit / 64, bit % 64);
+            p.words[i] |= value << sh;
+            if sh + w > 64 {
+                p.words[i + 1] |= value >> (64 - sh);
+            }
         }
         p.n = lows.len() as u32;
         Some(p)
