@@ -62,6 +62,14 @@ impl Unions {
         }
     }
 
+    /// Rebuilds chunk `key` of the union of `kind` from `sets`, that
+    /// kind's sets now: one OR per set, instead of one update per event.
+    pub(crate) fn refresh_chunk(&mut self, kind: Kind, key: u16, sets: &NamedSets) {
+        let members: Vec<&IdSet> =
+            sets.iter().filter(|(n, _)| self.counts(kind, n)).map(|(_, s)| s).collect();
+        self.union_mut(kind).set_chunk_to_union(key, &members);
+    }
+
     fn union_mut(&mut self, kind: Kind) -> &mut IdSet {
         match kind {
             Kind::Metadata => &mut self.metadata,
@@ -157,6 +165,18 @@ impl CountCache {
                 unions.union_mut(kind).remove(id);
             }
         }
+    }
+
+    /// Takes the unions out, so that events leave them alone (a batch
+    /// then rebuilds the chunks it touched, [`Unions::refresh_chunk`], and
+    /// puts them back with [`CountCache::put_unions`]).
+    pub(crate) fn take_unions(&mut self) -> Option<Arc<Unions>> {
+        self.parts_mut().unions.take()
+    }
+
+    /// Puts back what [`CountCache::take_unions`] took.
+    pub(crate) fn put_unions(&mut self, unions: Option<Arc<Unions>>) {
+        self.parts_mut().unions = unions;
     }
 
     /// The time of `id` in `clock` is now `secs`.

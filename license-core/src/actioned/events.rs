@@ -1,11 +1,24 @@
 //! Events that keep an inventory current without a rebuild.
+//!
+//! A large batch ([`Inventory::apply_all`]) is applied chunk by chunk: its
+//! events are put in the order of their 2^16-id chunk (keeping the order of
+//! each certificate's own events), so that every set and time column of
+//! one chunk is touched while it is in cache, instead of one random chunk
+//! per event. This is exact because an event's validity and effect depend
+//! only on its own certificate's state: events about different
+//! certificates commute.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use super::cache::{Clock, Kind};
 use super::idset::IdSet;
-use super::inventory::{secs_of, NamedSets};
+use super::inventory::{NamedSets, MAX_SECS, MIN_SECS};
 use super::record::check_name;
 use super::Inventory;
 use crate::{timefmt, Error, ErrorKind, Result};
@@ -133,17 +146,102 @@ impl Event {
         }
     }
 
-    fn adds(&self) -> bool {
+    /// The event as an [`Op`], borrowing its name.
+    fn op(&self) -> Op<'_> {
+        let (kind, name, secs) = match self {
+            Event::Enrolled { .. } => (OpKind::Enrolled, "", 0),
+            Event::Revoked { at, .. } => (OpKind::Revoked, "", at.unix_timestamp()),
+            Event::ExpirySet { expires_at: Some(at), .. } => (OpKind::ExpirySet, "", at.unix_timestamp()),
+            Event::ExpirySet { expires_at: None, .. } => (OpKind::ExpiryCleared, "", 0),
+            Event::AddedToStore { store, .. } => (OpKind::AddedToStore, store.as_str(), 0),
+            Event::RemovedFromStore { store, .. } => (OpKind::RemovedFromStore, store.as_str(), 0),
+            Event::MetadataSet { field, .. } => (OpKind::MetadataSet, field.as_str(), 0),
+            Event::MetadataCleared { field, .. } => (OpKind::MetadataCleared, field.as_str(), 0),
+            Event::PrivateKeyStored { .. } => (OpKind::PrivateKeyStored, "", 0),
+            Event::PrivateKeyDeleted { .. } => (OpKind::PrivateKeyDeleted, "", 0),
+            Event::EndpointMonitoringOn { .. } => (OpKind::EndpointMonitoringOn, "", 0),
+            Event::EndpointMonitoringOff { .. } => (OpKind::EndpointMonitoringOff, "", 0),
+            Event::AddedToCollection { collection, .. } => {
+                (OpKind::AddedToCollection, collection.as_str(), 0)
+            }
+            Event::RemovedFromCollection { collection, .. } => {
+                (OpKind::RemovedFromCollection, collection.as_str(), 0)
+            }
+            Event::Deleted { .. } => (OpKind::Deleted, "", 0),
+        };
+        Op { id: self.id(), kind, name, secs }
+    }
+}
+
+/// What an event does, as the batch path handles it: a few words, its name
+/// borrowed (from the event, or from the batch's first event with the same
+/// name, so that the names a batch uses stay in cache).
+#[derive(Clone, Copy)]
+struct Op<'e> {
+    id: u32,
+    kind: OpKind,
+    /// The store, field or collection; empty for the other kinds.
+    name: &'e str,
+    /// Seconds of the revocation or new expiry; 0 for the other kinds.
+    secs: i64,
+}
+
+/// The kinds of [`Event`], with an expiry set and cleared told apart.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum OpKind {
+    Enrolled,
+    Revoked,
+    ExpirySet,
+    ExpiryCleared,
+    AddedToStore,
+    RemovedFromStore,
+    MetadataSet,
+    MetadataCleared,
+    PrivateKeyStored,
+    PrivateKeyDeleted,
+    EndpointMonitoringOn,
+    EndpointMonitoringOff,
+    AddedToCollection,
+    RemovedFromCollection,
+    Deleted,
+}
+
+/// What an event's validity depends on besides the event itself.
+#[derive(Clone, Copy)]
+struct IdState {
+    present: bool,
+    ssl: bool,
+}
+
+impl OpKind {
+    /// Whether the event changes store, metadata or collection membership.
+    fn names(self) -> bool {
         matches!(
             self,
-            Event::Enrolled { .. }
-                | Event::Revoked { .. }
-                | Event::ExpirySet { .. }
-                | Event::AddedToStore { .. }
-                | Event::MetadataSet { .. }
-                | Event::PrivateKeyStored { .. }
-                | Event::EndpointMonitoringOn { .. }
-                | Event::AddedToCollection { .. }
+            OpKind::AddedToStore
+                | OpKind::RemovedFromStore
+                | OpKind::MetadataSet
+                | OpKind::MetadataCleared
+                | OpKind::AddedToCollection
+                | OpKind::RemovedFromCollection
+                | OpKind::Deleted
+        )
+    }
+
+    /// Whether the event adds something (and so the certificate if it is
+    /// unknown).
+    fn adds(self) -> bool {
+        matches!(
+            self,
+            OpKind::Enrolled
+                | OpKind::Revoked
+                | OpKind::ExpirySet
+                | OpKind::ExpiryCleared
+                | OpKind::AddedToStore
+                | OpKind::MetadataSet
+                | OpKind::PrivateKeyStored
+                | OpKind::EndpointMonitoringOn
+                | OpKind::AddedToCollection
         )
     }
 }
@@ -171,10 +269,11 @@ enum Times {
 }
 
 /// One primitive change, with what it replaced, so a failed batch can be
-/// rolled back.
-enum Change {
+/// rolled back. Names are borrowed from the events where they can be (an
+/// owned copy per change would be an allocation per event).
+enum Change<'e> {
     Flag(Flag, u32, bool),
-    Named(Named, String, u32, bool),
+    Named(Named, Cow<'e, str>, u32, bool),
     Time(Times, u32, Option<i64>),
     SslExtra(u32, u32),
 }
@@ -204,7 +303,7 @@ impl Inventory {
         }
     }
 
-    fn set_flag(&mut self, f: Flag, id: u32, on: bool, log: &mut Option<&mut Vec<Change>>) {
+    fn set_flag(&mut self, f: Flag, id: u32, on: bool, log: &mut Option<&mut Vec<Change<'_>>>) {
         let set = self.flag(f);
         let changed = if on { set.insert(id) } else { set.remove(id) };
         if let (true, Some(log)) = (changed, log) {
@@ -212,7 +311,14 @@ impl Inventory {
         }
     }
 
-    fn set_named(&mut self, n: Named, name: &str, id: u32, on: bool, log: &mut Option<&mut Vec<Change>>) {
+    fn set_named<'e>(
+        &mut self,
+        n: Named,
+        name: &'e str,
+        id: u32,
+        on: bool,
+        log: &mut Option<&mut Vec<Change<'e>>>,
+    ) {
         let sets = self.named(n);
         let changed = if on {
             match sets.get_mut(name) {
@@ -240,11 +346,11 @@ impl Inventory {
             self.cache.named_changed(kind, name, id, on, sets);
         }
         if let (true, Some(log)) = (changed, log) {
-            log.push(Change::Named(n, name.to_owned(), id, on));
+            log.push(Change::Named(n, Cow::Borrowed(name), id, on));
         }
     }
 
-    fn set_time(&mut self, t: Times, id: u32, secs: Option<i64>, log: &mut Option<&mut Vec<Change>>) {
+    fn set_time(&mut self, t: Times, id: u32, secs: Option<i64>, log: &mut Option<&mut Vec<Change<'_>>>) {
         let index = self.times(t);
         let old = match secs {
             Some(s) => index.set(id, s),
@@ -262,14 +368,14 @@ impl Inventory {
         }
     }
 
-    fn set_ssl_extra(&mut self, id: u32, extra: u32, log: &mut Option<&mut Vec<Change>>) {
+    fn set_ssl_extra(&mut self, id: u32, extra: u32, log: &mut Option<&mut Vec<Change<'_>>>) {
         let old = self.set_ssl_extra_slices(id, extra);
         if let (true, Some(log)) = (old != extra, log) {
             log.push(Change::SslExtra(id, old));
         }
     }
 
-    fn undo(&mut self, change: Change) {
+    fn undo(&mut self, change: Change<'_>) {
         match change {
             Change::Flag(f, id, on) => {
                 self.set_flag(f, id, !on, &mut None);
@@ -280,30 +386,50 @@ impl Inventory {
         }
     }
 
-    /// Checks that `event` can be applied, without changing anything.
-    fn check(&self, event: &Event) -> Result<()> {
-        let id = event.id();
-        let known = self.present.contains(id);
-        if !known && !event.adds() {
+    /// Checks that `op` can be applied, without changing anything.
+    fn check(&self, op: &Op<'_>) -> Result<()> {
+        let state = IdState { present: self.present.contains(op.id), ssl: self.ssl.contains(op.id) };
+        self.check_with(op, state, None)
+    }
+
+    /// Checks that `op` can be applied to its certificate in `state`: all
+    /// that its validity depends on besides the op itself. `name_ok`, when
+    /// known, says whether the op's name may be added to its kind's sets
+    /// (a batch works it out once per name; the error is then only a
+    /// signal to take the in-order path, which words it).
+    fn check_with(&self, op: &Op<'_>, state: IdState, name_ok: Option<bool>) -> Result<()> {
+        let id = op.id;
+        if !state.present && !op.kind.adds() {
             return Err(Error::new(ErrorKind::UnknownCertificate, format!("certificate {id}")));
         }
-        let new_name = |sets: &NamedSets, name: &str, what: &str| {
-            if sets.contains_key(name) {
+        let new_name = |sets: &NamedSets, what: &str| {
+            if let Some(ok) = name_ok {
+                return if ok { Ok(()) } else { Err(Error::new(ErrorKind::InvalidRecord, "a bad name")) };
+            }
+            if sets.contains_key(op.name) {
                 Ok(())
             } else {
-                check_name(name, what)
+                check_name(op.name, what)
                     .map_err(|e| Error::new(e.kind(), format!("certificate {id}: {}", e.detail())))
             }
         };
-        match event {
-            Event::Revoked { at, .. } => secs_of(*at, id, "revoked_at").map(drop),
-            Event::ExpirySet { expires_at: Some(at), .. } => secs_of(*at, id, "expires_at").map(drop),
-            Event::AddedToStore { store, .. } => new_name(&self.stores, store, "store"),
-            Event::MetadataSet { field, .. } => new_name(&self.metadata, field, "metadata field"),
-            Event::AddedToCollection { collection, .. } => {
-                new_name(&self.collections, collection, "collection")
+        let in_range = |what: &str| {
+            if (MIN_SECS..=MAX_SECS).contains(&op.secs) {
+                Ok(())
+            } else {
+                Err(Error::new(
+                    ErrorKind::InvalidRecord,
+                    format!("certificate {id}: {what} is outside years 1970..=9999"),
+                ))
             }
-            Event::EndpointMonitoringOff { .. } if !self.ssl.contains(id) => Err(Error::new(
+        };
+        match op.kind {
+            OpKind::Revoked => in_range("revoked_at"),
+            OpKind::ExpirySet => in_range("expires_at"),
+            OpKind::AddedToStore => new_name(&self.stores, "store"),
+            OpKind::MetadataSet => new_name(&self.metadata, "metadata field"),
+            OpKind::AddedToCollection => new_name(&self.collections, "collection"),
+            OpKind::EndpointMonitoringOff if !state.ssl => Err(Error::new(
                 ErrorKind::InvalidRecord,
                 format!("certificate {id}: endpoint monitoring off, but no endpoint monitors it"),
             )),
@@ -311,27 +437,24 @@ impl Inventory {
         }
     }
 
-    fn apply_checked(&mut self, event: &Event, mut log: Option<&mut Vec<Change>>) {
-        let id = event.id();
+    fn apply_checked<'e>(&mut self, op: Op<'e>, mut log: Option<&mut Vec<Change<'e>>>) {
+        let id = op.id;
         let log = &mut log;
-        if event.adds() {
+        if op.kind.adds() {
             self.set_flag(Flag::Present, id, true, log);
         }
-        match event {
-            Event::Enrolled { .. } => self.set_flag(Flag::Enrolled, id, true, log),
-            Event::Revoked { at, .. } => {
-                self.set_time(Times::Revocations, id, Some(at.unix_timestamp()), log)
-            }
-            Event::ExpirySet { expires_at, .. } => {
-                self.set_time(Times::Expiries, id, expires_at.map(|t| t.unix_timestamp()), log)
-            }
-            Event::AddedToStore { store, .. } => self.set_named(Named::Stores, store, id, true, log),
-            Event::RemovedFromStore { store, .. } => self.set_named(Named::Stores, store, id, false, log),
-            Event::MetadataSet { field, .. } => self.set_named(Named::Metadata, field, id, true, log),
-            Event::MetadataCleared { field, .. } => self.set_named(Named::Metadata, field, id, false, log),
-            Event::PrivateKeyStored { .. } => self.set_flag(Flag::PrivateKey, id, true, log),
-            Event::PrivateKeyDeleted { .. } => self.set_flag(Flag::PrivateKey, id, false, log),
-            Event::EndpointMonitoringOn { .. } => {
+        match op.kind {
+            OpKind::Enrolled => self.set_flag(Flag::Enrolled, id, true, log),
+            OpKind::Revoked => self.set_time(Times::Revocations, id, Some(op.secs), log),
+            OpKind::ExpirySet => self.set_time(Times::Expiries, id, Some(op.secs), log),
+            OpKind::ExpiryCleared => self.set_time(Times::Expiries, id, None, log),
+            OpKind::AddedToStore => self.set_named(Named::Stores, op.name, id, true, log),
+            OpKind::RemovedFromStore => self.set_named(Named::Stores, op.name, id, false, log),
+            OpKind::MetadataSet => self.set_named(Named::Metadata, op.name, id, true, log),
+            OpKind::MetadataCleared => self.set_named(Named::Metadata, op.name, id, false, log),
+            OpKind::PrivateKeyStored => self.set_flag(Flag::PrivateKey, id, true, log),
+            OpKind::PrivateKeyDeleted => self.set_flag(Flag::PrivateKey, id, false, log),
+            OpKind::EndpointMonitoringOn => {
                 if self.ssl.contains(id) {
                     let extra = self.ssl_extra(id);
                     self.set_ssl_extra(id, extra.saturating_add(1), log);
@@ -339,17 +462,13 @@ impl Inventory {
                     self.set_flag(Flag::Ssl, id, true, log);
                 }
             }
-            Event::EndpointMonitoringOff { .. } => match self.ssl_extra(id) {
+            OpKind::EndpointMonitoringOff => match self.ssl_extra(id) {
                 0 => self.set_flag(Flag::Ssl, id, false, log),
                 extra => self.set_ssl_extra(id, extra - 1, log),
             },
-            Event::AddedToCollection { collection, .. } => {
-                self.set_named(Named::Collections, collection, id, true, log)
-            }
-            Event::RemovedFromCollection { collection, .. } => {
-                self.set_named(Named::Collections, collection, id, false, log)
-            }
-            Event::Deleted { .. } => {
+            OpKind::AddedToCollection => self.set_named(Named::Collections, op.name, id, true, log),
+            OpKind::RemovedFromCollection => self.set_named(Named::Collections, op.name, id, false, log),
+            OpKind::Deleted => {
                 for f in [Flag::Present, Flag::Enrolled, Flag::PrivateKey, Flag::Ssl] {
                     self.set_flag(f, id, false, log);
                 }
@@ -361,7 +480,7 @@ impl Inventory {
                         if set.remove(id) {
                             emptied |= set.is_empty();
                             if let Some(log) = log.as_deref_mut() {
-                                log.push(Change::Named(n, name.clone(), id, false));
+                                log.push(Change::Named(n, Cow::Owned(name.clone()), id, false));
                             }
                         }
                     }
@@ -378,24 +497,305 @@ impl Inventory {
 
     /// Applies one event; on error nothing changes.
     pub fn apply(&mut self, event: &Event) -> Result<()> {
-        self.check(event)?;
-        self.apply_checked(event, None);
+        let op = event.op();
+        self.check(&op)?;
+        self.apply_checked(op, None);
         Ok(())
     }
 
     /// Applies events in order: all of them, or (if one fails) none, with
     /// the error naming the failing event's position.
+    ///
+    /// A large batch is applied grouped by 2^16-id chunk (see the module
+    /// documentation); the result is the same as applying the events one
+    /// by one in order.
     pub fn apply_all(&mut self, events: &[Event]) -> Result<()> {
+        if events.len() >= GROUPED_MIN && self.apply_grouped(events) {
+            return Ok(());
+        }
+        self.apply_in_order(events)
+    }
+
+    /// Applies `events` in order, rolling back on the first failure.
+    fn apply_in_order(&mut self, events: &[Event]) -> Result<()> {
         let mut log = Vec::new();
         for (i, event) in events.iter().enumerate() {
-            if let Err(e) = self.check(event) {
-                while let Some(change) = log.pop() {
-                    self.undo(change);
-                }
+            let op = event.op();
+            if let Err(e) = self.check(&op) {
+                self.roll_back(log);
                 return Err(Error::new(e.kind(), format!("event {}: {}", i + 1, e.detail())));
             }
-            self.apply_checked(event, Some(&mut log));
+            self.apply_checked(op, Some(&mut log));
         }
         Ok(())
+    }
+
+    /// Applies `events` in id order; returns whether they all applied.
+    /// They are checked first, all of them, against the state each
+    /// certificate would have when its event comes (nothing changes, so
+    /// nothing is logged or rolled back); on a failure false is returned
+    /// and the in-order path names the first failing event.
+    fn apply_grouped(&mut self, events: &[Event]) -> bool {
+        let Some((ops, names)) = sorted_ops(events) else { return false };
+        if !self.all_apply(&ops, &names) {
+            return false;
+        }
+        // The count cache's unions are rebuilt per chunk touched rather
+        // than updated per event (which checks every set of the kind).
+        let mut unions = self.cache.take_unions();
+        let mut touched: Vec<u16> = Vec::new();
+        for small in &ops {
+            let op = small.op(&names);
+            let key = (op.id >> 16) as u16;
+            if op.kind.names() && touched.last() != Some(&key) {
+                touched.push(key);
+            }
+            self.apply_checked(op, None);
+        }
+        if let Some(unions) = unions.as_mut() {
+            let unions = Arc::make_mut(unions);
+            for &key in &touched {
+                unions.refresh_chunk(Kind::Stores, key, &self.stores);
+                unions.refresh_chunk(Kind::Metadata, key, &self.metadata);
+                unions.refresh_chunk(Kind::Collections, key, &self.collections);
+            }
+        }
+        self.cache.put_unions(unions);
+        true
+    }
+
+    /// Whether every op (sorted by id, each certificate's in batch order)
+    /// applies in turn: each is checked against its certificate's state
+    /// after the batch's earlier ops on it.
+    fn all_apply(&self, ops: &[SmallOp], names: &[&str]) -> bool {
+        // Whether each name may be added to stores, metadata, collections.
+        let addable: Vec<[bool; 3]> = names
+            .iter()
+            .map(|&name| {
+                let valid = check_name(name, "name").is_ok();
+                [&self.stores, &self.metadata, &self.collections].map(|sets| valid || sets.contains_key(name))
+            })
+            .collect();
+        let mut current = None;
+        let mut state = IdState { present: false, ssl: false };
+        // Endpoints beyond the first, once an op needs them.
+        let mut extra: Option<u32> = None;
+        for small in ops {
+            let op = small.op(names);
+            let id = op.id;
+            if current != Some(id) {
+                current = Some(id);
+                state = IdState { present: self.present.contains(id), ssl: self.ssl.contains(id) };
+                extra = None;
+            }
+            let name_ok = match op.kind {
+                OpKind::AddedToStore => Some(addable[usize::from(small.name)][0]),
+                OpKind::MetadataSet => Some(addable[usize::from(small.name)][1]),
+                OpKind::AddedToCollection => Some(addable[usize::from(small.name)][2]),
+                _ => None,
+            };
+            if self.check_with(&op, state, name_ok).is_err() {
+                return false;
+            }
+            // The state after the op, as `apply_checked` leaves it.
+            match op.kind {
+                OpKind::Deleted => {
+                    state.ssl = false;
+                    extra = Some(0);
+                }
+                OpKind::EndpointMonitoringOn if state.ssl => {
+                    extra = Some(extra.unwrap_or_else(|| self.ssl_extra(id)).saturating_add(1));
+                }
+                OpKind::EndpointMonitoringOn => state.ssl = true,
+                OpKind::EndpointMonitoringOff => match extra.unwrap_or_else(|| self.ssl_extra(id)) {
+                    0 => state.ssl = false,
+                    n => extra = Some(n - 1),
+                },
+                _ => {}
+            }
+            state.present = op.kind.adds() || (state.present && op.kind != OpKind::Deleted);
+        }
+        true
+    }
+
+    fn roll_back(&mut self, mut log: Vec<Change<'_>>) {
+        while let Some(change) = log.pop() {
+            self.undo(change);
+        }
+    }
+}
+
+/// Batches from this many events on are applied grouped by chunk (below,
+/// sorting them costs more than the cache misses it saves).
+const GROUPED_MIN: usize = 4096;
+
+/// Distinct names a batch may use (beyond them it takes the in-order
+/// path: the same result, only slower).
+const BATCH_NAMES: usize = 256;
+
+/// A fast hash for interning a batch's names (std's SipHash costs more
+/// than the rest of an event). Not collision-resistant, so a batch holds at
+/// most [`BATCH_NAMES`] names: a hostile batch costs at most that many
+/// probes an event.
+#[derive(Default)]
+struct NameHasher(u64);
+
+impl std::hash::Hasher for NameHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for c in bytes.chunks(8) {
+            let mut w = [0u8; 8];
+            w[..c.len()].copy_from_slice(c);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(0x51_7C_C1_B7_27_22_0A_95);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// An [`Op`] in 16 bytes, its name an index into the batch's names: what
+/// the batch path sorts.
+#[derive(Clone, Copy)]
+struct SmallOp {
+    secs: i64,
+    id: u32,
+    name: u16,
+    kind: OpKind,
+}
+
+impl SmallOp {
+    fn op<'e>(&self, names: &[&'e str]) -> Op<'e> {
+        Op { id: self.id, kind: self.kind, name: names[usize::from(self.name)], secs: self.secs }
+    }
+}
+
+/// The events as small ops sorted by id, each certificate's in batch
+/// order (a least-significant-digit radix sort, a byte a pass, skipping
+/// the bytes all ids share), and the names they use (each the batch's
+/// first event with it, so that the names stay in cache). `None` past
+/// [`BATCH_NAMES`] names or u32 positions.
+fn sorted_ops(events: &[Event]) -> Option<(Vec<SmallOp>, Vec<&str>)> {
+    u32::try_from(events.len()).ok()?;
+    let mut names: Vec<&str> = vec![""];
+    let mut index: HashMap<&str, u16, BuildHasherDefault<NameHasher>> = HashMap::default();
+    let mut ops = Vec::with_capacity(events.len());
+    let mut counts = vec![[0u32; 256]; 4];
+    for e in events {
+        let op = e.op();
+        let name = match (op.name, index.get(op.name)) {
+            ("", _) => 0,
+            (_, Some(&i)) => i,
+            (name, None) => {
+                if names.len() >= BATCH_NAMES {
+                    return None;
+                }
+                names.push(name);
+                index.insert(name, (names.len() - 1) as u16);
+                (names.len() - 1) as u16
+            }
+        };
+        for (d, c) in counts.iter_mut().enumerate() {
+            c[usize::from((op.id >> (8 * d)) as u8)] += 1;
+        }
+        ops.push(SmallOp { secs: op.secs, id: op.id, name, kind: op.kind });
+    }
+    let mut out = ops.clone();
+    for (d, c) in counts.iter().enumerate() {
+        if c.iter().any(|&n| n as usize == ops.len()) {
+            continue; // every id has this byte: the pass would change nothing
+        }
+        let mut start = [0u32; 256];
+        let mut sum = 0;
+        for (s, &n) in start.iter_mut().zip(c) {
+            *s = sum;
+            sum += n;
+        }
+        for op in &ops {
+            let slot = &mut start[usize::from((op.id >> (8 * d)) as u8)];
+            out[*slot as usize] = *op;
+            *slot += 1;
+        }
+        std::mem::swap(&mut ops, &mut out);
+    }
+    Some((ops, names))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::actioned::CertificateRecord;
+    use proptest::prelude::*;
+    use time::macros::datetime;
+
+    fn event() -> impl Strategy<Value = Event> {
+        // Ids over three chunks, few per chunk, so events on one id repeat.
+        let id = prop_oneof![0u32..6, 65_536u32..65_542, 200_000u32..200_006];
+        let name = prop_oneof![Just("a".to_owned()), Just("b".to_owned())];
+        let at = (0i64..20).prop_map(|d| datetime!(2026-11-01 0:00 UTC) + time::Duration::days(d));
+        (id, 0u8..14, name, at).prop_map(|(id, kind, name, at)| match kind {
+            0 => Event::Enrolled { id },
+            1 => Event::Revoked { id, at },
+            2 => Event::ExpirySet { id, expires_at: Some(at) },
+            3 => Event::ExpirySet { id, expires_at: None },
+            4 => Event::AddedToStore { id, store: name },
+            5 => Event::RemovedFromStore { id, store: name },
+            6 => Event::MetadataSet { id, field: name },
+            7 => Event::MetadataCleared { id, field: name },
+            8 => Event::PrivateKeyStored { id },
+            9 => Event::PrivateKeyDeleted { id },
+            10 => Event::EndpointMonitoringOn { id },
+            11 => Event::EndpointMonitoringOff { id },
+            12 => Event::AddedToCollection { id, collection: name },
+            _ => Event::Deleted { id },
+        })
+    }
+
+    proptest! {
+        /// Grouped by chunk or one by one, a batch ends in the same state,
+        /// and a failing one (rolled back) leaves the inventory as it was.
+        #[test]
+        fn grouped_batches_equal_in_order_ones(events in proptest::collection::vec(event(), 0..120)) {
+            let mut start = CertificateRecord::new(65_537);
+            start.ssl_endpoints = 3;
+            start.stores = vec!["a".into()];
+            start.expires_at = Some(datetime!(2026-11-05 0:00 UTC));
+            let base = Inventory::from_records(&[start, CertificateRecord::new(3)]).unwrap();
+            let config = crate::CountConfig::new(crate::license::ActionedLimit::SiteLicense);
+            let at = datetime!(2026-11-10 0:00 UTC);
+            // A cached count, so that events also update the cache.
+            let _ = base.count(at, &config);
+            let mut grouped = base.clone();
+            let mut in_order = base.clone();
+            let ok = in_order.apply_in_order(&events).is_ok();
+            prop_assert_eq!(grouped.apply_grouped(&events), ok);
+            let expect = if ok { &in_order } else { &base };
+            prop_assert_eq!(grouped.to_snapshot(), expect.to_snapshot());
+            prop_assert_eq!(grouped.count(at, &config), expect.count(at, &config));
+            let fresh = Inventory::from_snapshot(&expect.to_snapshot()).unwrap();
+            prop_assert_eq!(grouped.count(at, &config), fresh.count(at, &config));
+        }
+    }
+
+    #[test]
+    fn ops_are_sorted_by_id_stably() {
+        let events: Vec<Event> = [70_000, 3, 70_001, 5, 3, 1 << 30, 70_000]
+            .into_iter()
+            .enumerate()
+            .map(|(i, id)| Event::AddedToStore { id, store: format!("s{i}") })
+            .collect();
+        let (ops, names) = sorted_ops(&events).unwrap();
+        let got: Vec<(u32, &str)> = ops.iter().map(|op| (op.id, names[usize::from(op.name)])).collect();
+        let want = [
+            (3, "s1"),
+            (3, "s4"),
+            (5, "s3"),
+            (70_000, "s0"),
+            (70_000, "s6"),
+            (70_001, "s2"),
+            (1 << 30, "s5"),
+        ];
+        assert_eq!(got, want);
+        assert_eq!(names.len(), 8);
     }
 }

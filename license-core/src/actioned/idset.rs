@@ -2,12 +2,15 @@
 //! count kernel reads.
 //!
 //! It is roaring's idea (one container per chunk of 65,536 ids, an array of
-//! sorted low halves when sparse, a 1,024-word bitset when not) with two
-//! differences that matter for counting: chunks switch to a bitset early
-//! (over 1,024 ids instead of roaring's 4,096), because the kernel ORs and
-//! popcounts whole words and a bitset is the one layout it reads at memory
-//! speed; and the chunks are visible to the kernel, which roaring-rs does
-//! not allow. Conversion to and from [`RoaringBitmap`] keeps roaring's
+//! sorted low halves when sparse, a 1,024-word bitset when not, switching
+//! at roaring's 4,096 ids, where the two take the same 8 KiB) with one
+//! difference that matters for counting: the chunks are visible to the
+//! kernel, which roaring-rs does not allow. (Switching earlier, at 1,024
+//! ids, lets the kernel borrow more chunks as words instead of ORing
+//! arrays into its scratch, but costs up to 6 KiB a chunk for sets of a
+//! few percent of the ids: close to a byte per certificate over an
+//! inventory's dozen such sets. The count's cached unions, which the
+//! kernel reads on every count, are dense anyway.) Conversion to and from [`RoaringBitmap`] keeps roaring's
 //! portable format as the interchange and snapshot form.
 //!
 //! A third layout, runs of consecutive ids, holds what a Roaring run
@@ -18,6 +21,7 @@
 //! and borrows a shared all-ones block for a full chunk.
 
 use std::fmt;
+use std::sync::atomic::{AtomicU32, Ordering};
 
 use roaring::RoaringBitmap;
 
@@ -26,11 +30,12 @@ pub(crate) const WORDS: usize = 1024;
 /// One chunk as a bitset.
 pub(crate) type Block = [u64; WORDS];
 
-/// An array chunk becomes a bitset above this many ids.
-const ARRAY_MAX: usize = 1024;
+/// An array chunk becomes a bitset above this many ids (roaring's limit:
+/// the array then takes 8 KiB, as the bitset does).
+const ARRAY_MAX: usize = 4096;
 /// A bitset chunk becomes an array again below this many ids (hysteresis,
 /// so an id added and removed at the threshold does not convert each time).
-const ARRAY_BACK: u32 = 512;
+const ARRAY_BACK: u32 = 2048;
 
 /// A chunk with every id: what a full run borrows in the kernel.
 pub(crate) static FULL: Block = [u64::MAX; WORDS];
@@ -225,7 +230,8 @@ impl Chunk {
     }
 
     fn to_array(b: &Block) -> Vec<u16> {
-        let mut a = Vec::with_capacity(ARRAY_BACK as usize);
+        // Exactly sized: the arrays of a big inventory add up.
+        let mut a = Vec::with_capacity(b.iter().map(|w| w.count_ones() as usize).sum());
         for (w, &word) in b.iter().enumerate() {
             let mut bits = word;
             while bits != 0 {
@@ -262,6 +268,20 @@ pub struct IdSet {
     keys: Vec<u16>,
     chunks: Vec<Chunk>,
     len: u64,
+    /// The position of the chunk last looked up: runs of ids in one chunk
+    /// (a batch of events in id order) then skip the binary search.
+    hint: Hint,
+}
+
+/// A chunk position remembered by lookups through `&self` (an atomic, so
+/// the set stays `Sync`; relaxed, as it is only ever a guess to verify).
+#[derive(Default)]
+struct Hint(AtomicU32);
+
+impl Clone for Hint {
+    fn clone(&self) -> Hint {
+        Hint(AtomicU32::new(self.0.load(Ordering::Relaxed)))
+    }
 }
 
 impl IdSet {
@@ -281,12 +301,20 @@ impl IdSet {
     }
 
     fn find(&self, key: u16) -> Result<usize, usize> {
+        let hint = self.hint.0.load(Ordering::Relaxed) as usize;
+        if self.keys.get(hint) == Some(&key) {
+            return Ok(hint);
+        }
         // Inserts in ascending id order hit the last chunk; check it first.
-        match self.keys.last() {
+        let found = match self.keys.last() {
             Some(&last) if last == key => Ok(self.keys.len() - 1),
             Some(&last) if last < key => Err(self.keys.len()),
             _ => self.keys.binary_search(&key),
+        };
+        if let Ok(i) = found {
+            self.hint.0.store(i as u32, Ordering::Relaxed);
         }
+        found
     }
 
     /// The chunk with this key, if any id falls in it.
@@ -594,7 +622,7 @@ impl IdSet {
 
     /// A set with room for `chunks` chunks (a decoder knows how many).
     pub(crate) fn with_chunks(chunks: usize) -> IdSet {
-        IdSet { keys: Vec::with_capacity(chunks), chunks: Vec::with_capacity(chunks), len: 0 }
+        IdSet { keys: Vec::with_capacity(chunks), chunks: Vec::with_capacity(chunks), ..IdSet::default() }
     }
 
     /// Appends a chunk of sorted, disjoint runs holding `count` ids under
@@ -623,6 +651,51 @@ impl IdSet {
             let low = c.first_common(other.chunk(key)?)?;
             Some(u32::from(key) << 16 | u32::from(low))
         })
+    }
+
+    /// Writes into `out` the sorted low halves of the ids in the chunk at
+    /// position `i` (of [`IdSet::keys`]).
+    pub(crate) fn lows_at(&self, i: usize, out: &mut Vec<u16>) {
+        out.clear();
+        match &self.chunks[i] {
+            Chunk::Array(a) => out.extend_from_slice(a),
+            Chunk::Runs(r, _) => out.extend(r.iter().flat_map(|&(first, last)| first..=last)),
+            Chunk::Bits(b, _) => {
+                for (w, &word) in b.iter().enumerate() {
+                    let mut bits = word;
+                    while bits != 0 {
+                        out.push((w as u16) << 6 | bits.trailing_zeros() as u16);
+                        bits &= bits - 1;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Makes chunk `key` the union of the chunks `key` of `members`.
+    pub(crate) fn set_chunk_to_union(&mut self, key: u16, members: &[&IdSet]) {
+        let mut block = Box::new([0u64; WORDS]);
+        for chunk in members.iter().filter_map(|m| m.chunk(key)) {
+            chunk.or_into(&mut block);
+        }
+        let n = block.iter().map(|w| w.count_ones()).sum::<u32>();
+        match self.find(key) {
+            Ok(i) => {
+                self.len -= u64::from(self.chunks[i].len());
+                if n == 0 {
+                    self.keys.remove(i);
+                    self.chunks.remove(i);
+                } else {
+                    self.chunks[i] = Chunk::from_block(block, n);
+                }
+            }
+            Err(i) if n > 0 => {
+                self.keys.insert(i, key);
+                self.chunks.insert(i, Chunk::from_block(block, n));
+            }
+            Err(_) => {}
+        }
+        self.len += u64::from(n);
     }
 
     /// Appends a bitset chunk with `count` bits set under `key`.

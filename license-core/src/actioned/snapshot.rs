@@ -136,13 +136,6 @@ impl Reader<'_> {
         Ok(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
     }
 
-    fn i64(&mut self, what: &str) -> Result<i64> {
-        let b = self.take(8, what)?;
-        let mut a = [0u8; 8];
-        a.copy_from_slice(b);
-        Ok(i64::from_le_bytes(a))
-    }
-
     /// A set, decoded container by container (runs stay runs): memory
     /// and time follow its bytes, not the ids it claims.
     fn set(&mut self, what: &str) -> Result<IdSet> {
@@ -199,6 +192,9 @@ impl Reader<'_> {
         Ok(sets)
     }
 
+    /// A time index: its ids as a set, then each id's seconds as an i64
+    /// in id order. Read chunk by chunk straight into the index's layout
+    /// (no per-id pairs, no sort).
     fn times(&mut self, what: &str, present: &IdSet) -> Result<TimeIndex> {
         let ids = self.set(what)?;
         if !subset(&ids, present) {
@@ -210,17 +206,36 @@ impl Reader<'_> {
                 format!("snapshot at byte {}: {what}: too few time bytes", self.at),
             ));
         }
-        let mut pairs = Vec::with_capacity(ids.len() as usize);
-        for id in ids.iter() {
-            let secs = self.i64(what)?;
-            if !(MIN_SECS..=MAX_SECS).contains(&secs) {
-                return Err(
-                    self.err(format!("{what}: time {secs} of certificate {id} is outside years 1970..=9999"))
-                );
+        let mut index = TimeIndex::default();
+        let (mut lows, mut secs, mut scratch) = (Vec::new(), Vec::new(), Vec::new());
+        for (i, &key) in ids.keys().iter().enumerate() {
+            ids.lows_at(i, &mut lows);
+            let start = self.at;
+            let bytes = self.take(lows.len() * 8, what)?;
+            secs.clear();
+            secs.extend(
+                bytes
+                    .chunks_exact(8)
+                    .map(|b| i64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]])),
+            );
+            // One branch-free pass; the offending time is looked for only
+            // when there is one.
+            let bad = secs.iter().fold(false, |bad, s| bad | !(MIN_SECS..=MAX_SECS).contains(s));
+            if bad {
+                let k = secs.iter().position(|s| !(MIN_SECS..=MAX_SECS).contains(s)).unwrap_or(0);
+                let id = u32::from(key) << 16 | u32::from(lows[k]);
+                return Err(Error::new(
+                    ErrorKind::SnapshotFormat,
+                    format!(
+                        "at byte {}: {what}: time {} of certificate {id} is outside years 1970..=9999",
+                        start + 8 * k,
+                        secs[k]
+                    ),
+                ));
             }
-            pairs.push((id, secs));
+            index.push_chunk_secs(key, &lows, &secs, &mut scratch);
         }
-        Ok(TimeIndex::from_pairs(pairs))
+        Ok(index)
     }
 
     fn inventory(mut self) -> Result<Inventory> {

@@ -24,11 +24,12 @@ use super::idset::{Block, WORDS};
 const OVERFLOW: u32 = u32::MAX;
 /// Largest seconds value stored exactly in the column.
 const MAX_EXACT: i64 = u32::MAX as i64 - 3;
-/// A sparse chunk becomes dense above this many entries (the dense column
-/// is 256 KiB; the sparse one costs 6 bytes an entry).
-const SPARSE_MAX: usize = 16_384;
-/// A dense chunk becomes sparse again below this many entries.
-const SPARSE_BACK: u32 = 8_192;
+/// Sparse chunks are only weighed for packing from this many entries on,
+/// and then every [`PACK_CHECK`] entries (each weighing reads the chunk).
+const SPARSE_MIN: usize = 2048;
+const PACK_CHECK: usize = 1024;
+/// Bytes a sparse entry costs (a u16 low id and a u32 time).
+const SPARSE_ENTRY: usize = 6;
 
 fn encode(secs: i64) -> u32 {
     if (0..=MAX_EXACT).contains(&secs) {
@@ -44,43 +45,176 @@ fn bound(secs: i64) -> u32 {
     secs.saturating_add(1).clamp(0, i64::from(u32::MAX - 1)) as u32
 }
 
+/// Bits needed for values `0..=max`.
+fn bits_for(max: u64) -> u32 {
+    64 - max.leading_zeros()
+}
+
+/// A dense chunk: 65,536 slots of `width` bits, slot `low` holding 0 for
+/// no time and otherwise `encoded - base + 1`. The width is what the
+/// chunk's range of times needs (28 bits for five years of seconds), not
+/// 32: the times of a dense chunk usually span a few years, not 136.
+#[derive(Clone)]
+struct Packed {
+    base: u32,
+    width: u32,
+    /// `1024 × width` words, plus one so that a slot can always be read
+    /// as two words.
+    words: Box<[u64]>,
+    /// Slots holding a time.
+    n: u32,
+}
+
+impl Packed {
+    /// An empty column for encoded times in `lo..=hi`.
+    fn new(lo: u32, hi: u32) -> Packed {
+        let width = bits_for(u64::from(hi - lo) + 1);
+        Packed { base: lo, width, words: vec![0; 1024 * width as usize + 1].into_boxed_slice(), n: 0 }
+    }
+
+    fn mask(&self) -> u64 {
+        (1u64 << self.width) - 1
+    }
+
+    fn slot(&self, low: u16) -> u64 {
+        let bit = usize::from(low) * self.width as usize;
+        let (i, sh) = (bit / 64, bit % 64);
+        let pair = u128::from(self.words[i]) | u128::from(self.words[i + 1]) << 64;
+        (pair >> sh) as u64 & self.mask()
+    }
+
+    fn put_slot(&mut self, low: u16, value: u64) {
+        let bit = usize::from(low) * self.width as usize;
+        let (i, sh) = (bit / 64, bit % 64);
+        let mut pair = u128::from(self.words[i]) | u128::from(self.words[i + 1]) << 64;
+        pair &= !(u128::from(self.mask()) << sh);
+        pair |= u128::from(value) << sh;
+        self.words[i] = pair as u64;
+        self.words[i + 1] = (pair >> 64) as u64;
+    }
+
+    /// The encoded time in slot `low` (0 = none).
+    fn get(&self, low: u16) -> u32 {
+        match self.slot(low) {
+            0 => 0,
+            s => (u64::from(self.base) + s - 1) as u32,
+        }
+    }
+
+    /// The highest encoded time the column can hold.
+    fn top(&self) -> u32 {
+        (u64::from(self.base) + self.mask() - 1).min(u64::from(u32::MAX)) as u32
+    }
+
+    fn holds(&self, enc: u32) -> bool {
+        enc >= self.base && enc <= self.top()
+    }
+
+    /// Sets slot `low` to `enc` (0 = none), which the column must hold.
+    fn put(&mut self, low: u16, enc: u32) {
+        let value = if enc == 0 { 0 } else { u64::from(enc - self.base) + 1 };
+        self.put_slot(low, value);
+    }
+
+    /// The non-empty slots, as (low, encoded time).
+    fn entries(&self) -> impl Iterator<Item = (u16, u32)> + '_ {
+        (0..=u16::MAX).map(|low| (low, self.get(low))).filter(|p| p.1 != 0)
+    }
+
+    /// The same slots in a column for times in `lo..=hi` as well.
+    fn widened(&self, lo: u32, hi: u32) -> Packed {
+        let mut out = Packed::new(lo.min(self.base), hi.max(self.top()));
+        for (low, enc) in self.entries() {
+            out.put(low, enc);
+        }
+        out.n = self.n;
+        out
+    }
+
+    /// Heap bytes of the column.
+    fn bytes(&self) -> usize {
+        self.words.len() * 8
+    }
+}
+
 #[derive(Clone)]
 enum TimeChunk {
     /// Sorted by low id; parallel arrays.
     Sparse(Vec<u16>, Vec<u32>),
-    /// Indexed by low id; 0 = no time. With its number of entries.
-    Dense(Box<[u32]>, u32),
+    /// Every slot, bit-packed.
+    Dense(Packed),
 }
 
 impl TimeChunk {
     fn len(&self) -> usize {
         match self {
             TimeChunk::Sparse(l, _) => l.len(),
-            TimeChunk::Dense(_, n) => *n as usize,
+            TimeChunk::Dense(p) => p.n as usize,
         }
+    }
+
+    /// A dense chunk of these entries if it is smaller than the sparse
+    /// one; `None` otherwise.
+    fn pack(lows: &[u16], times: &[u32]) -> Option<Packed> {
+        let lo = times.iter().copied().min()?;
+        let hi = times.iter().copied().max()?;
+        let packed_bytes = (1024 * bits_for(u64::from(hi - lo) + 1) as usize + 1) * 8;
+        if lows.len() * SPARSE_ENTRY <= packed_bytes {
+            return None;
+        }
+        let mut p = Packed::new(lo, hi);
+        let w = p.width as usize;
+        // The column is zeroed and each slot written once: OR the bits in
+        // (no read-modify-write per slot; this is a snapshot's hot loop).
+        for (&low, &enc) in lows.iter().zip(times) {
+            let value = u64::from(enc - lo) + 1;
+            let bit = usize::from(low) * w;
+            let (i, sh) = (bit / 64, bit % 64);
+            p.words[i] |= value << sh;
+            if sh + w > 64 {
+                p.words[i + 1] |= value >> (64 - sh);
+            }
+        }
+        p.n = lows.len() as u32;
+        Some(p)
     }
 }
 
-/// Sets `out` bit `i` when `lo <= column[i] - 1 < hi` (wrapping, so 0 never
-/// matches while `hi < u32::MAX`).
+/// Sets `out` bit `i` when slot `i` of `p` holds a value `s` with
+/// `s - slo < span` (wrapping, so an empty slot never matches while
+/// `slo >= 1`).
 #[multiversion(targets("x86_64+avx2+popcnt", "x86_64+sse4.2+popcnt", "aarch64+neon"))]
-fn mask_column(column: &[u32], lo: u32, hi: u32, out: &mut Block) {
-    let span = hi.wrapping_sub(lo);
-    for (word, times) in out.iter_mut().zip(column.chunks_exact(64)) {
-        // One unsigned compare tests lo <= v-1 < hi; the 0/1 flags are
-        // then packed eight at a time with a multiply, a form the compiler
-        // turns into wide compares (a variable shift per flag does not).
-        let mut flags = [0u8; 64];
-        for (f, &v) in flags.iter_mut().zip(times) {
-            *f = u8::from(v.wrapping_sub(1).wrapping_sub(lo) < span);
+fn mask_packed(words: &[u64], width: u32, slo: u64, span: u64, out: &mut Block) {
+    let w = width as usize;
+    let m = (1u64 << width) - 1;
+    // 64 slots take exactly `width` words, so each output word reads its
+    // own group of words.
+    for (o, group) in out.iter_mut().zip(words.chunks_exact(w)) {
+        let mut acc = 0u64;
+        let mut bit = 0usize;
+        for j in 0..64 {
+            let (i, sh) = (bit / 64, bit % 64);
+            let next = if i + 1 < w { group[i + 1] } else { 0 };
+            let pair = u128::from(group[i]) | u128::from(next) << 64;
+            let s = (pair >> sh) as u64 & m;
+            acc |= u64::from(s.wrapping_sub(slo) < span) << j;
+            bit += w;
         }
-        let mut m = 0u64;
-        for (k, c) in flags.chunks_exact(8).enumerate() {
-            let x = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
-            m |= (x.wrapping_mul(0x0102_0408_1020_4080) >> 56) << (8 * k);
-        }
-        *word = m;
+        *o = acc;
     }
+}
+
+/// Writes into `out` the mask of `p`'s times `v` with `lo <= v - 1 < hi`
+/// (encoded bounds, `lo < hi`).
+fn mask_dense(p: &Packed, lo: u32, hi: u32, out: &mut Block) {
+    // v - 1 = base + s - 2, so the window on s is [lo - base + 2, hi - base + 2).
+    let slo = (i64::from(lo) - i64::from(p.base) + 2).max(1);
+    let shi = i64::from(hi) - i64::from(p.base) + 2;
+    if shi <= slo {
+        out.fill(0);
+        return;
+    }
+    mask_packed(&p.words, p.width, slo as u64, (shi - slo) as u64, out);
 }
 
 /// One instant per id, for revocations or expiries.
@@ -116,8 +250,12 @@ impl TimeIndex {
         let low = id as u16;
         let v = match &self.chunks[i] {
             TimeChunk::Sparse(l, t) => t[l.binary_search(&low).ok()?],
-            TimeChunk::Dense(c, _) => c[usize::from(low)],
+            TimeChunk::Dense(p) => p.get(low),
         };
+        self.decode(id, v)
+    }
+
+    fn decode(&self, id: u32, v: u32) -> Option<i64> {
         match v {
             0 => None,
             OVERFLOW => self.overflow.get(&id).copied(),
@@ -143,28 +281,30 @@ impl TimeIndex {
                 i
             }
         };
-        let mut densify = false;
+        let mut weigh = false;
         match &mut self.chunks[i] {
             TimeChunk::Sparse(l, t) => match l.binary_search(&low) {
                 Ok(at) => t[at] = enc,
                 Err(at) => {
                     l.insert(at, low);
                     t.insert(at, enc);
-                    densify = l.len() > SPARSE_MAX;
+                    weigh = l.len() >= SPARSE_MIN && l.len() % PACK_CHECK == 0;
                 }
             },
-            TimeChunk::Dense(c, n) => {
-                *n += u32::from(c[usize::from(low)] == 0);
-                c[usize::from(low)] = enc;
+            TimeChunk::Dense(p) => {
+                if !p.holds(enc) {
+                    // Widening is bounded: each one adds at least a bit.
+                    *p = p.widened(enc, enc);
+                }
+                p.n += u32::from(p.get(low) == 0);
+                p.put(low, enc);
             }
         }
-        if densify {
+        if weigh {
             if let TimeChunk::Sparse(l, t) = &self.chunks[i] {
-                let mut column = vec![0u32; 1 << 16].into_boxed_slice();
-                for (&low, &v) in l.iter().zip(t) {
-                    column[usize::from(low)] = v;
+                if let Some(p) = TimeChunk::pack(l, t) {
+                    self.chunks[i] = TimeChunk::Dense(p);
                 }
-                self.chunks[i] = TimeChunk::Dense(column, l.len() as u32);
             }
         }
         self.len += u64::from(old.is_none());
@@ -177,7 +317,7 @@ impl TimeIndex {
         self.overflow.remove(&id);
         let (key, low) = ((id >> 16) as u16, id as u16);
         let Ok(i) = self.find(key) else { return None };
-        let mut sparsify = false;
+        let mut unpack = false;
         match &mut self.chunks[i] {
             TimeChunk::Sparse(l, t) => {
                 if let Ok(at) = l.binary_search(&low) {
@@ -185,19 +325,18 @@ impl TimeIndex {
                     t.remove(at);
                 }
             }
-            TimeChunk::Dense(c, n) => {
-                c[usize::from(low)] = 0;
-                *n -= 1;
-                sparsify = *n < SPARSE_BACK;
+            TimeChunk::Dense(p) => {
+                p.put(low, 0);
+                p.n -= 1;
+                // Back to sparse at half the size of the column, so that
+                // an id set and removed at the threshold does not convert
+                // each time.
+                unpack = p.n as usize * SPARSE_ENTRY * 2 < p.bytes();
             }
         }
-        if sparsify {
-            if let TimeChunk::Dense(c, _) = &self.chunks[i] {
-                let (mut l, mut t) = (Vec::new(), Vec::new());
-                for (low, &v) in c.iter().enumerate().filter(|(_, &v)| v != 0) {
-                    l.push(low as u16);
-                    t.push(v);
-                }
+        if unpack {
+            if let TimeChunk::Dense(p) = &self.chunks[i] {
+                let (l, t) = p.entries().unzip();
                 self.chunks[i] = TimeChunk::Sparse(l, t);
             }
         }
@@ -214,6 +353,7 @@ impl TimeIndex {
         pairs.sort_unstable_by_key(|p| p.0);
         let mut index = TimeIndex { len: pairs.len() as u64, ..TimeIndex::default() };
         let mut start = 0;
+        let (mut lows, mut times) = (Vec::new(), Vec::new());
         while start < pairs.len() {
             let key = (pairs[start].0 >> 16) as u16;
             let end = start + pairs[start..].partition_point(|p| (p.0 >> 16) as u16 == key);
@@ -221,23 +361,45 @@ impl TimeIndex {
             for &(id, secs) in run.iter().filter(|p| encode(p.1) == OVERFLOW) {
                 index.overflow.insert(id, secs);
             }
-            let chunk = if run.len() > SPARSE_MAX {
-                let mut column = vec![0u32; 1 << 16].into_boxed_slice();
-                for &(id, secs) in run {
-                    column[usize::from(id as u16)] = encode(secs);
-                }
-                TimeChunk::Dense(column, run.len() as u32)
-            } else {
-                TimeChunk::Sparse(
-                    run.iter().map(|p| p.0 as u16).collect(),
-                    run.iter().map(|p| encode(p.1)).collect(),
-                )
-            };
-            index.keys.push(key);
-            index.chunks.push(chunk);
+            lows.clear();
+            times.clear();
+            lows.extend(run.iter().map(|p| p.0 as u16));
+            times.extend(run.iter().map(|p| encode(p.1)));
+            index.push_chunk(key, &lows, &times);
             start = end;
         }
         index
+    }
+
+    /// Appends chunk `key` (above every key held) with these sorted low
+    /// ids and their encoded times, in whichever layout is smaller.
+    fn push_chunk(&mut self, key: u16, lows: &[u16], times: &[u32]) {
+        let chunk = match TimeChunk::pack(lows, times) {
+            Some(p) => TimeChunk::Dense(p),
+            None => TimeChunk::Sparse(lows.to_vec(), times.to_vec()),
+        };
+        self.keys.push(key);
+        self.chunks.push(chunk);
+    }
+
+    /// Appends chunk `key`, above every chunk held, with these sorted,
+    /// distinct low ids and their seconds: how a reader that has the ids
+    /// chunk by chunk (a snapshot) builds the index without sorting.
+    pub(crate) fn push_chunk_secs(&mut self, key: u16, lows: &[u16], secs: &[i64], scratch: &mut Vec<u32>) {
+        debug_assert!(self.keys.last().is_none_or(|&k| k < key) && lows.len() == secs.len());
+        if lows.is_empty() {
+            return;
+        }
+        scratch.clear();
+        scratch.extend(secs.iter().map(|&s| encode(s)));
+        let high = u32::from(key) << 16;
+        for (&low, &s) in lows.iter().zip(secs) {
+            if encode(s) == OVERFLOW {
+                self.overflow.insert(high | u32::from(low), s);
+            }
+        }
+        self.len += lows.len() as u64;
+        self.push_chunk(key, lows, scratch);
     }
 
     /// Adds every pair of `other`, whose ids must not be in `self`.
@@ -257,18 +419,11 @@ impl TimeIndex {
             let high = u32::from(key) << 16;
             let pairs: Box<dyn Iterator<Item = (u16, u32)> + '_> = match chunk {
                 TimeChunk::Sparse(l, t) => Box::new(l.iter().copied().zip(t.iter().copied())),
-                TimeChunk::Dense(c, _) => {
-                    Box::new(c.iter().enumerate().filter(|(_, &v)| v != 0).map(|(l, &v)| (l as u16, v)))
-                }
+                TimeChunk::Dense(p) => Box::new(p.entries()),
             };
             pairs.map(move |(low, v)| {
                 let id = high | u32::from(low);
-                let secs = if v == OVERFLOW {
-                    self.overflow.get(&id).copied().unwrap_or(i64::MAX)
-                } else {
-                    i64::from(v) - 1
-                };
-                (id, secs)
+                (id, self.decode(id, v).unwrap_or(i64::MAX))
             })
         })
     }
@@ -283,7 +438,7 @@ impl TimeIndex {
         match &self.chunks[i] {
             // An empty window; the wrapping compare below needs lo < hi.
             _ if hi_bound <= lo_bound => out.fill(0),
-            TimeChunk::Dense(c, _) => mask_column(c, lo_bound, hi_bound, out),
+            TimeChunk::Dense(p) => mask_dense(p, lo_bound, hi_bound, out),
             TimeChunk::Sparse(l, t) => {
                 out.fill(0);
                 let span = hi_bound.wrapping_sub(lo_bound);
@@ -345,7 +500,7 @@ impl TimeIndex {
                 .iter()
                 .map(|c| match c {
                     TimeChunk::Sparse(l, t) => l.capacity() * 2 + t.capacity() * 4,
-                    TimeChunk::Dense(c, _) => c.len() * 4,
+                    TimeChunk::Dense(p) => p.bytes(),
                 })
                 .sum::<usize>()
             + self.overflow.len() * 32
@@ -372,11 +527,13 @@ mod tests {
         ) {
             let mut index = TimeIndex::default();
             let mut model = BTreeMap::new();
-            // Optionally make chunk 1 dense to exercise both layouts.
-            for id in 0..(dense_fill * (SPARSE_MAX + 1)) as u32 {
+            // Optionally make chunk 1 dense to exercise both layouts (the
+            // operations below then widen it, and may unpack it).
+            for id in 0..(dense_fill * 20_000) as u32 {
                 index.set(65_536 + id, i64::from(id % 5000));
                 model.insert(65_536 + id, i64::from(id % 5000));
             }
+            prop_assert_eq!(index.chunks.iter().any(|c| matches!(c, TimeChunk::Dense(_))), dense_fill == 1);
             for (set, id, secs) in ops {
                 let id = id * 7;
                 if set {
@@ -389,8 +546,17 @@ mod tests {
             prop_assert!(index.iter().eq(model.iter().map(|(&a, &b)| (a, b))));
             let rebuilt = TimeIndex::from_pairs(model.iter().map(|(&a, &b)| (a, b)).collect());
             prop_assert!(rebuilt.iter().eq(model.iter().map(|(&a, &b)| (a, b))));
+            let mut pushed = TimeIndex::default();
+            let mut scratch = Vec::new();
             for key in 0u16..3 {
-                for idx in [&index, &rebuilt] {
+                let (lows, secs): (Vec<u16>, Vec<i64>) =
+                    model.range(u32::from(key) << 16..(u32::from(key) + 1) << 16).map(|(&id, &s)| (id as u16, s)).unzip();
+                pushed.push_chunk_secs(key, &lows, &secs, &mut scratch);
+            }
+            prop_assert!(pushed.iter().eq(model.iter().map(|(&a, &b)| (a, b))));
+            prop_assert_eq!(pushed.len(), model.len() as u64);
+            for key in 0u16..3 {
+                for idx in [&index, &rebuilt, &pushed] {
                     let mut out = [0u64; WORDS];
                     let any = idx.mask(key, lo, hi, &mut out);
                     let expect: Vec<u32> = model
@@ -403,9 +569,29 @@ mod tests {
                     } else {
                         Vec::new()
                     };
-                    prop_assert_eq!(got, expect);
+                    prop_assert_eq!(&got, &expect);
+                    let (mut all, mut window) = ([0u64; WORDS], [0u64; WORDS]);
+                    let lo = lo.unwrap_or(0);
+                    if idx.mask_both(key, lo, hi, &mut all, &mut window) {
+                        let mut one = [0u64; WORDS];
+                        idx.mask(key, Some(lo), hi, &mut one);
+                        prop_assert!(window == one);
+                        idx.mask(key, None, hi, &mut one);
+                        prop_assert!(all == one);
+                    }
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_dense_chunk_costs_the_bits_its_range_needs() {
+        // Five years of seconds need 28 bits a slot, not 32.
+        let pairs: Vec<(u32, i64)> =
+            (0..60_000u32).map(|id| (id, 1_700_000_000 + i64::from(id) * 2_500 % 157_000_000)).collect();
+        let index = TimeIndex::from_pairs(pairs.clone());
+        assert!(matches!(index.chunks[0], TimeChunk::Dense(ref p) if p.width == 28));
+        assert!(index.heap_bytes() <= 65_536 * 28 / 8 + 256, "{}", index.heap_bytes());
+        assert!(index.iter().eq(pairs.iter().copied()));
     }
 }
