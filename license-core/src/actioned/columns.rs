@@ -240,7 +240,14 @@ impl CertificateColumns {
             IdGroup::Metadata(n) => (1, n),
             IdGroup::Collection(n) => (2, n),
         };
-        let slot = self.names[k].slot(name, |n| check_name(n, "id group"))?;
+        // Checked as a record's name would be, naming the first certificate.
+        let (what, first) = (NAME_KINDS[k], ids.first().copied());
+        let slot = self.names[k].slot(name, |n| {
+            check_name(n, what).map_err(|e| match first {
+                Some(id) => Error::new(e.kind(), format!("certificate {id}: {}", e.detail())),
+                None => e,
+            })
+        })?;
         self.names[k].ids[slot].extend_from_slice(ids);
         Ok(())
     }
