@@ -166,6 +166,61 @@ impl CertificateColumns {
         Ok(())
     }
 
+    /// Columns of `records`, filled on up to `threads` threads (0 = every
+    /// available core; small batches use one), each taking a range of the
+    /// records; the error is that of the first invalid record.
+    pub fn from_records(records: &[CertificateRecord], threads: usize) -> Result<CertificateColumns> {
+        let threads = if threads == 0 { available_threads() } else { threads };
+        let fill = |records: &[CertificateRecord]| -> Result<CertificateColumns> {
+            let mut columns = CertificateColumns::with_capacity(records.len());
+            for r in records {
+                columns.push(r)?;
+            }
+            Ok(columns)
+        };
+        if threads <= 1 || records.len() < PARALLEL_MIN {
+            return fill(records);
+        }
+        let per = records.len().div_ceil(threads);
+        let parts: Vec<Result<CertificateColumns>> = std::thread::scope(|s| {
+            let mut ranges = records.chunks(per);
+            let own = ranges.next().unwrap_or_default();
+            let handles: Vec<_> = ranges.map(|range| s.spawn(move || fill(range))).collect();
+            let mut parts = vec![fill(own)];
+            for h in handles {
+                parts.push(h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
+            }
+            parts
+        });
+        let mut parts = parts.into_iter();
+        let mut all = parts.next().unwrap_or_else(|| Ok(CertificateColumns::new()))?;
+        for part in parts {
+            all.append(part?);
+        }
+        Ok(all)
+    }
+
+    /// Appends the columns of `other` (whose names were checked when they
+    /// were added there).
+    fn append(&mut self, other: CertificateColumns) {
+        self.ids.extend(other.ids);
+        self.enrolled.extend(other.enrolled);
+        self.private_key.extend(other.private_key);
+        self.ssl.extend(other.ssl);
+        self.ssl_extra.extend(other.ssl_extra);
+        self.revoked.extend(other.revoked);
+        self.expires.extend(other.expires);
+        self.by_id |= other.by_id;
+        for (mine, theirs) in self.names.iter_mut().zip(other.names) {
+            for (name, ids) in theirs.names.into_iter().zip(theirs.ids) {
+                // Checked already: the check cannot fail here.
+                if let Ok(slot) = mine.slot(&name, |_| Ok(())) {
+                    mine.ids[slot].extend(ids);
+                }
+            }
+        }
+    }
+
     /// Records the flags, count and times of certificate `id` (already in
     /// `ids`), times checked.
     pub(crate) fn push_fields(

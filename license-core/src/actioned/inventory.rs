@@ -140,10 +140,7 @@ impl Inventory {
         records: &[CertificateRecord],
         limits: &InventoryLimits,
     ) -> Result<()> {
-        let mut columns = CertificateColumns::with_capacity(records.len());
-        for r in records {
-            columns.push(r)?;
-        }
+        let columns = CertificateColumns::from_records(records, 0)?;
         self.insert_columns_within(columns, limits, 0)
     }
 
