@@ -275,7 +275,12 @@ fn scan_lines(data: &[u8], limits: &InventoryLimits, stop: Option<u64>) -> Scann
     let mut blanks = Vec::new();
     let mut lines = 0u64;
     let mut error = None;
-    for line in data.split_inclusive(|&b| b == b'\n') {
+    let mut start = 0;
+    while start < data.len() {
+        // Line ends found with memchr (SIMD), each line with its newline.
+        let end = memchr::memchr(b'\n', &data[start..]).map_or(data.len(), |i| start + i + 1);
+        let line = &data[start..end];
+        start = end;
         if stop == Some(lines) {
             break;
         }
