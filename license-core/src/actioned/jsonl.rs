@@ -205,8 +205,12 @@ impl<R: BufRead> Chunker<R> {
                 self.last_newline = None;
                 return Ok((!self.buf.is_empty()).then(|| Piece::Lines(std::mem::take(&mut self.buf))));
             }
-            let room = self.chunk.saturating_sub(self.buf.len()).max(1 << 12);
-            let take = got.len().min(room);
+            // Up to a chunk, then only up to the end of the line it cuts.
+            let take = if self.buf.len() < self.chunk {
+                got.len().min(self.chunk - self.buf.len())
+            } else {
+                memchr::memchr(b'\n', got).map_or(got.len(), |i| i + 1)
+            };
             if self.buf.capacity() == 0 && self.big {
                 self.buf.reserve(self.chunk);
             }
@@ -410,10 +414,10 @@ fn add_parsed(staging: &mut Inventory, parsed: Parsed, base: u64, limits: &Inven
         if part.inventory.present.first_common(&staging.present).is_some() {
             if let Some(i) = part.ids.iter().position(|&id| staging.present.contains(id)) {
                 let id = part.ids[i];
-                let e = Error::new(
-                    ErrorKind::DuplicateCertificate,
-                    format!("certificate {id} is already present"),
-                );
+                // The words of a repeat within a chunk: where chunks are
+                // cut must not show in the error.
+                let e =
+                    Error::new(ErrorKind::DuplicateCertificate, format!("certificate {id} appears twice"));
                 keep(part.line_of(i), e);
             }
         }
@@ -605,6 +609,13 @@ mod tests {
             }
         }
         let snapshot = same_everywhere(&text, InventoryLimits::default()).unwrap();
+        // Small chunk sizes do cut the input into many chunks.
+        let mut chunks = 0;
+        read(text.as_bytes(), &JsonlOptions { threads: 2, ..JsonlOptions::default() }, 64, &mut |_| {
+            chunks += 1
+        })
+        .unwrap();
+        assert!(chunks > 100, "{chunks} chunks");
         let records: Vec<CertificateRecord> = text
             .lines()
             .filter(|l| !l.trim().is_empty())
