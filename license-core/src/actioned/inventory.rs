@@ -10,9 +10,8 @@ use super::count::{truncate, ActionedCount, CountTally};
 use super::idset::IdSet;
 use super::kernel::{self, SetsDead};
 use super::limits::InventoryLimits;
-use super::record::check_name;
 use super::times::TimeIndex;
-use super::{CertificateRecord, CountConfig};
+use super::{CertificateColumns, CertificateRecord, CountConfig};
 use crate::{Error, ErrorKind, Result};
 
 /// Seconds of 1970-01-01T00:00:00Z and 9999-12-31T23:59:59Z, the range every
@@ -88,86 +87,6 @@ pub(crate) fn secs_of(t: OffsetDateTime, id: u32, what: &str) -> Result<i64> {
     }
 }
 
-/// Per-name id columns for a bulk load: a linear scan over few names
-/// (store, field and collection names repeat across millions of records),
-/// which beats hashing for the handful an inventory has.
-#[derive(Default)]
-struct Columns<'r> {
-    names: Vec<&'r str>,
-    ids: Vec<Vec<u32>>,
-    index: std::collections::HashMap<&'r str, usize>,
-    /// Names here that the inventory does not have yet.
-    new_names: usize,
-}
-
-impl<'r> Columns<'r> {
-    /// Adds `id` under `name`; new names are checked against the rules
-    /// and, with the inventory's own, against the distinct-name limit.
-    fn push(&mut self, name: &'r str, id: u32, known: &NamedSets, what: &str, max: usize) -> Result<()> {
-        let found = if self.names.len() <= 16 {
-            self.names.iter().position(|n| *n == name)
-        } else {
-            self.index.get(name).copied()
-        };
-        let i = match found {
-            Some(i) => i,
-            None => {
-                if !known.contains_key(name) {
-                    check_name(name, what)
-                        .map_err(|e| Error::new(e.kind(), format!("certificate {id}: {}", e.detail())))?;
-                    if known.len() + self.new_names >= max {
-                        return Err(Error::new(
-                            ErrorKind::TooManyNames,
-                            format!("certificate {id}: {what}: more than {max} distinct names"),
-                        ));
-                    }
-                    self.new_names += 1;
-                }
-                self.names.push(name);
-                self.ids.push(Vec::new());
-                if self.names.len() > 16 {
-                    if self.index.is_empty() {
-                        self.index.extend(self.names.iter().enumerate().map(|(i, n)| (*n, i)));
-                    }
-                    self.index.insert(name, self.names.len() - 1);
-                }
-                self.names.len() - 1
-            }
-        };
-        self.ids[i].push(id);
-        Ok(())
-    }
-
-    fn merge_into(self, target: &mut NamedSets) {
-        for (name, ids) in self.names.into_iter().zip(self.ids) {
-            let set = IdSet::from_ascending(&ids).unwrap_or_else(|| IdSet::from_unsorted(ids));
-            target.entry(name.to_owned()).or_default().union_owned(set);
-        }
-    }
-}
-
-fn build_set(ids: Vec<u32>) -> IdSet {
-    IdSet::from_ascending(&ids).unwrap_or_else(|| IdSet::from_unsorted(ids))
-}
-
-fn check_list(list: &[String], id: u32, what: &str) -> Result<()> {
-    if list.len() > super::record::MAX_NAMES_PER_RECORD {
-        return Err(Error::new(
-            ErrorKind::InvalidRecord,
-            format!("certificate {id}: {what}: too many names"),
-        ));
-    }
-    for (i, name) in list.iter().enumerate().skip(1) {
-        if list[..i].contains(name) {
-            return Err(Error::new(
-                ErrorKind::InvalidRecord,
-                format!("certificate {id}: {what}: `{}` is listed twice", name.escape_debug()),
-            ));
-        }
-    }
-    Ok(())
-}
-
 impl Inventory {
     /// An empty inventory.
     pub fn new() -> Inventory {
@@ -208,6 +127,8 @@ impl Inventory {
 
     /// Adds certificates in bulk: all of them, or (on the first invalid or
     /// duplicate record) none. Records in ascending id order load fastest.
+    /// The sets are built on every available core; [`Inventory::insert_columns`]
+    /// lets the caller choose.
     pub fn insert_records(&mut self, records: &[CertificateRecord]) -> Result<()> {
         self.insert_records_within(records, &InventoryLimits::UNLIMITED)
     }
@@ -219,102 +140,8 @@ impl Inventory {
         records: &[CertificateRecord],
         limits: &InventoryLimits,
     ) -> Result<()> {
-        let n = records.len();
-        let (mut ids, mut enrolled, mut private_key, mut ssl) =
-            (Vec::with_capacity(n), Vec::new(), Vec::new(), Vec::new());
-        let (mut revoked, mut expires, mut ssl_extra) = (Vec::new(), Vec::new(), Vec::new());
-        let (mut stores, mut metadata, mut collections) =
-            (Columns::default(), Columns::default(), Columns::default());
-        for r in records {
-            let id = r.id;
-            if !self.present.is_empty() && self.present.contains(id) {
-                return Err(Error::new(
-                    ErrorKind::DuplicateCertificate,
-                    format!("certificate {id} is already present"),
-                ));
-            }
-            ids.push(id);
-            if r.enrolled {
-                enrolled.push(id);
-            }
-            if r.private_key {
-                private_key.push(id);
-            }
-            if r.ssl_endpoints > 0 {
-                ssl.push(id);
-                if r.ssl_endpoints > 1 {
-                    ssl_extra.push((id, r.ssl_endpoints - 1));
-                }
-            }
-            if let Some(t) = r.revoked_at {
-                revoked.push((id, secs_of(t, id, "revoked_at")?));
-            }
-            if let Some(t) = r.expires_at {
-                expires.push((id, secs_of(t, id, "expires_at")?));
-            }
-            check_list(&r.stores, id, "stores")?;
-            check_list(&r.metadata, id, "metadata")?;
-            check_list(&r.collections, id, "collections")?;
-            for name in &r.stores {
-                stores.push(name, id, &self.stores, "stores", limits.max_names("stores"))?;
-            }
-            for name in &r.metadata {
-                metadata.push(name, id, &self.metadata, "metadata", limits.max_names("metadata"))?;
-            }
-            for name in &r.collections {
-                collections.push(
-                    name,
-                    id,
-                    &self.collections,
-                    "collections",
-                    limits.max_names("collections"),
-                )?;
-            }
-        }
-        let present = match IdSet::from_ascending(&ids) {
-            Some(set) => set,
-            None => {
-                let set = IdSet::from_unsorted(ids.clone());
-                if set.len() != n as u64 {
-                    ids.sort_unstable();
-                    let dup = ids.windows(2).find(|w| w[0] == w[1]).map_or(0, |w| w[0]);
-                    return Err(Error::new(
-                        ErrorKind::DuplicateCertificate,
-                        format!("certificate {dup} appears twice"),
-                    ));
-                }
-                set
-            }
-        };
-        // Validated; from here nothing can fail.
-        self.cache.clear();
-        self.present.union_owned(present);
-        self.enrolled.union_owned(build_set(enrolled));
-        self.private_key.union_owned(build_set(private_key));
-        self.ssl.union_owned(build_set(ssl));
-        let mut slices: Vec<Vec<u32>> = Vec::new();
-        for (id, extra) in ssl_extra {
-            for k in 0..(32 - extra.leading_zeros()) as usize {
-                if extra >> k & 1 == 1 {
-                    if slices.len() <= k {
-                        slices.resize_with(k + 1, Vec::new);
-                    }
-                    slices[k].push(id);
-                }
-            }
-        }
-        if self.ssl_extra.len() < slices.len() {
-            self.ssl_extra.resize_with(slices.len(), IdSet::default);
-        }
-        for (slice, ids) in self.ssl_extra.iter_mut().zip(slices) {
-            slice.union_owned(build_set(ids));
-        }
-        stores.merge_into(&mut self.stores);
-        metadata.merge_into(&mut self.metadata);
-        collections.merge_into(&mut self.collections);
-        self.revocations.merge(TimeIndex::from_pairs(revoked));
-        self.expiries.merge(TimeIndex::from_pairs(expires));
-        Ok(())
+        let columns = CertificateColumns::from_records(records, 0)?;
+        self.insert_columns_within(columns, limits, 0)
     }
 
     /// Certificate `id` as a record (names in sorted order), if present.

@@ -1,10 +1,17 @@
-//! Reading an inventory from JSON Lines: one [`CertificateRecord`] per line.
+//! Reading an inventory from JSON Lines: one [`CertificateRecord`] per line,
+//! parsed on several threads over newline-aligned chunks and added in file
+//! order, so that the result and the first bad line reported do not depend
+//! on the threads.
 
-use std::collections::BTreeSet;
-use std::io::{BufRead, Read};
+use std::collections::BTreeMap;
+use std::io::BufRead;
+use std::sync::{mpsc, Mutex};
 
+use super::columns::{available_threads, check_list, NAME_KINDS};
+use super::idset::IdSet;
 use super::limits::InventoryLimits;
-use super::{CertificateRecord, Inventory};
+use super::scan::{scan_line, Fields};
+use super::{CertificateColumns, CertificateRecord, Inventory};
 use crate::{Error, ErrorKind, Result};
 
 /// Longest line accepted (a record lists at most 1,024 names a list; real
@@ -16,72 +23,73 @@ pub const JSONL_HEAP_PER_INPUT_BYTE: usize = 16;
 pub const JSONL_HEAP_PER_NAME: usize = 768;
 /// Fixed heap bytes in [`Inventory::jsonl_heap_bound`].
 pub const JSONL_HEAP_BASE: usize = 1 << 20;
-/// Records parsed before they are added to the staging inventory.
-const BATCH: usize = 1 << 16;
+/// Bytes of input a chunk takes before it is cut at its last newline: big
+/// enough that a thread's work outweighs handing it over, small enough that
+/// the chunks in flight stay a few megabytes.
+const CHUNK_BYTES: usize = 2 << 20;
+
+/// How [`Inventory::from_jsonl_with_options`] reads: the name limits and
+/// the threads parsing.
+///
+/// ```
+/// use license_core::{actioned::JsonlOptions, Inventory};
+/// let jsonl = b"{\"id\":1,\"stores\":[\"a\"]}\n{\"id\":2}\n";
+/// let options = JsonlOptions { threads: 2, ..JsonlOptions::default() };
+/// let inv = Inventory::from_jsonl_with_options(&jsonl[..], &options, &mut |_| {})?;
+/// assert_eq!(inv.len(), 2);
+/// # Ok::<(), license_core::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct JsonlOptions {
+    /// Limits on the distinct names.
+    pub limits: InventoryLimits,
+    /// Threads parsing lines, besides the calling thread, which reads and
+    /// adds the parsed chunks in order; 0 (the default) is one per
+    /// available core.
+    pub threads: usize,
+}
 
 impl Inventory {
     /// Reads an inventory from JSON Lines (blank lines are skipped). A bad
     /// line is reported with its line number; nothing is returned then.
+    /// Lines are parsed on every available core.
     pub fn from_jsonl(reader: impl BufRead) -> Result<Inventory> {
         Inventory::from_jsonl_with_progress(reader, &mut |_| {})
     }
 
     /// As [`Inventory::from_jsonl`], calling `progress` with the number of
-    /// bytes read so far after each batch of lines.
+    /// bytes read so far after each chunk of lines.
     pub fn from_jsonl_with_progress(
         reader: impl BufRead,
         progress: &mut dyn FnMut(u64),
     ) -> Result<Inventory> {
-        Inventory::from_jsonl_with_limits(reader, &InventoryLimits::default(), progress)
+        Inventory::from_jsonl_with_options(reader, &JsonlOptions::default(), progress)
     }
 
     /// As [`Inventory::from_jsonl_with_progress`], with `limits` on the
     /// distinct names ([`ErrorKind::TooManyNames`] past them, naming the
     /// line). [`Inventory::from_jsonl`] applies the default limits.
     pub fn from_jsonl_with_limits(
-        mut reader: impl BufRead,
+        reader: impl BufRead,
         limits: &InventoryLimits,
         progress: &mut dyn FnMut(u64),
     ) -> Result<Inventory> {
-        let mut staging = Inventory::new();
-        // Grown, not reserved: a short input costs what it holds.
-        let mut batch: Vec<CertificateRecord> = Vec::new();
-        let mut line_no = 0u64;
-        let mut bytes_read = 0u64;
-        let mut line = Vec::new();
-        let mut batch_lines: Vec<u64> = Vec::new();
-        loop {
-            line.clear();
-            let n = (&mut reader).take(MAX_LINE_BYTES as u64 + 1).read_until(b'\n', &mut line)?;
-            if n == 0 {
-                break;
-            }
-            line_no += 1;
-            bytes_read += n as u64;
-            if line.len() > MAX_LINE_BYTES {
-                return Err(Error::new(
-                    ErrorKind::InputTooLarge,
-                    format!("line {line_no}: over {MAX_LINE_BYTES} bytes"),
-                ));
-            }
-            if line.iter().all(u8::is_ascii_whitespace) {
-                continue;
-            }
-            let record = CertificateRecord::parse_unvalidated(&line)
-                .map_err(|e| Error::new(e.kind(), format!("line {line_no}: {}", e.detail())))?;
-            if batch.is_empty() {
-                batch_lines.clear();
-            }
-            batch_lines.push(line_no);
-            batch.push(record);
-            if batch.len() == BATCH {
-                flush_lines(&mut staging, &mut batch, &batch_lines, limits)?;
-                progress(bytes_read);
-            }
-        }
-        flush_lines(&mut staging, &mut batch, &batch_lines, limits)?;
-        progress(bytes_read);
-        Ok(staging)
+        let options = JsonlOptions { limits: *limits, ..JsonlOptions::default() };
+        Inventory::from_jsonl_with_options(reader, &options, progress)
+    }
+
+    /// Reads JSON Lines with `options`: the input is cut into chunks at
+    /// newlines, threads parse the chunks (a scanner for the record's keys,
+    /// serde for any line outside its form) and build each chunk's sets,
+    /// and the calling thread reads the next chunks and adds the parsed
+    /// ones in file order. A failure is the first bad line in file order,
+    /// whichever thread finds it first; nothing is returned then.
+    pub fn from_jsonl_with_options(
+        reader: impl BufRead,
+        options: &JsonlOptions,
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<Inventory> {
+        read(reader, options, CHUNK_BYTES, progress)
     }
 
     /// The most heap bytes [`Inventory::from_jsonl_with_limits`] holds at
@@ -155,57 +163,516 @@ impl Inventory {
     }
 }
 
-/// Adds a batch to the staging inventory, naming the line of a failing
-/// record (batch-level checks such as duplicates find the certificate id).
-fn flush_lines(
-    staging: &mut Inventory,
-    batch: &mut Vec<CertificateRecord>,
-    lines: &[u64],
-    limits: &InventoryLimits,
-) -> Result<()> {
-    if batch.is_empty() {
-        return Ok(());
-    }
-    if let Err(e) = staging.insert_records_within(batch, limits) {
-        // Find the first record that fails on its own or repeats an id, to
-        // report its line.
-        let line = if e.kind() == ErrorKind::TooManyNames {
-            line_over_names(staging, batch, lines, limits)
-        } else {
-            let mut seen = super::IdSet::new();
-            batch.iter().zip(lines).find_map(|(r, &line)| {
-                let bad = !seen.insert(r.id) || staging.contains(r.id) || Inventory::new().insert(r).is_err();
-                bad.then_some(line)
-            })
-        };
-        let at = line.map_or(String::new(), |l| format!("line {l}: "));
-        return Err(Error::new(e.kind(), format!("{at}{}", e.detail())));
-    }
-    batch.clear();
-    Ok(())
+/// A piece of the input, cut by [`Chunker`].
+enum Piece {
+    /// Whole lines (the last one maybe without its newline, at the end).
+    Lines(Vec<u8>),
+    /// A line longer than [`MAX_LINE_BYTES`] starts here.
+    Overlong,
 }
 
-/// The line of the first record that brings a kind of name over its limit
-/// (the records before it being valid, as the failed insert found).
-fn line_over_names(
-    staging: &Inventory,
-    batch: &[CertificateRecord],
-    lines: &[u64],
-    limits: &InventoryLimits,
-) -> Option<u64> {
-    let mut seen: [BTreeSet<&str>; 3] = Default::default();
-    for (r, &line) in batch.iter().zip(lines) {
-        let kinds = [
-            (&r.stores, &staging.stores, "stores"),
-            (&r.metadata, &staging.metadata, "metadata"),
-            (&r.collections, &staging.collections, "collections"),
-        ];
-        for (new, (list, known, what)) in seen.iter_mut().zip(kinds) {
-            new.extend(list.iter().map(String::as_str).filter(|n| !known.contains_key(*n)));
-            if known.len() + new.len() > limits.max_names(what) {
-                return Some(line);
+/// Cuts the input into chunks of whole lines, reading at most a chunk
+/// (or one longest line) ahead.
+struct Chunker<R> {
+    reader: R,
+    chunk: usize,
+    buf: Vec<u8>,
+    /// The position of the last newline in `buf`, if any.
+    last_newline: Option<usize>,
+    /// Whether a chunk has filled up: the input is big, so buffers start
+    /// at full size instead of growing.
+    big: bool,
+}
+
+impl<R: BufRead> Chunker<R> {
+    fn next(&mut self) -> Result<Option<Piece>> {
+        loop {
+            if self.buf.len() >= self.chunk {
+                if let Some(i) = self.last_newline {
+                    self.big = true;
+                    let mut next = Vec::with_capacity(self.chunk + (self.buf.len() - i));
+                    next.extend_from_slice(&self.buf[i + 1..]);
+                    self.buf.truncate(i + 1);
+                    self.last_newline = memchr::memrchr(b'\n', &next);
+                    return Ok(Some(Piece::Lines(std::mem::replace(&mut self.buf, next))));
+                }
+                if self.buf.len() > MAX_LINE_BYTES {
+                    return Ok(Some(Piece::Overlong));
+                }
+            }
+            let got = self.reader.fill_buf()?;
+            if got.is_empty() {
+                self.last_newline = None;
+                return Ok((!self.buf.is_empty()).then(|| Piece::Lines(std::mem::take(&mut self.buf))));
+            }
+            // Up to a chunk, then only up to the end of the line it cuts.
+            let take = if self.buf.len() < self.chunk {
+                got.len().min(self.chunk - self.buf.len())
+            } else {
+                memchr::memchr(b'\n', got).map_or(got.len(), |i| i + 1)
+            };
+            if self.buf.capacity() == 0 && self.big {
+                self.buf.reserve(self.chunk);
+            }
+            let start = self.buf.len();
+            self.buf.extend_from_slice(&got[..take]);
+            self.reader.consume(take);
+            if let Some(i) = memchr::memrchr(b'\n', &self.buf[start..]) {
+                self.last_newline = Some(start + i);
             }
         }
     }
-    None
+}
+
+/// A chunk's lines as parsed by a worker: the valid lines before its first
+/// bad one (all of them, usually) as an inventory, and that bad line.
+struct Parsed {
+    /// Input bytes of the chunk.
+    bytes: u64,
+    /// Lines in the chunk.
+    lines: u64,
+    /// The valid lines before the first bad one.
+    part: Option<Part>,
+    /// The chunk's first bad line (its 0-based line in the chunk, if the
+    /// failure is about a line) and why.
+    error: Option<(Option<u64>, Error)>,
+}
+
+/// The valid lines of a chunk.
+struct Part {
+    inventory: Inventory,
+    /// The ids in line order.
+    ids: Vec<u32>,
+    /// The 0-based lines of the chunk that are blank, ascending.
+    blanks: Vec<u64>,
+    /// Per kind of name, the names in order of first appearance with the
+    /// first id listing each.
+    first_use: [Vec<(String, u32)>; 3],
+}
+
+impl Part {
+    /// The chunk's 0-based line of its `i`-th record.
+    fn line_of(&self, i: usize) -> u64 {
+        let mut line = i as u64;
+        for &b in &self.blanks {
+            if b <= line {
+                line += 1;
+            } else {
+                break;
+            }
+        }
+        line
+    }
+}
+
+/// Lines of `data` parsed into columns, up to (not including) line `stop`.
+struct Scanned {
+    columns: CertificateColumns,
+    blanks: Vec<u64>,
+    lines: u64,
+    error: Option<(u64, Error)>,
+}
+
+fn scan_lines(data: &[u8], limits: &InventoryLimits, stop: Option<u64>) -> Scanned {
+    let mut columns = CertificateColumns::new();
+    let mut fields = Fields::default();
+    let mut blanks = Vec::new();
+    let mut lines = 0u64;
+    let mut error = None;
+    let mut start = 0;
+    while start < data.len() {
+        // Line ends found with memchr (SIMD), each line with its newline.
+        let end = memchr::memchr(b'\n', &data[start..]).map_or(data.len(), |i| start + i + 1);
+        let line = &data[start..end];
+        start = end;
+        if stop == Some(lines) {
+            break;
+        }
+        if line.len() > MAX_LINE_BYTES {
+            let e = Error::new(ErrorKind::InputTooLarge, format!("over {MAX_LINE_BYTES} bytes"));
+            error = Some((lines, e));
+            break;
+        }
+        if line.iter().all(u8::is_ascii_whitespace) {
+            blanks.push(lines);
+        } else if let Err(e) = add_line(&mut columns, &mut fields, line, limits) {
+            error = Some((lines, e));
+            break;
+        }
+        lines += 1;
+    }
+    Scanned { columns, blanks, lines, error }
+}
+
+/// Adds one non-blank line's record to `columns`.
+fn add_line<'a>(
+    columns: &mut CertificateColumns,
+    fields: &mut Fields<'a>,
+    line: &'a [u8],
+    limits: &InventoryLimits,
+) -> Result<()> {
+    let id = if scan_line(line, fields) {
+        let id = fields.id;
+        for (list, what) in fields.names.iter().zip(NAME_KINDS) {
+            check_list(list, id, what)?;
+        }
+        columns.ids.push(id);
+        columns.push_fields(
+            id,
+            fields.enrolled,
+            fields.private_key,
+            fields.ssl_endpoints,
+            fields.revoked,
+            fields.expires,
+        );
+        for (k, list) in fields.names.iter().enumerate() {
+            for name in list {
+                columns.push_name(k, name, id)?;
+            }
+        }
+        id
+    } else {
+        let record = CertificateRecord::parse_unvalidated(line)?;
+        columns.push(&record)?;
+        record.id
+    };
+    // Bound the names a chunk holds: past the limit here, it is past it in
+    // the file too.
+    for (names, what) in columns.names.iter().zip(NAME_KINDS) {
+        let max = limits.max_names(what);
+        if names.len() > max {
+            return Err(too_many_names(id, what, max));
+        }
+    }
+    Ok(())
+}
+
+fn too_many_names(id: u32, what: &str, max: usize) -> Error {
+    Error::new(ErrorKind::TooManyNames, format!("certificate {id}: {what}: more than {max} distinct names"))
+}
+
+/// The index of the first id that repeats an earlier one, if any.
+fn first_repeat(ids: &[u32]) -> Option<usize> {
+    if ids.windows(2).all(|w| w[0] < w[1]) {
+        return None;
+    }
+    let mut seen = IdSet::new();
+    ids.iter().position(|&id| !seen.insert(id))
+}
+
+/// Parses one chunk (the work of a parsing thread).
+fn parse_chunk(data: &[u8], limits: &InventoryLimits) -> Parsed {
+    let bytes = data.len() as u64;
+    let mut scanned = scan_lines(data, limits, None);
+    let lines = scanned.lines;
+    if let Some(i) = first_repeat(&scanned.columns.ids) {
+        // An id repeated within the chunk, before any other bad line:
+        // keep the lines before it.
+        let id = scanned.columns.ids[i];
+        let line = Part {
+            inventory: Inventory::new(),
+            ids: Vec::new(),
+            blanks: scanned.blanks.clone(),
+            first_use: Default::default(),
+        }
+        .line_of(i);
+        scanned = scan_lines(data, limits, Some(line));
+        let e = Error::new(ErrorKind::DuplicateCertificate, format!("certificate {id} appears twice"));
+        scanned.error = Some((line, e));
+    }
+    let Scanned { columns, blanks, error, .. } = scanned;
+    let first_use = columns.names.clone().map(|n| {
+        n.names.into_iter().zip(n.ids.iter().map(|ids| ids.first().copied().unwrap_or(0))).collect()
+    });
+    let ids = columns.ids.clone();
+    let mut inventory = Inventory::new();
+    let part = match inventory.insert_columns_within(columns, &InventoryLimits::UNLIMITED, 1) {
+        Ok(()) => Some(Part { inventory, ids, blanks, first_use }),
+        // Every check passed above; were one to fail, it fails the read.
+        Err(e) => return Parsed { bytes, lines, part: None, error: Some((None, e)) },
+    };
+    Parsed { bytes, lines, part, error: error.map(|(l, e)| (Some(l), e)) }
+}
+
+/// The error at line `line` (1-based) of the file.
+fn at_line(line: u64, e: &Error) -> Error {
+    Error::new(e.kind(), format!("line {line}: {}", e.detail()))
+}
+
+/// Adds a parsed chunk to `staging` (whose lines end at `base`), or returns
+/// the chunk's first bad line: one of its own, or a line that repeats an
+/// id of an earlier chunk or names one name too many.
+fn add_parsed(staging: &mut Inventory, parsed: Parsed, base: u64, limits: &InventoryLimits) -> Result<()> {
+    if let Some(part) = parsed.part {
+        // The earliest line that fails against what came before.
+        let mut bad: Option<(u64, Error)> = None;
+        let mut keep = |line: u64, e: Error| {
+            if bad.as_ref().is_none_or(|(l, _)| line < *l) {
+                bad = Some((line, e));
+            }
+        };
+        if part.inventory.present.first_common(&staging.present).is_some() {
+            if let Some(i) = part.ids.iter().position(|&id| staging.present.contains(id)) {
+                let id = part.ids[i];
+                // The words of a repeat within a chunk: where chunks are
+                // cut must not show in the error.
+                let e =
+                    Error::new(ErrorKind::DuplicateCertificate, format!("certificate {id} appears twice"));
+                keep(part.line_of(i), e);
+            }
+        }
+        let known = [&staging.stores, &staging.metadata, &staging.collections];
+        for ((names, known), what) in part.first_use.iter().zip(known).zip(NAME_KINDS) {
+            let max = limits.max_names(what);
+            if known.len() + names.len() <= max {
+                continue;
+            }
+            let mut total = known.len();
+            for (name, id) in names {
+                total += usize::from(!known.contains_key(name));
+                if total > max {
+                    let i = part.ids.iter().position(|x| x == id).unwrap_or(0);
+                    keep(part.line_of(i), too_many_names(*id, what, max));
+                    break;
+                }
+            }
+        }
+        if let Some((line, e)) = bad {
+            return Err(at_line(base + line + 1, &e));
+        }
+        staging.merge(part.inventory)?;
+    }
+    match parsed.error {
+        Some((Some(line), e)) => Err(at_line(base + line + 1, &e)),
+        Some((None, e)) => Err(e),
+        None => Ok(()),
+    }
+}
+
+/// The reader behind every `from_jsonl*`, with the chunk size a parameter
+/// so that tests can cut small inputs into many chunks.
+pub(crate) fn read(
+    reader: impl BufRead,
+    options: &JsonlOptions,
+    chunk: usize,
+    progress: &mut dyn FnMut(u64),
+) -> Result<Inventory> {
+    let threads = if options.threads == 0 { available_threads() } else { options.threads };
+    let limits = &options.limits;
+    // Chunks read but not yet added: enough to keep every thread busy
+    // while the calling thread adds one, few enough to bound memory.
+    let in_flight = threads as u64 + 1;
+    let mut chunker = Chunker { reader, chunk, buf: Vec::new(), last_newline: None, big: false };
+    let (job_tx, job_rx) = mpsc::channel::<(u64, Vec<u8>)>();
+    let (done_tx, done_rx) = mpsc::channel::<(u64, Parsed)>();
+    let job_rx = Mutex::new(job_rx);
+    std::thread::scope(|s| {
+        let mut workers = Vec::with_capacity(threads);
+        for _ in 0..threads {
+            let (job_rx, done_tx) = (&job_rx, done_tx.clone());
+            workers.push(s.spawn(move || loop {
+                // A poisoned lock means another worker panicked: stop.
+                let job = match job_rx.lock() {
+                    Ok(rx) => rx.recv(),
+                    Err(_) => return,
+                };
+                let Ok((seq, data)) = job else { return };
+                let parsed = parse_chunk(&data, limits);
+                drop(data);
+                if done_tx.send((seq, parsed)).is_err() {
+                    return;
+                }
+            }));
+        }
+        drop(done_tx);
+        // The read runs in a closure that owns the job sender, so that any
+        // way out of it (the end, an error) drops the sender and the
+        // workers waiting for a job stop.
+        let add_in_order = move || -> Result<Inventory> {
+            let mut staging = Inventory::new();
+            let mut pending: BTreeMap<u64, Parsed> = BTreeMap::new();
+            let (mut sent, mut added, mut eof) = (0u64, 0u64, false);
+            let (mut base, mut bytes) = (0u64, 0u64);
+            loop {
+                while !eof && sent - added < in_flight {
+                    match chunker.next() {
+                        Ok(Some(Piece::Lines(data))) => {
+                            if job_tx.send((sent, data)).is_err() {
+                                break;
+                            }
+                        }
+                        Ok(Some(Piece::Overlong)) => {
+                            let e =
+                                Error::new(ErrorKind::InputTooLarge, format!("over {MAX_LINE_BYTES} bytes"));
+                            pending.insert(
+                                sent,
+                                Parsed { bytes: 0, lines: 0, part: None, error: Some((Some(0), e)) },
+                            );
+                            eof = true;
+                        }
+                        Ok(None) => {
+                            eof = true;
+                            break;
+                        }
+                        Err(e) => {
+                            pending.insert(
+                                sent,
+                                Parsed { bytes: 0, lines: 0, part: None, error: Some((None, e)) },
+                            );
+                            eof = true;
+                        }
+                    }
+                    sent += 1;
+                }
+                if added == sent {
+                    break;
+                }
+                let parsed = loop {
+                    if let Some(p) = pending.remove(&added) {
+                        break p;
+                    }
+                    match done_rx.recv() {
+                        Ok((seq, p)) => {
+                            pending.insert(seq, p);
+                        }
+                        // Every worker is gone without this chunk: only a
+                        // panic does that; raise it here.
+                        Err(_) => {
+                            drop(job_tx);
+                            for w in workers {
+                                if let Err(panic) = w.join() {
+                                    std::panic::resume_unwind(panic);
+                                }
+                            }
+                            return Err(Error::new(
+                                ErrorKind::InvalidArgument,
+                                "a JSON Lines worker stopped",
+                            ));
+                        }
+                    }
+                };
+                let lines = parsed.lines;
+                bytes += parsed.bytes;
+                add_parsed(&mut staging, parsed, base, limits)?;
+                base += lines;
+                added += 1;
+                progress(bytes);
+            }
+            Ok(staging)
+        };
+        add_in_order()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read_with(text: &str, threads: usize, chunk: usize, limits: InventoryLimits) -> Result<Inventory> {
+        read(text.as_bytes(), &JsonlOptions { limits, threads }, chunk, &mut |_| {})
+    }
+
+    /// Every thread count and chunk size reads the same inventory, or
+    /// fails on the same line with the same error.
+    fn same_everywhere(
+        text: &str,
+        limits: InventoryLimits,
+    ) -> std::result::Result<Vec<u8>, (ErrorKind, String)> {
+        let first = read_with(text, 1, 1 << 30, limits)
+            .map(|i| i.to_snapshot())
+            .map_err(|e| (e.kind(), e.detail().to_owned()));
+        for threads in [1, 2, 3] {
+            for chunk in [1, 7, 64, 1000] {
+                let got = read_with(text, threads, chunk, limits)
+                    .map(|i| i.to_snapshot())
+                    .map_err(|e| (e.kind(), e.detail().to_owned()));
+                assert_eq!(got, first, "threads {threads}, chunk {chunk}");
+            }
+        }
+        first
+    }
+
+    #[test]
+    fn chunks_and_threads_do_not_change_the_result() {
+        let mut text = String::new();
+        for id in 0..300u32 {
+            let id = if id % 50 == 49 { 10_000 - id } else { id };
+            text.push_str(&format!(
+                "{{\"id\":{id},\"stores\":[\"s{}\"],\"metadata\":[\"m\\u00e9{}\"],\"expires_at\":\"2027-01-0{}T00:00:00Z\",\"ssl_endpoints\":{}}}\n",
+                id % 3,
+                id % 5,
+                1 + id % 9,
+                id % 4
+            ));
+            if id % 17 == 0 {
+                text.push_str(" \n");
+            }
+        }
+        let snapshot = same_everywhere(&text, InventoryLimits::default()).unwrap();
+        // Small chunk sizes do cut the input into many chunks.
+        let mut chunks = 0;
+        read(text.as_bytes(), &JsonlOptions { threads: 2, ..JsonlOptions::default() }, 64, &mut |_| {
+            chunks += 1
+        })
+        .unwrap();
+        assert!(chunks > 100, "{chunks} chunks");
+        let records: Vec<CertificateRecord> = text
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| CertificateRecord::from_json(l).unwrap())
+            .collect();
+        assert_eq!(snapshot, Inventory::from_records(&records).unwrap().to_snapshot());
+    }
+
+    #[test]
+    fn the_first_bad_line_in_file_order_is_reported() {
+        let good: String =
+            (0..40u32).map(|id| format!("{{\"id\":{id},\"stores\":[\"s{}\"]}}\n", id % 4)).collect();
+        // A bad line late in the file, and an earlier one of each kind: the
+        // earlier one wins whichever chunk a thread finishes first.
+        let late = "{\"id\": 1000, \"colour\": 1}\n";
+        for (early, kind) in [
+            ("not json\n", ErrorKind::InvalidRecord),
+            ("{\"id\": 3}\n", ErrorKind::DuplicateCertificate),
+            ("{\"id\": 500, \"stores\": [\"new\"]}\n", ErrorKind::TooManyNames),
+            ("{\"id\": 500, \"stores\": [\"\"]}\n", ErrorKind::InvalidRecord),
+        ] {
+            let text = format!("{good}{early}{good}{late}");
+            let text =
+                text.replacen("{\"id\":3,", "{\"id\":3000,", 2).replacen("{\"id\":3000,", "{\"id\":3,", 1);
+            let limits = InventoryLimits { max_stores: 4, ..InventoryLimits::default() };
+            let (k, detail) = same_everywhere(&text, limits).unwrap_err();
+            assert_eq!(k, kind, "{early}: {detail}");
+            assert!(detail.starts_with("line 41: "), "{early}: {detail}");
+        }
+        // A repeat inside one chunk before another bad line of that chunk.
+        let text = "{\"id\":1}\n{\"id\":2}\n{\"id\":1}\nbad\n";
+        let (k, detail) = same_everywhere(text, InventoryLimits::default()).unwrap_err();
+        assert_eq!(
+            (k, detail.as_str()),
+            (ErrorKind::DuplicateCertificate, "line 3: certificate 1 appears twice")
+        );
+        // An overlong line after a bad one: the bad one is first.
+        let text = format!("{{\"id\":1}}\nbad\n{}\n", "x".repeat(MAX_LINE_BYTES + 1));
+        let err = read_with(&text, 2, 64, InventoryLimits::default()).unwrap_err();
+        assert!(err.detail().starts_with("line 2: "), "{err}");
+        let text = format!("{{\"id\":1}}\n\n{}\n", "x".repeat(MAX_LINE_BYTES + 1));
+        let err = read_with(&text, 2, 64, InventoryLimits::default()).unwrap_err();
+        assert_eq!((err.kind(), err.detail()), (ErrorKind::InputTooLarge, "line 3: over 1048576 bytes"));
+    }
+
+    #[test]
+    fn a_line_of_exactly_the_limit_is_accepted() {
+        let pad = MAX_LINE_BYTES - "{\"id\":1,\"stores\":[\"\"]}\n".len();
+        let line = format!("{{\"id\":1,\"stores\":[\"{}\"]}}\n", "x".repeat(pad));
+        assert_eq!(line.len(), MAX_LINE_BYTES);
+        let err = read_with(&line, 2, 64, InventoryLimits::default()).unwrap_err();
+        // The name is over the text limit, which is the record's error, not the line's length.
+        assert_eq!(err.kind(), ErrorKind::InvalidRecord, "{err}");
+        let longer = format!("{{\"id\":1,\"stores\":[\"{}\"]}}\n", "x".repeat(pad + 1));
+        assert_eq!(
+            read_with(&longer, 2, 64, InventoryLimits::default()).unwrap_err().kind(),
+            ErrorKind::InputTooLarge
+        );
+    }
 }

@@ -33,6 +33,7 @@
 mod bulk;
 mod cache;
 mod category;
+mod columns;
 mod config;
 mod count;
 mod events;
@@ -44,6 +45,7 @@ mod jsonl;
 mod kernel;
 mod limits;
 mod record;
+mod scan;
 mod schedule;
 mod snapshot;
 mod synth;
@@ -51,6 +53,7 @@ mod times;
 
 pub use bulk::IdGroup;
 pub use category::Category;
+pub use columns::CertificateColumns;
 pub use config::{CountConfig, ReferencedCollections};
 pub use count::{count_sets, ActionedCount, CategorySets, CountTally};
 pub use events::Event;
@@ -59,7 +62,9 @@ pub use history::{CountHistory, Trend, MAX_HISTORY_BYTES};
 pub(crate) use idset::Block;
 pub use idset::IdSet;
 pub use inventory::Inventory;
-pub use jsonl::{JSONL_HEAP_BASE, JSONL_HEAP_PER_INPUT_BYTE, JSONL_HEAP_PER_NAME, MAX_LINE_BYTES};
+pub use jsonl::{
+    JsonlOptions, JSONL_HEAP_BASE, JSONL_HEAP_PER_INPUT_BYTE, JSONL_HEAP_PER_NAME, MAX_LINE_BYTES,
+};
 pub use limits::{InventoryLimits, DEFAULT_MAX_NAMES};
 pub use record::{CertificateRecord, MAX_NAMES_PER_RECORD};
 pub use schedule::CountSchedule;

@@ -1,19 +1,19 @@
-//! The columns behind `lc_certificate_batch`, and turning them into
-//! records in one pass.
+//! The columns behind `lc_certificate_batch`, and handing them to the
+//! core's column-wise insert.
 //!
 //! A C caller hands a batch its data a column at a time (ids, then the
 //! enrolled ids, then each store's ids, …). The batch keeps those columns
 //! compact (an id array, a flag byte and endpoint count per certificate,
-//! sparse lists of times and name memberships) and builds every
-//! `CertificateRecord` once, completely, when it is inserted: the same work
-//! a Rust caller does when it builds its records directly.
+//! sparse lists of times and name memberships) and turns them into
+//! `CertificateColumns` when it is inserted: no `CertificateRecord` is
+//! built, so the C path does less work than a Rust caller with records.
 //!
 //! Ids usually arrive in ascending order (that is how an inventory is read
 //! out of a database), so finding a column's ids is a merge walk over the
 //! compact id array; ids out of order switch to a sorted (id, position)
 //! index.
 
-use license_core::CertificateRecord;
+use license_core::actioned::{CertificateColumns, IdGroup};
 use time::OffsetDateTime;
 
 const ENROLLED: u8 = 1;
@@ -198,53 +198,49 @@ impl Batch {
         Ok(())
     }
 
-    /// Every certificate as a complete record, built in one pass.
-    pub(crate) fn to_records(&self) -> Vec<CertificateRecord> {
-        // Sparse columns in position order (stable: a later time wins).
-        let mut revoked = self.revoked.clone();
-        revoked.sort_by_key(|e| e.0);
-        let mut expires = self.expires.clone();
-        expires.sort_by_key(|e| e.0);
-        // Each add_name call appended one ascending run; a stable sort
-        // merges runs instead of sorting from scratch.
-        let mut members = self.members.clone();
-        members.sort();
-        let (mut rv, mut ex, mut m) = (0, 0, 0);
-        let mut records = Vec::with_capacity(self.ids.len());
-        for (p, &id) in self.ids.iter().enumerate() {
-            let mut r = CertificateRecord::new(id);
-            r.enrolled = self.flags[p] & ENROLLED != 0;
-            r.private_key = self.flags[p] & PRIVATE_KEY != 0;
-            r.ssl_endpoints = self.ssl[p];
-            while rv < revoked.len() && revoked[rv].0 == p {
-                r.revoked_at = Some(revoked[rv].1);
-                rv += 1;
-            }
-            while ex < expires.len() && expires[ex].0 == p {
-                r.expires_at = Some(expires[ex].1);
-                ex += 1;
-            }
-            while m < members.len() && members[m].0 == p {
-                let (list, name) = &self.names[members[m].1];
-                let names = match list {
-                    NameList::Store => &mut r.stores,
-                    NameList::Metadata => &mut r.metadata,
-                    NameList::Collection => &mut r.collections,
-                };
-                // A repeated membership is one membership.
-                if names.last() != Some(name) {
-                    // Most certificates are in one store or collection:
-                    // room for exactly one, as `vec![name]` would make.
-                    if names.is_empty() {
-                        names.reserve_exact(1);
-                    }
-                    names.push(name.clone());
-                }
-                m += 1;
-            }
-            records.push(r);
+    /// The batch as columns for `Inventory::insert_columns`: no record is
+    /// built, each column goes over once. A time out of range is the
+    /// error, as inserting records would report it.
+    pub(crate) fn to_columns(&self) -> license_core::Result<CertificateColumns> {
+        let mut c = CertificateColumns::with_capacity(self.ids.len());
+        c.add_ids(&self.ids);
+        let flagged = |bit: u8| -> Vec<u32> {
+            self.ids.iter().zip(&self.flags).filter(|(_, f)| *f & bit != 0).map(|(&id, _)| id).collect()
+        };
+        c.add_to_group(&IdGroup::Enrolled, &flagged(ENROLLED))?;
+        c.add_to_group(&IdGroup::PrivateKey, &flagged(PRIVATE_KEY))?;
+        for (&id, &n) in self.ids.iter().zip(&self.ssl).filter(|(_, n)| **n > 0) {
+            c.set_ssl_endpoints(id, n);
         }
-        records
+        for (column, revoked) in [(&self.revoked, true), (&self.expires, false)] {
+            // Position order, stable: the last time set for a position wins.
+            let mut column = column.clone();
+            column.sort_by_key(|e| e.0);
+            for (i, &(p, t)) in column.iter().enumerate() {
+                if column.get(i + 1).is_some_and(|next| next.0 == p) {
+                    continue;
+                }
+                if revoked {
+                    c.set_revoked_at(self.ids[p], t)?;
+                } else {
+                    c.set_expires_at(self.ids[p], t)?;
+                }
+            }
+        }
+        // Each name's ids, in the order they were given.
+        let mut members: Vec<Vec<u32>> = vec![Vec::new(); self.names.len()];
+        for &(p, n) in &self.members {
+            members[n].push(self.ids[p]);
+        }
+        for ((list, name), ids) in self.names.iter().zip(members) {
+            let group = match list {
+                NameList::Store => IdGroup::Store(name.clone()),
+                NameList::Metadata => IdGroup::Metadata(name.clone()),
+                NameList::Collection => IdGroup::Collection(name.clone()),
+            };
+            c.add_to_group(&group, &ids)?;
+        }
+        Ok(c)
     }
 }
 
@@ -306,8 +302,10 @@ mod tests {
         b.add_name(NameList::Collection, "c", &[7]).unwrap();
         assert_eq!(b.add_name(NameList::Metadata, "m", &[7, 8]), Err(BatchError::Unknown { at: 1, id: 8 }));
         assert_eq!(b.set_flag(Flag::Enrolled, &[8]), Err(BatchError::Unknown { at: 0, id: 8 }));
-        let r = b.to_records();
-        assert_eq!(r.iter().map(|r| r.id).collect::<Vec<_>>(), [7, 3, 5]);
+        let mut inv = license_core::Inventory::new();
+        inv.insert_columns(b.to_columns().unwrap(), 1).unwrap();
+        let r: Vec<_> = [7, 3, 5].iter().map(|&id| inv.record(id).unwrap()).collect();
+        assert_eq!(inv.len(), 3);
         assert!(r[0].private_key && !r[0].enrolled && r[0].stores == ["s1"] && r[0].collections == ["c"]);
         assert!(r[0].metadata.is_empty(), "the failed call added nothing");
         assert_eq!((r[1].ssl_endpoints, r[1].expires_at, r[1].stores.len()), (2, Some(t(99)), 1));

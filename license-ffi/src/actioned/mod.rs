@@ -193,7 +193,8 @@ pub extern "C" fn lc_inventory_insert_batch(
     ffi_panic_boundary! {
         let inventory = arg!(mut inventory);
         let batch = arg!(ref batch);
-        core!(inventory.insert_records(&batch.to_records()));
+        let columns = core!(batch.to_columns());
+        core!(inventory.insert_columns(columns, 0));
         lc_status::Ok
     }
 }

@@ -1,0 +1,614 @@
+//! `CertificateColumns`: certificates laid out as columns (the ids, then an
+//! id list per flag, store, metadata field and collection, and the times as
+//! (id, seconds) pairs), the form every bulk load is turned into before it
+//! becomes id sets.
+//!
+//! Records, the C batch and the JSON Lines reader all fill columns, and
+//! [`Inventory::insert_columns`] builds each set from its column in one
+//! pass (ids in ascending order need no sort), on several threads when the
+//! caller allows. Names are interned once per distinct name: a record that
+//! lists a known store costs a lookup, not a string.
+
+use std::collections::HashMap;
+
+use time::OffsetDateTime;
+
+use super::bulk::IdGroup;
+use super::idset::IdSet;
+use super::inventory::{secs_of, NamedSets};
+use super::limits::InventoryLimits;
+use super::record::{check_name, MAX_NAMES_PER_RECORD};
+use super::times::TimeIndex;
+use super::{CertificateRecord, Inventory};
+use crate::{Error, ErrorKind, Result};
+
+/// A name list looked up linearly up to this many names (an inventory has
+/// a handful of stores and fields; comparing a few short strings beats
+/// hashing), through a hash map beyond.
+const LINEAR_NAMES: usize = 16;
+/// Batches smaller than this are built on the calling thread: spawning
+/// costs more than it saves.
+const PARALLEL_MIN: usize = 1 << 16;
+
+/// The ids listed under each distinct name of one kind (stores, metadata
+/// fields or collections), names in order of first appearance.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct NameColumns {
+    pub(crate) names: Vec<String>,
+    pub(crate) ids: Vec<Vec<u32>>,
+    index: HashMap<String, usize>,
+    /// The slot found last: consecutive records often list the same name.
+    last: usize,
+}
+
+impl NameColumns {
+    /// The slot of `name`, checking a name seen for the first time with
+    /// `check` (which names the certificate in its error).
+    pub(crate) fn slot(&mut self, name: &str, check: impl FnOnce(&str) -> Result<()>) -> Result<usize> {
+        if self.names.get(self.last).is_some_and(|n| n == name) {
+            return Ok(self.last);
+        }
+        let found = if self.names.len() <= LINEAR_NAMES {
+            self.names.iter().position(|n| n == name)
+        } else {
+            self.index.get(name).copied()
+        };
+        let i = match found {
+            Some(i) => i,
+            None => {
+                check(name)?;
+                self.names.push(name.to_owned());
+                self.ids.push(Vec::new());
+                let i = self.names.len() - 1;
+                if self.names.len() > LINEAR_NAMES {
+                    if self.index.is_empty() {
+                        self.index.extend(self.names.iter().cloned().zip(0..));
+                    } else {
+                        self.index.insert(name.to_owned(), i);
+                    }
+                }
+                i
+            }
+        };
+        self.last = i;
+        Ok(i)
+    }
+
+    /// The number of distinct names.
+    pub(crate) fn len(&self) -> usize {
+        self.names.len()
+    }
+}
+
+/// Certificates as columns, ready for [`Inventory::insert_columns`].
+///
+/// Fill it record by record ([`CertificateColumns::push`]) or column by
+/// column ([`CertificateColumns::add_ids`], then
+/// [`CertificateColumns::add_to_group`], [`CertificateColumns::set_ssl_endpoints`],
+/// [`CertificateColumns::set_revoked_at`], [`CertificateColumns::set_expires_at`]
+/// for ids added before). Each call checks what it can alone (names, times,
+/// a record's lists); what needs every column (repeated ids, memberships of
+/// ids never added, limits on names) is checked by the insert, which then
+/// adds everything or nothing.
+///
+/// ```
+/// use license_core::{actioned::{CertificateColumns, IdGroup}, Inventory};
+/// let mut columns = CertificateColumns::new();
+/// columns.add_ids(&[1, 2, 3]);
+/// columns.add_to_group(&IdGroup::Enrolled, &[2])?;
+/// columns.add_to_group(&"store:iis-prod-1".parse()?, &[1, 3])?;
+/// columns.set_ssl_endpoints(3, 2);
+/// let mut inv = Inventory::new();
+/// inv.insert_columns(columns, 1)?;
+/// assert_eq!(inv.len(), 3);
+/// assert_eq!(inv.record(3).unwrap().ssl_endpoints, 2);
+/// # Ok::<(), license_core::Error>(())
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct CertificateColumns {
+    pub(crate) ids: Vec<u32>,
+    pub(crate) enrolled: Vec<u32>,
+    pub(crate) private_key: Vec<u32>,
+    /// Ids with at least one endpoint.
+    pub(crate) ssl: Vec<u32>,
+    /// (id, endpoints beyond the first), for ids with two or more.
+    pub(crate) ssl_extra: Vec<(u32, u32)>,
+    pub(crate) revoked: Vec<(u32, i64)>,
+    pub(crate) expires: Vec<(u32, i64)>,
+    /// Stores, metadata fields, collections.
+    pub(crate) names: [NameColumns; 3],
+    /// Whether columns were filled by id (then memberships must be checked
+    /// against the ids, and each id may be given one time and one count).
+    by_id: bool,
+}
+
+/// What each of [`CertificateColumns::names`] lists, as record keys.
+pub(crate) const NAME_KINDS: [&str; 3] = ["stores", "metadata", "collections"];
+
+impl CertificateColumns {
+    /// Empty columns.
+    pub fn new() -> CertificateColumns {
+        CertificateColumns::default()
+    }
+
+    /// Empty columns with room for `n` certificates.
+    pub fn with_capacity(n: usize) -> CertificateColumns {
+        CertificateColumns { ids: Vec::with_capacity(n), ..CertificateColumns::default() }
+    }
+
+    /// The number of certificates.
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    /// Whether there are no certificates.
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+
+    /// Adds one certificate as a record: its names are checked (the text
+    /// rules, at most [`MAX_NAMES_PER_RECORD`] a list, no repeats) and its
+    /// times (years 1970 to 9999), as [`Inventory::insert_records`] does.
+    pub fn push(&mut self, r: &CertificateRecord) -> Result<()> {
+        let id = r.id;
+        let revoked = r.revoked_at.map(|t| secs_of(t, id, "revoked_at")).transpose()?;
+        let expires = r.expires_at.map(|t| secs_of(t, id, "expires_at")).transpose()?;
+        for (k, list) in [&r.stores, &r.metadata, &r.collections].into_iter().enumerate() {
+            check_list(list, id, NAME_KINDS[k])?;
+        }
+        self.ids.push(id);
+        self.push_fields(id, r.enrolled, r.private_key, r.ssl_endpoints, revoked, expires);
+        for (k, list) in [&r.stores, &r.metadata, &r.collections].into_iter().enumerate() {
+            for name in list {
+                self.push_name(k, name, id)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Columns of `records`, filled on up to `threads` threads (0 = every
+    /// available core; small batches use one), each taking a range of the
+    /// records; the error is that of the first invalid record.
+    pub fn from_records(records: &[CertificateRecord], threads: usize) -> Result<CertificateColumns> {
+        let threads = if threads == 0 { available_threads() } else { threads };
+        let fill = |records: &[CertificateRecord]| -> Result<CertificateColumns> {
+            let mut columns = CertificateColumns::with_capacity(records.len());
+            for r in records {
+                columns.push(r)?;
+            }
+            Ok(columns)
+        };
+        if threads <= 1 || records.len() < PARALLEL_MIN {
+            return fill(records);
+        }
+        let per = records.len().div_ceil(threads);
+        let parts: Vec<Result<CertificateColumns>> = std::thread::scope(|s| {
+            let mut ranges = records.chunks(per);
+            let own = ranges.next().unwrap_or_default();
+            let handles: Vec<_> = ranges.map(|range| s.spawn(move || fill(range))).collect();
+            let mut parts = vec![fill(own)];
+            for h in handles {
+                parts.push(h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
+            }
+            parts
+        });
+        let mut parts = parts.into_iter();
+        let mut all = parts.next().unwrap_or_else(|| Ok(CertificateColumns::new()))?;
+        for part in parts {
+            all.append(part?);
+        }
+        Ok(all)
+    }
+
+    /// Appends the columns of `other` (whose names were checked when they
+    /// were added there).
+    fn append(&mut self, other: CertificateColumns) {
+        self.ids.extend(other.ids);
+        self.enrolled.extend(other.enrolled);
+        self.private_key.extend(other.private_key);
+        self.ssl.extend(other.ssl);
+        self.ssl_extra.extend(other.ssl_extra);
+        self.revoked.extend(other.revoked);
+        self.expires.extend(other.expires);
+        self.by_id |= other.by_id;
+        for (mine, theirs) in self.names.iter_mut().zip(other.names) {
+            for (name, ids) in theirs.names.into_iter().zip(theirs.ids) {
+                // Checked already: the check cannot fail here.
+                if let Ok(slot) = mine.slot(&name, |_| Ok(())) {
+                    mine.ids[slot].extend(ids);
+                }
+            }
+        }
+    }
+
+    /// Records the flags, count and times of certificate `id` (already in
+    /// `ids`), times checked.
+    pub(crate) fn push_fields(
+        &mut self,
+        id: u32,
+        enrolled: bool,
+        private_key: bool,
+        ssl_endpoints: u32,
+        revoked: Option<i64>,
+        expires: Option<i64>,
+    ) {
+        if enrolled {
+            self.enrolled.push(id);
+        }
+        if private_key {
+            self.private_key.push(id);
+        }
+        if ssl_endpoints > 0 {
+            self.ssl.push(id);
+            if ssl_endpoints > 1 {
+                self.ssl_extra.push((id, ssl_endpoints - 1));
+            }
+        }
+        if let Some(secs) = revoked {
+            self.revoked.push((id, secs));
+        }
+        if let Some(secs) = expires {
+            self.expires.push((id, secs));
+        }
+    }
+
+    /// Lists `id` under name `name` of kind `k` (0 stores, 1 metadata,
+    /// 2 collections), checking a name seen for the first time.
+    pub(crate) fn push_name(&mut self, k: usize, name: &str, id: u32) -> Result<()> {
+        let what = NAME_KINDS[k];
+        let slot = self.names[k].slot(name, |n| {
+            check_name(n, what).map_err(|e| Error::new(e.kind(), format!("certificate {id}: {}", e.detail())))
+        })?;
+        self.names[k].ids[slot].push(id);
+        Ok(())
+    }
+
+    /// Adds certificates with nothing set yet.
+    pub fn add_ids(&mut self, ids: &[u32]) {
+        self.by_id = true;
+        self.ids.extend_from_slice(ids);
+    }
+
+    /// Puts each of `ids` (added before, by [`CertificateColumns::add_ids`])
+    /// in a flag or named group; repeats are one membership. Endpoints are
+    /// counted: [`IdGroup::SslEndpoint`] is refused
+    /// ([`ErrorKind::InvalidArgument`]), use
+    /// [`CertificateColumns::set_ssl_endpoints`].
+    pub fn add_to_group(&mut self, group: &IdGroup, ids: &[u32]) -> Result<()> {
+        self.by_id = true;
+        let (k, name) = match group {
+            IdGroup::Enrolled => {
+                self.enrolled.extend_from_slice(ids);
+                return Ok(());
+            }
+            IdGroup::PrivateKey => {
+                self.private_key.extend_from_slice(ids);
+                return Ok(());
+            }
+            IdGroup::SslEndpoint => {
+                return Err(Error::new(
+                    ErrorKind::InvalidArgument,
+                    "endpoints are counted: set them with set_ssl_endpoints",
+                ))
+            }
+            IdGroup::Store(n) => (0, n),
+            IdGroup::Metadata(n) => (1, n),
+            IdGroup::Collection(n) => (2, n),
+        };
+        // Checked as a record's name would be, naming the first certificate.
+        let (what, first) = (NAME_KINDS[k], ids.first().copied());
+        let slot = self.names[k].slot(name, |n| {
+            check_name(n, what).map_err(|e| match first {
+                Some(id) => Error::new(e.kind(), format!("certificate {id}: {}", e.detail())),
+                None => e,
+            })
+        })?;
+        self.names[k].ids[slot].extend_from_slice(ids);
+        Ok(())
+    }
+
+    /// Sets how many endpoints monitor certificate `id` (once per id; 0 is
+    /// none).
+    pub fn set_ssl_endpoints(&mut self, id: u32, endpoints: u32) {
+        self.by_id = true;
+        self.push_fields(id, false, false, endpoints, None, None);
+    }
+
+    /// Sets when certificate `id` was revoked (once per id); a time outside
+    /// years 1970 to 9999 is [`ErrorKind::InvalidRecord`].
+    pub fn set_revoked_at(&mut self, id: u32, at: OffsetDateTime) -> Result<()> {
+        self.by_id = true;
+        self.revoked.push((id, secs_of(at, id, "revoked_at")?));
+        Ok(())
+    }
+
+    /// Sets when certificate `id` expires (once per id), as
+    /// [`CertificateColumns::set_revoked_at`].
+    pub fn set_expires_at(&mut self, id: u32, at: OffsetDateTime) -> Result<()> {
+        self.by_id = true;
+        self.expires.push((id, secs_of(at, id, "expires_at")?));
+        Ok(())
+    }
+}
+
+/// A record's name list: at most [`MAX_NAMES_PER_RECORD`], no repeats.
+pub(crate) fn check_list<S: AsRef<str> + PartialEq>(list: &[S], id: u32, what: &str) -> Result<()> {
+    if list.len() > MAX_NAMES_PER_RECORD {
+        return Err(Error::new(
+            ErrorKind::InvalidRecord,
+            format!("certificate {id}: {what}: too many names"),
+        ));
+    }
+    for (i, name) in list.iter().enumerate().skip(1) {
+        if list[..i].contains(name) {
+            return Err(Error::new(
+                ErrorKind::InvalidRecord,
+                format!("certificate {id}: {what}: `{}` is listed twice", name.as_ref().escape_debug()),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A set from a column: ascending ids (the usual order) in one pass.
+fn build_set(ids: Vec<u32>) -> IdSet {
+    IdSet::from_ascending(&ids).unwrap_or_else(|| IdSet::from_unsorted(ids))
+}
+
+/// The ids of a (id, value) column, ascending, or the first repeated id.
+fn distinct_pairs<T>(pairs: &mut [(u32, T)]) -> std::result::Result<(), u32> {
+    if pairs.windows(2).all(|w| w[0].0 < w[1].0) {
+        return Ok(());
+    }
+    pairs.sort_by_key(|p| p.0);
+    match pairs.windows(2).find(|w| w[0].0 == w[1].0) {
+        Some(w) => Err(w[0].0),
+        None => Ok(()),
+    }
+}
+
+/// One column turned into its set or index.
+enum Built {
+    Set(IdSet),
+    Times(TimeIndex),
+}
+
+/// A column waiting to be built, with its size (to share out the work).
+enum Job {
+    Set(Vec<u32>),
+    Times(Vec<(u32, i64)>),
+}
+
+impl Job {
+    fn size(&self) -> usize {
+        match self {
+            Job::Set(v) => v.len(),
+            Job::Times(v) => v.len() * 2,
+        }
+    }
+
+    fn run(self) -> Built {
+        match self {
+            Job::Set(ids) => Built::Set(build_set(ids)),
+            Job::Times(pairs) => Built::Times(TimeIndex::from_pairs(pairs)),
+        }
+    }
+}
+
+/// Builds every job, on up to `threads` threads, results in job order.
+fn build_all(jobs: Vec<Job>, threads: usize) -> Vec<Built> {
+    let total: usize = jobs.iter().map(Job::size).sum();
+    let threads = threads.clamp(1, jobs.len().max(1));
+    if threads == 1 || total < PARALLEL_MIN {
+        return jobs.into_iter().map(Job::run).collect();
+    }
+    // Largest first onto the least loaded thread: a near-even split of a
+    // few big columns (the ids, the times) and many small ones.
+    let mut order: Vec<(usize, Job)> = jobs.into_iter().enumerate().collect();
+    order.sort_by_key(|(_, j)| std::cmp::Reverse(j.size()));
+    let mut bins: Vec<(usize, Vec<(usize, Job)>)> = (0..threads).map(|_| (0, Vec::new())).collect();
+    for (i, job) in order {
+        if let Some(bin) = bins.iter_mut().min_by_key(|b| b.0) {
+            bin.0 += job.size();
+            bin.1.push((i, job));
+        }
+    }
+    let mut out: Vec<(usize, Built)> = std::thread::scope(|s| {
+        let mut bins = bins.into_iter();
+        // The calling thread takes the first bin itself.
+        let own = bins.next().map(|b| b.1).unwrap_or_default();
+        let handles: Vec<_> = bins
+            .map(|(_, bin)| s.spawn(move || bin.into_iter().map(|(i, j)| (i, j.run())).collect::<Vec<_>>()))
+            .collect();
+        let mut out: Vec<(usize, Built)> = own.into_iter().map(|(i, j)| (i, j.run())).collect();
+        for h in handles {
+            // A build job does not panic; if one did, re-raise it here.
+            out.extend(h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
+        }
+        out
+    });
+    out.sort_by_key(|(i, _)| *i);
+    out.into_iter().map(|(_, b)| b).collect()
+}
+
+/// The default thread count: every core this process may use.
+pub(crate) fn available_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, usize::from)
+}
+
+impl Inventory {
+    /// Adds every certificate of `columns`: all of them, or (on an id
+    /// listed twice or already present, a membership or time of an id not
+    /// listed, or a time or endpoint count given twice) none. Sets are
+    /// built on up to `threads` threads (0 = every available core; small
+    /// batches use one).
+    pub fn insert_columns(&mut self, columns: CertificateColumns, threads: usize) -> Result<()> {
+        self.insert_columns_within(columns, &InventoryLimits::UNLIMITED, threads)
+    }
+
+    /// As [`Inventory::insert_columns`], refusing more distinct names than
+    /// `limits` allow (the inventory's own names included).
+    pub(crate) fn insert_columns_within(
+        &mut self,
+        mut c: CertificateColumns,
+        limits: &InventoryLimits,
+        threads: usize,
+    ) -> Result<()> {
+        let threads = if threads == 0 { available_threads() } else { threads };
+        // Names first: cheap, and a refusal here builds nothing.
+        let known = [&self.stores, &self.metadata, &self.collections];
+        for ((columns, known), what) in c.names.iter().zip(known).zip(NAME_KINDS) {
+            over_limit(columns, known, limits.max_names(what), what)?;
+        }
+        if c.by_id {
+            for (pairs, what) in [(&mut c.revoked, "revocation time"), (&mut c.expires, "expiry time")] {
+                distinct_pairs(pairs).map_err(|id| given_twice(id, what))?;
+            }
+            distinct_pairs(&mut c.ssl_extra).map_err(|id| given_twice(id, "endpoint count"))?;
+        }
+        if c.ids.windows(2).any(|w| w[0] >= w[1]) {
+            let mut sorted = c.ids.clone();
+            sorted.sort_unstable();
+            if let Some(w) = sorted.windows(2).find(|w| w[0] == w[1]) {
+                return Err(Error::new(
+                    ErrorKind::DuplicateCertificate,
+                    format!("certificate {} appears twice", w[0]),
+                ));
+            }
+        }
+        let mut jobs = vec![
+            Job::Set(std::mem::take(&mut c.ids)),
+            Job::Set(std::mem::take(&mut c.enrolled)),
+            Job::Set(std::mem::take(&mut c.private_key)),
+            Job::Set(std::mem::take(&mut c.ssl)),
+            Job::Times(std::mem::take(&mut c.revoked)),
+            Job::Times(std::mem::take(&mut c.expires)),
+        ];
+        let slices = ssl_slices(&c.ssl_extra);
+        let n_slices = slices.len();
+        jobs.extend(slices.into_iter().map(Job::Set));
+        let mut names: Vec<Vec<String>> = Vec::with_capacity(3);
+        for columns in &mut c.names {
+            names.push(std::mem::take(&mut columns.names));
+            jobs.extend(std::mem::take(&mut columns.ids).into_iter().map(Job::Set));
+        }
+        let mut built = build_all(jobs, threads).into_iter();
+        let mut next_set = || match built.next() {
+            Some(Built::Set(s)) => s,
+            _ => IdSet::new(),
+        };
+        let present = next_set();
+        if let Some(id) = present.first_common(&self.present) {
+            return Err(Error::new(
+                ErrorKind::DuplicateCertificate,
+                format!("certificate {id} is already present"),
+            ));
+        }
+        let (enrolled, private_key, ssl) = (next_set(), next_set(), next_set());
+        let mut next_times = || match built.next() {
+            Some(Built::Times(t)) => t,
+            _ => TimeIndex::default(),
+        };
+        let (revoked, expires) = (next_times(), next_times());
+        let mut next_set = || match built.next() {
+            Some(Built::Set(s)) => s,
+            _ => IdSet::new(),
+        };
+        let extra: Vec<IdSet> = (0..n_slices).map(|_| next_set()).collect();
+        let named: Vec<Vec<(String, IdSet)>> =
+            names.into_iter().map(|list| list.into_iter().map(|name| (name, next_set())).collect()).collect();
+        if c.by_id {
+            // Every membership and time must belong to a listed certificate.
+            let sets = [&enrolled, &private_key, &ssl].into_iter().chain(&extra);
+            let sets = sets.chain(named.iter().flatten().map(|(_, s)| s));
+            for set in sets {
+                unlisted(set, &present)?;
+            }
+            for times in [&revoked, &expires] {
+                if let Some((id, _)) = times.iter().find(|(id, _)| !present.contains(*id)) {
+                    return Err(not_listed(id));
+                }
+            }
+        }
+        // Validated; from here nothing can fail.
+        self.cache.clear();
+        self.present.union_owned(present);
+        self.enrolled.union_owned(enrolled);
+        self.private_key.union_owned(private_key);
+        self.ssl.union_owned(ssl);
+        if self.ssl_extra.len() < extra.len() {
+            self.ssl_extra.resize_with(extra.len(), IdSet::default);
+        }
+        for (slice, set) in self.ssl_extra.iter_mut().zip(extra) {
+            slice.union_owned(set);
+        }
+        let targets = [&mut self.stores, &mut self.metadata, &mut self.collections];
+        for (target, list) in targets.into_iter().zip(named) {
+            for (name, set) in list {
+                target.entry(name).or_default().union_owned(set);
+            }
+        }
+        self.revocations.merge(revoked);
+        self.expiries.merge(expires);
+        Ok(())
+    }
+}
+
+/// The bit-sliced columns of endpoint counts beyond the first: slice `k`
+/// lists the ids whose extra count has bit `k` set.
+fn ssl_slices(extra: &[(u32, u32)]) -> Vec<Vec<u32>> {
+    let mut slices: Vec<Vec<u32>> = Vec::new();
+    for &(id, extra) in extra {
+        for k in 0..(32 - extra.leading_zeros()) as usize {
+            if extra >> k & 1 == 1 {
+                if slices.len() <= k {
+                    slices.resize_with(k + 1, Vec::new);
+                }
+                slices[k].push(id);
+            }
+        }
+    }
+    slices
+}
+
+/// [`ErrorKind::TooManyNames`] naming the first certificate that lists a
+/// name past `max` (names in order of first appearance), if any.
+fn over_limit(columns: &NameColumns, known: &NamedSets, max: usize, what: &str) -> Result<()> {
+    if known.len().saturating_add(columns.len()) <= max {
+        return Ok(());
+    }
+    let mut new = 0usize;
+    for (name, ids) in columns.names.iter().zip(&columns.ids) {
+        if !known.contains_key(name) {
+            new += 1;
+            if known.len() + new > max {
+                let id = ids.first().copied().unwrap_or(0);
+                return Err(Error::new(
+                    ErrorKind::TooManyNames,
+                    format!("certificate {id}: {what}: more than {max} distinct names"),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn given_twice(id: u32, what: &str) -> Error {
+    Error::new(ErrorKind::InvalidArgument, format!("certificate {id}: {what} given twice"))
+}
+
+fn not_listed(id: u32) -> Error {
+    Error::new(
+        ErrorKind::InvalidArgument,
+        format!("certificate {id} has a membership or time but was not added"),
+    )
+}
+
+/// An error naming the first id of `set` that `present` lacks, if any.
+fn unlisted(set: &IdSet, present: &IdSet) -> Result<()> {
+    if set.is_subset(present) {
+        return Ok(());
+    }
+    let id = set.iter().find(|&id| !present.contains(id)).unwrap_or(0);
+    Err(not_listed(id))
+}
