@@ -8,9 +8,9 @@
 //! 8 KiB as a bitset. The JSON Lines reader, which parses on worker
 //! threads, is measured process-wide in `jsonl_bounds.rs`.
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
+mod heap;
 
+use heap::{allocated, peak};
 use license_core::{
     actioned::InventoryLimits,
     interchange::{
@@ -21,85 +21,6 @@ use license_core::{
     ErrorKind, IdSet, Inventory,
 };
 use roaring::{RoaringBitmap, RoaringTreemap};
-
-struct Counting;
-
-thread_local! {
-    static LIVE: Cell<isize> = const { Cell::new(0) };
-    static PEAK: Cell<isize> = const { Cell::new(0) };
-    /// Every byte ever allocated: the work a reader does, which a peak
-    /// does not show (a scratch buffer freed at once costs no peak).
-    static TOTAL: Cell<usize> = const { Cell::new(0) };
-}
-
-fn note(delta: isize) {
-    // `try_with`: the allocator also runs while a thread's locals are torn
-    // down; those bytes are nobody's measurement.
-    let _ = LIVE.try_with(|live| {
-        let now = live.get() + delta;
-        live.set(now);
-        let _ = PEAK.try_with(|peak| peak.set(peak.get().max(now)));
-    });
-    if delta > 0 {
-        let _ = TOTAL.try_with(|total| total.set(total.get() + delta as usize));
-    }
-}
-
-// SAFETY: every call is forwarded to the system allocator unchanged; the
-// bookkeeping only touches const-initialised thread locals, which never
-// allocate.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let p = unsafe { System.alloc(layout) };
-        if !p.is_null() {
-            note(layout.size() as isize);
-        }
-        p
-    }
-
-    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        let p = unsafe { System.alloc_zeroed(layout) };
-        if !p.is_null() {
-            note(layout.size() as isize);
-        }
-        p
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) };
-        note(-(layout.size() as isize));
-    }
-
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        let p = unsafe { System.realloc(ptr, layout, new_size) };
-        if !p.is_null() {
-            // A moving realloc holds both blocks for a moment.
-            note(new_size as isize);
-            note(-(layout.size() as isize));
-        }
-        p
-    }
-}
-
-#[global_allocator]
-static ALLOCATOR: Counting = Counting;
-
-/// Runs `f`; returns its result and the most heap bytes this thread held
-/// beyond what it held before (the result's own bytes included).
-fn peak<T>(f: impl FnOnce() -> T) -> (T, usize) {
-    let base = LIVE.with(Cell::get);
-    PEAK.with(|p| p.set(base));
-    let out = f();
-    (out, (PEAK.with(Cell::get) - base).max(0) as usize)
-}
-
-/// Runs `f`; returns its result and the heap bytes this thread allocated
-/// meanwhile, freed or not.
-fn allocated<T>(f: impl FnOnce() -> T) -> (T, usize) {
-    let base = TOTAL.with(Cell::get);
-    let out = f();
-    (out, TOTAL.with(Cell::get) - base)
-}
 
 fn limits() -> InterchangeLimits {
     InterchangeLimits::default()

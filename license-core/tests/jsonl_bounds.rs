@@ -7,72 +7,15 @@
 //! measures alone: nothing else in this process allocates meanwhile but the
 //! test harness's few bytes, which only make the check stricter.
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicIsize, Ordering};
+mod heap;
+
 use std::sync::Mutex;
 
+use heap::process_peak as peak;
 use license_core::{actioned::InventoryLimits, ErrorKind, Inventory};
-
-struct Counting;
-
-static LIVE: AtomicIsize = AtomicIsize::new(0);
-static PEAK: AtomicIsize = AtomicIsize::new(0);
-
-fn note(delta: isize) {
-    let now = LIVE.fetch_add(delta, Ordering::Relaxed) + delta;
-    PEAK.fetch_max(now, Ordering::Relaxed);
-}
-
-// SAFETY: every call is forwarded to the system allocator unchanged; the
-// bookkeeping is two atomics, which never allocate.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let p = unsafe { System.alloc(layout) };
-        if !p.is_null() {
-            note(layout.size() as isize);
-        }
-        p
-    }
-
-    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        let p = unsafe { System.alloc_zeroed(layout) };
-        if !p.is_null() {
-            note(layout.size() as isize);
-        }
-        p
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) };
-        note(-(layout.size() as isize));
-    }
-
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        let p = unsafe { System.realloc(ptr, layout, new_size) };
-        if !p.is_null() {
-            // A moving realloc holds both blocks for a moment.
-            note(new_size as isize);
-            note(-(layout.size() as isize));
-        }
-        p
-    }
-}
-
-#[global_allocator]
-static ALLOCATOR: Counting = Counting;
 
 /// One measurement at a time: the counts are the whole process's.
 static ALONE: Mutex<()> = Mutex::new(());
-
-/// Runs `f`; returns its result and the most heap bytes the process held
-/// meanwhile beyond what it held before (the result's own bytes and every
-/// worker thread's included).
-fn peak<T>(f: impl FnOnce() -> T) -> (T, usize) {
-    let base = LIVE.load(Ordering::Relaxed);
-    PEAK.store(base, Ordering::Relaxed);
-    let out = f();
-    (out, (PEAK.load(Ordering::Relaxed) - base).max(0) as usize)
-}
 
 /// JSON Lines giving each certificate a store of its own.
 fn distinct_stores(lines: u32) -> Vec<u8> {
