@@ -128,9 +128,7 @@ pub fn keygen(args: KeygenArgs) -> CliResult {
         Some(KeyAlgorithm::Rsa4096) => 4096,
         Some(KeyAlgorithm::P256) => 0,
     };
-    if let (Some(module), Some(token), Some(label)) =
-        (&args.token.pkcs11_module, &args.token.pkcs11_token, &args.token.pkcs11_key)
-    {
+    if let Some((module, token, label)) = args.token.named() {
         let spec = if args.alg == Some(KeyAlgorithm::P256) {
             TokenKeySpec::P256
         } else {

@@ -4,7 +4,7 @@
 //! named by `LICENSECTL_PKCS11_PIN_FILE`, never from the command line,
 //! which every user of the machine can read).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::Args;
 use license_core::crypto::pkcs11::{Pin, Pkcs11Signer};
@@ -20,40 +20,43 @@ pub struct SignerArgs {
     /// a key kept in a token.
     #[arg(long, value_name = "KEY.pem", conflicts_with = "pkcs11_module")]
     pub key: Option<PathBuf>,
-    /// The PKCS#11 module (shared library) of the token holding the key,
-    /// e.g. /usr/lib/softhsm/libsofthsm2.so. The PIN is read from
+    #[command(flatten)]
+    pub token: TokenArgs,
+}
+
+/// Which key of which PKCS#11 token: where `keygen` makes a key, and where
+/// a signing command finds one.
+#[derive(Debug, Args)]
+pub struct TokenArgs {
+    /// The PKCS#11 module (shared library) of the token, e.g.
+    /// /usr/lib/softhsm/libsofthsm2.so. The PIN is read from
     /// LICENSECTL_PKCS11_PIN, or from the file LICENSECTL_PKCS11_PIN_FILE names.
     #[arg(long, value_name = "LIB.so", requires_all = ["pkcs11_token", "pkcs11_key"])]
     pub pkcs11_module: Option<PathBuf>,
-    /// The label of the token holding the key (with --pkcs11-module).
+    /// The label of the token (with --pkcs11-module).
     #[arg(long, value_name = "TOKEN", requires = "pkcs11_module")]
     pub pkcs11_token: Option<String>,
-    /// The label of the key in the token (with --pkcs11-module).
+    /// The label of the key in the token (with --pkcs11-module); `keygen`
+    /// refuses a label the token already has.
     #[arg(long, value_name = "LABEL", requires = "pkcs11_module")]
     pub pkcs11_key: Option<String>,
 }
 
-/// The token options of `keygen`, which makes the key in the token.
-#[derive(Debug, Args)]
-pub struct TokenArgs {
-    /// Make the key in the token of this PKCS#11 module instead of a file
-    /// (the PIN from LICENSECTL_PKCS11_PIN or LICENSECTL_PKCS11_PIN_FILE).
-    #[arg(long, value_name = "LIB.so", requires_all = ["pkcs11_token", "pkcs11_key"])]
-    pub pkcs11_module: Option<PathBuf>,
-    /// The label of the token to make the key in.
-    #[arg(long, value_name = "TOKEN", requires = "pkcs11_module")]
-    pub pkcs11_token: Option<String>,
-    /// The label of the new key (refused if the token has one already).
-    #[arg(long, value_name = "LABEL", requires = "pkcs11_module")]
-    pub pkcs11_key: Option<String>,
+impl TokenArgs {
+    /// The module, token label and key label, when a token key is named
+    /// (clap makes the three options come together).
+    pub fn named(&self) -> Option<(&Path, &str, &str)> {
+        match (&self.pkcs11_module, &self.pkcs11_token, &self.pkcs11_key) {
+            (Some(module), Some(token), Some(key)) => Some((module, token, key)),
+            _ => None,
+        }
+    }
 }
 
 /// Opens the signer the options name; `command` is for the message when
 /// none is named.
 pub fn open(args: &SignerArgs, command: &str) -> Result<Box<dyn Signer>, CliError> {
-    if let (Some(module), Some(token), Some(key)) =
-        (&args.pkcs11_module, &args.pkcs11_token, &args.pkcs11_key)
-    {
+    if let Some((module, token, key)) = args.token.named() {
         return Ok(Box::new(Pkcs11Signer::open(module, token, key, &pin()?)?));
     }
     let Some(path) = &args.key else {
