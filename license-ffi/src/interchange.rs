@@ -209,18 +209,11 @@ pub extern "C" fn lc_external_sets_add(
     data: *const u8,
     len: usize,
 ) -> lc_status {
-    ffi_panic_boundary! {
-        let sets = arg!(mut sets);
-        if name.is_null() {
-            return crate::io::null_arg("name");
-        }
-        let name = arg!(str name, name_len);
-        let data = arg!(slice data, len);
-        let set_name = core!(SetName::from_str(name));
-        let (decoded, _) = core!(read_id_set(data, None, &InterchangeLimits::default()));
+    add_shard(sets, name, name_len, data, len, |sets, set_name, data| {
+        let (decoded, _) = read_id_set(data, None, &InterchangeLimits::default())?;
         sets.add(set_name, decoded);
-        lc_status::Ok
-    }
+        Ok(())
+    })
 }
 
 /// Reads one shard (`data[0..len]`: one Parquet file of Spark bitmap rows,
@@ -237,6 +230,22 @@ pub extern "C" fn lc_external_sets_add_spark(
     data: *const u8,
     len: usize,
 ) -> lc_status {
+    add_shard(sets, name, name_len, data, len, |sets, set_name, data| {
+        sets.add_spark_parquet(set_name, data, &InterchangeLimits::default())
+    })
+}
+
+/// The body of the `lc_external_sets_add*` functions: checks the arguments
+/// and the set name, then `add` reads the shard into `sets`, or fails
+/// having added nothing.
+fn add_shard(
+    sets: *mut lc_external_sets,
+    name: *const u8,
+    name_len: usize,
+    data: *const u8,
+    len: usize,
+    add: impl FnOnce(&mut ExternalSets, SetName, &[u8]) -> license_core::Result<()>,
+) -> lc_status {
     ffi_panic_boundary! {
         let sets = arg!(mut sets);
         if name.is_null() {
@@ -245,7 +254,7 @@ pub extern "C" fn lc_external_sets_add_spark(
         let name = arg!(str name, name_len);
         let data = arg!(slice data, len);
         let set_name = core!(SetName::from_str(name));
-        core!(sets.add_spark_parquet(set_name, data, &InterchangeLimits::default()));
+        core!(add(sets, set_name, data));
         lc_status::Ok
     }
 }
