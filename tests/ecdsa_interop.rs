@@ -17,11 +17,10 @@ use std::process::Command;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 use license_core::{
-    actioned::{Category, CategorySets},
     keys::{BundleAlgorithm, KeyKind, KeyRecord, KeyStatus},
     license::ActionedLimit,
-    usage, ErrorKind, Feature, Fingerprint, HardwareProfile, IdSet, KeyBundle, License, LicenseKey,
-    SigningKey, TrustedKeys, VerifyingKey,
+    usage, ErrorKind, Feature, Fingerprint, HardwareProfile, KeyBundle, License, LicenseKey, SigningKey,
+    TrustedKeys, VerifyingKey,
 };
 use time::macros::datetime;
 
@@ -64,43 +63,14 @@ fn license() -> License {
         .unwrap()
 }
 
-fn usage_log_xml(key: &SigningKey) -> Vec<u8> {
-    let at = datetime!(2026-11-23 2:00 UTC);
-    let enrolled: IdSet = (0..1234).collect();
-    let count = license_core::actioned::count_sets(
-        &CategorySets::new(at).with(Category::Enrolled, &enrolled),
-        ActionedLimit::Counted(1000),
-    );
-    let mut journal = usage::Journal::default();
-    journal.record(&count);
-    let instance = usage::Instance {
-        id: "inst-ec".into(),
-        name: "Édition & <co>".into(),
-        location: "Lyon".into(),
-        software_version: "5.2.1".into(),
-        fingerprint: "fp".into(),
-    };
-    let license = usage::License {
-        id: "LIC-EC-0001".into(),
-        product: "certmgr".into(),
-        licensee: "Example".into(),
-        expires_at: Some(datetime!(2027-01-01 0:00 UTC)),
-        sha256: [7; 32],
-        features: license_core::license::FeatureSet::new(),
-    };
-    journal.log(at, instance, license, &count).unwrap().sign(key).unwrap()
-}
-
 /// `xmlsec1 --verify` with the EC public key pinned by its key id.
 fn xmlsec_verify(xmlsec: &Path, file: &Path) -> (bool, String) {
-    let (ok, out, err) = support::run(
-        Command::new(xmlsec)
-            .args(["--verify", "--enabled-key-data", "key-name", "--enabled-reference-uris", "empty"])
-            .arg(format!("--pubkey-pem:{}", ec_key().key_id()))
-            .arg(keys_dir().join("vendor-p256.pub.pem"))
-            .arg(file),
-    );
-    (ok, format!("{out}{err}"))
+    support::xmlsec_verify(
+        xmlsec,
+        &ec_key().key_id().to_string(),
+        &keys_dir().join("vendor-p256.pub.pem"),
+        file,
+    )
 }
 
 fn signature_value(text: &str) -> Vec<u8> {
@@ -121,7 +91,8 @@ fn xmlsec1_verifies_the_licenses_and_usage_logs_we_sign_with_p256() {
     let Some(xmlsec) = support::peer("xmlsec1") else { return };
     let dir = tempfile::tempdir().unwrap();
     let key = ec_key();
-    let documents = [("license", license().sign(&key).unwrap()), ("usage log", usage_log_xml(&key))];
+    let documents =
+        [("license", license().sign(&key).unwrap()), ("usage log", support::signed_usage_log(&key))];
     for (what, xml) in documents {
         let text = String::from_utf8(xml.clone()).unwrap();
         assert!(text.contains(ECDSA_SHA256), "{what}: {text}");
@@ -139,7 +110,7 @@ fn xmlsec1_verifies_the_licenses_and_usage_logs_we_sign_with_p256() {
     }
     let verified = License::from_signed_xml(&license().sign(&key).unwrap(), &trusted()).unwrap();
     assert_eq!(verified.key_id(), key.key_id());
-    let log = usage::UsageLog::from_signed_xml(&usage_log_xml(&key), &trusted()).unwrap();
+    let log = usage::UsageLog::from_signed_xml(&support::signed_usage_log(&key), &trusted()).unwrap();
     assert_eq!(log.key_id(), key.key_id());
 }
 

@@ -60,17 +60,9 @@ fn licenses() -> Vec<License> {
     vec![full, minimal]
 }
 
-/// `xmlsec1 --verify` with the key pinned by name and only `URI=""`.
+/// `xmlsec1 --verify` with the vector key of `bits` pinned by name.
 fn xmlsec_verify(xmlsec: &Path, bits: u32, file: &Path) -> (bool, String) {
-    let kid = key(bits).key_id().to_string();
-    let (ok, out, err) = support::run(
-        Command::new(xmlsec)
-            .args(["--verify", "--enabled-key-data", "key-name", "--enabled-reference-uris", "empty"])
-            .arg(format!("--pubkey-pem:{kid}"))
-            .arg(pub_path(bits))
-            .arg(file),
-    );
-    (ok, format!("{out}{err}"))
+    support::xmlsec_verify(xmlsec, &key(bits).key_id().to_string(), &pub_path(bits), file)
 }
 
 fn xmlsec_sign(xmlsec: &Path, bits: u32, template: &Path, out: &Path) {

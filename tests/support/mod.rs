@@ -71,6 +71,53 @@ pub fn run(cmd: &mut Command) -> (bool, String, String) {
     )
 }
 
+/// `xmlsec1 --verify` of the XML-DSig document `file` as our verifier
+/// reads it: the public key (`public_pem`) pinned by its key id, the key
+/// name as the only key source, and only the same-document reference
+/// `URI=""`. Returns whether it verified, and xmlsec1's output.
+pub fn xmlsec_verify(xmlsec: &Path, key_id: &str, public_pem: &Path, file: &Path) -> (bool, String) {
+    let (ok, out, err) = run(Command::new(xmlsec)
+        .args(["--verify", "--enabled-key-data", "key-name", "--enabled-reference-uris", "empty"])
+        .arg(format!("--pubkey-pem:{key_id}"))
+        .arg(public_pem)
+        .arg(file));
+    (ok, format!("{out}{err}"))
+}
+
+/// A usage log of 1,234 enrolled certificates (over a limit of 1,000),
+/// counted at 2026-11-23T02:00:00Z, signed with `key`: the document the
+/// xmlsec1 interop tests verify. Names carry non-ASCII text and XML
+/// specials, so canonicalization is exercised.
+pub fn signed_usage_log(key: &license_core::SigningKey) -> Vec<u8> {
+    use license_core::actioned::{count_sets, Category, CategorySets};
+    use license_core::license::{ActionedLimit, FeatureSet};
+    use license_core::{usage, IdSet};
+    use time::macros::datetime;
+
+    let at = datetime!(2026-11-23 2:00 UTC);
+    let enrolled: IdSet = (0..1234).collect();
+    let count =
+        count_sets(&CategorySets::new(at).with(Category::Enrolled, &enrolled), ActionedLimit::Counted(1000));
+    let mut journal = usage::Journal::default();
+    journal.record(&count);
+    let instance = usage::Instance {
+        id: "inst-7".into(),
+        name: "Édition & <co>".into(),
+        location: "Lyon".into(),
+        software_version: "5.2.1".into(),
+        fingerprint: "fp".into(),
+    };
+    let license = usage::License {
+        id: "LIC-1".into(),
+        product: "certmgr".into(),
+        licensee: "Example".into(),
+        expires_at: Some(datetime!(2027-01-01 0:00 UTC)),
+        sha256: [7; 32],
+        features: FeatureSet::new(),
+    };
+    journal.log(at, instance, license, &count).unwrap().sign(key).unwrap()
+}
+
 /// Writes `bytes` to `dir/name` and returns the path.
 pub fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
     let p = dir.join(name);

@@ -35,17 +35,6 @@ fn key_id(keygen_out: &str) -> String {
     line.split_whitespace().last().unwrap().to_owned()
 }
 
-fn xmlsec_verifies(xmlsec: &Path, key_id: &str, public: &Path, doc: &Path) -> (bool, String) {
-    let (ok, out, err) = support::run(
-        Command::new(xmlsec)
-            .args(["--verify", "--enabled-key-data", "key-name", "--enabled-reference-uris", "empty"])
-            .arg(format!("--pubkey-pem:{key_id}"))
-            .arg(public)
-            .arg(doc),
-    );
-    (ok, format!("{out}{err}"))
-}
-
 #[test]
 fn a_license_a_bundle_and_a_usage_log_signed_in_the_token_verify_everywhere() {
     let Some(t) = Token::new() else { return };
@@ -105,13 +94,13 @@ fn a_license_a_bundle_and_a_usage_log_signed_in_the_token_verify_everywhere() {
         for (doc, id, public) in
             [("lic.xml", &vendor_id, "vendor.pub.pem"), ("usage.xml", &inst_id, "inst.pub.pem")]
         {
-            let (ok, out) = xmlsec_verifies(&xmlsec, id, &dir.join(public), &dir.join(doc));
+            let (ok, out) = support::xmlsec_verify(&xmlsec, id, &dir.join(public), &dir.join(doc));
             assert!(ok, "xmlsec1 refused {doc} signed in the token: {out}");
         }
         let edited = std::fs::read_to_string(dir.join("lic.xml")).unwrap().replacen("LIC-", "LIX-", 1);
         std::fs::write(dir.join("edited.xml"), edited).unwrap();
         let (ok, _) =
-            xmlsec_verifies(&xmlsec, &vendor_id, &dir.join("vendor.pub.pem"), &dir.join("edited.xml"));
+            support::xmlsec_verify(&xmlsec, &vendor_id, &dir.join("vendor.pub.pem"), &dir.join("edited.xml"));
         assert!(!ok, "xmlsec1 accepted an edited license");
     }
     if let Some(python) = support::venv_python(&["pycose", "cbor2"]) {
@@ -184,7 +173,7 @@ print(base64.urlsafe_b64encode(hashlib.sha256(der).digest()).decode().rstrip('='
     ok(&t, dir, &["verify-usage", "--pub", "ec.pub.pem", "usage.xml"]);
     if let Some(xmlsec) = support::peer("xmlsec1") {
         for doc in ["lic.xml", "usage.xml"] {
-            let (ok, out) = xmlsec_verifies(&xmlsec, &id, &dir.join("ec.pub.pem"), &dir.join(doc));
+            let (ok, out) = support::xmlsec_verify(&xmlsec, &id, &dir.join("ec.pub.pem"), &dir.join(doc));
             assert!(ok, "xmlsec1 refused {doc} signed by the token's P-256 key: {out}");
         }
     }
