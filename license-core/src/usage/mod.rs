@@ -17,14 +17,20 @@
 //! use time::macros::datetime;
 //! # let pem = include_str!("../../../tests/vectors/keys/vendor-2048.key.pem");
 //! # let key = SigningKey::from_pkcs8_pem(pem)?; // the installation's own key
-//! # let instance = usage::Instance {
-//! #     id: "srv-1".into(), name: "Primary".into(), location: "Slough, GB".into(),
-//! #     software_version: "4.2.0".into(), fingerprint: "fp1".into(),
-//! # };
-//! # let license = usage::License {
-//! #     id: "LIC-1".into(), product: "certmgr".into(), licensee: "Example Ltd".into(),
-//! #     expires_at: None, sha256: [0; 32], features: Default::default(),
-//! # };
+//! # let profile = license_core::HardwareProfile::from_xml(include_bytes!("../../../tests/vectors/profile/server.xml"))?;
+//! // Who sends the log: this server's instance record...
+//! let server = license_core::Instance::new(
+//!     "srv-1", "Primary", license_core::instance::Location::new("Slough", Some("GB"), None)?,
+//!     "4.2.0".parse()?, profile, datetime!(2026-01-01 0:00 UTC),
+//! )?;
+//! let instance = usage::Instance::from(&server);
+//! // ...and the license it runs, as verified when it was installed.
+//! # let vendor = license_core::VerifyingKey::from_public_key_pem(include_str!("../../../tests/vectors/keys/vendor-2048.pub.pem"))?;
+//! let installed = license_core::License::from_signed_xml(
+//!     include_bytes!("../../../tests/vectors/licenses/certmgr-2026.xml"),
+//!     &TrustedKeys::from(vendor),
+//! )?;
+//! let license = usage::License::from(&installed);
 //! # let (inventory, config) = (Inventory::new(), CountConfig::new(ActionedLimit::Counted(5_000)));
 //! // The installation journals each daily count...
 //! let mut journal = Journal::default();
