@@ -13,7 +13,8 @@
 //! between runs). Also: building the inventory from in-memory records
 //! (records/s), applying events (events/s) and heap bytes per certificate
 //! (a counting allocator) against roaring's portable serialized size of the
-//! same sets.
+//! same data: every set the inventory holds (the endpoint counts as the
+//! same bit slices), with revocation and expiry times as UTC-day buckets.
 
 #[path = "support/heap.rs"]
 mod heap;
@@ -86,6 +87,11 @@ struct Sets {
     enrolled: Vec<u32>,
     private_key: Vec<u32>,
     ssl: Vec<u32>,
+    /// Endpoints beyond the first, bit-sliced as the inventory keeps them
+    /// (slice `k`: the ids whose extra count has bit `k` set), so the size
+    /// reference holds the same data: the endpoint counts, not only "one or
+    /// more".
+    ssl_extra: Vec<Vec<u32>>,
     stores: Vec<Vec<u32>>,
     metadata: Vec<Vec<u32>>,
     collections: Vec<Vec<u32>>,
@@ -104,6 +110,7 @@ impl Sets {
             enrolled: vec![],
             private_key: vec![],
             ssl: vec![],
+            ssl_extra: vec![],
             stores: vec![vec![]; 12],
             metadata: vec![vec![]; 6],
             collections: vec![vec![]; 6],
@@ -128,6 +135,15 @@ impl Sets {
             }
             if r.ssl_endpoints > 0 {
                 s.ssl.push(r.id);
+            }
+            let extra = r.ssl_endpoints.saturating_sub(1);
+            for k in 0..32 - extra.leading_zeros() as usize {
+                if extra >> k & 1 == 1 {
+                    if s.ssl_extra.len() <= k {
+                        s.ssl_extra.resize(k + 1, vec![]);
+                    }
+                    s.ssl_extra[k].push(r.id);
+                }
             }
             for n in &r.stores {
                 s.stores[pos(&license_core::actioned::SYNTHETIC_STORES, n)].push(r.id);
@@ -175,6 +191,7 @@ impl Sets {
         let size =
             |v: &Vec<u32>| RoaringBitmap::from_sorted_iter(v.iter().copied()).unwrap().serialized_size();
         let mut total = size(&self.ids) + size(&self.enrolled) + size(&self.private_key) + size(&self.ssl);
+        total += self.ssl_extra.iter().map(size).sum::<usize>();
         total += self.stores.iter().chain(&self.metadata).chain(&self.collections).map(size).sum::<usize>();
         total += self.revoked_days.values().chain(self.expiry_days.values()).map(size).sum::<usize>();
         total
