@@ -78,13 +78,23 @@ fn bench(c: &mut Criterion) {
         b.iter(|| count_sets(&sets, config.limit))
     });
     group.bench_function("Inventory::count (cached) 1M", |b| b.iter(|| inv.count(now, &config)));
-    // A new instant every count: the membership unions stay cached, the
-    // instant-dependent sets are recomputed from the time indexes.
+    // A new instant every count (one second later, within one UTC day):
+    // the membership unions stay cached, and the instant-dependent sets
+    // move by the ids whose time lies between the two instants.
     let mut s = 0i64;
     group.bench_function("Inventory::count (new instant each count) 1M", |b| {
         b.iter(|| {
             s = (s + 1) % 86_400;
             inv.count(now + Duration::seconds(s), &config)
+        })
+    });
+    // A new UTC day every count (the daily schedule): one pass over the
+    // time indexes per count, as there is no boundary day to reuse.
+    let mut d = 0i64;
+    group.bench_function("Inventory::count (new day each count) 1M", |b| {
+        b.iter(|| {
+            d = (d + 1) % 3_650;
+            inv.count(now + Duration::days(d), &config)
         })
     });
     group.bench_function("build 1M from records", |b| b.iter(|| Inventory::from_records(&records).unwrap()));

@@ -10,10 +10,15 @@
 //!   kept for the last configuration counted and updated by each event
 //!   (one id at a time);
 //! - revoked, expired and revoked-within-the-week depend on the instant,
-//!   so they are kept for the last instant counted: a count at another
-//!   instant recomputes them from the time indexes (one pass, as an
-//!   uncached count does), and each event that changes a time moves its one
-//!   id in or out.
+//!   so they are kept for the last instant counted, with the times on that
+//!   instant's UTC day (and on the day a week before, where the window
+//!   starts): every other time lies before or after the whole day, so a
+//!   count at another instant of the same day moves only the ids whose
+//!   time lies between the two instants (exact to the second, and a few
+//!   thousand ids at most where a full pass reads every chunk). A count on
+//!   another day recomputes them from the time indexes (one pass, as an
+//!   uncached count does). Each event that changes a time moves its one id
+//!   in or out, and in or out of the day's lists.
 //!
 //! Anything else that changes the inventory (inserts, bulk adds, merges)
 //! drops the cache; the next count rebuilds what it needs. One config and
@@ -79,7 +84,11 @@ impl Unions {
     }
 }
 
-/// Revoked, expired and revoked within the week, as of one instant.
+/// Seconds in a UTC day: the bucket an instant's boundary is drawn in.
+const DAY_SECS: i64 = 86_400;
+
+/// Revoked, expired and revoked within the week, as of one instant, with
+/// what moves them to another instant of the same UTC day.
 #[derive(Clone)]
 pub(crate) struct Dead {
     /// The instant, in seconds.
@@ -90,6 +99,111 @@ pub(crate) struct Dead {
     pub(crate) expired: IdSet,
     /// Revoked in `(t - 7 days, t]`.
     pub(crate) recent: IdSet,
+    /// The first second of `t`'s UTC day.
+    day: i64,
+    /// The times that an instant of that day can fall either side of:
+    /// revocations and expiries on the day itself, and revocations seven
+    /// days earlier (where the week window starts). Every other time is
+    /// before or after every instant of the day, so moving `t` within the
+    /// day moves only ids of these lists. Gathered by the first count at
+    /// a second instant of the day, so that counts a day apart (the daily
+    /// schedule) pay for no pass they do not use.
+    edges: Option<Edges>,
+}
+
+/// `(id, seconds into the day)` of the times on one day, in id order.
+type Edge = Vec<(u32, u32)>;
+
+#[derive(Clone, Default)]
+struct Edges {
+    revoked_today: Edge,
+    expired_today: Edge,
+    revoked_week_ago: Edge,
+}
+
+impl Edges {
+    /// Puts `id` in `edge` when `secs` falls on the day starting at
+    /// `start`, and takes it out otherwise (it may have been there).
+    fn update(edge: &mut Edge, start: i64, id: u32, secs: Option<i64>) {
+        let at = edge.binary_search_by_key(&id, |e| e.0);
+        let on = secs.filter(|s| (start..start + DAY_SECS).contains(s)).map(|s| (s - start) as u32);
+        match (at, on) {
+            (Ok(i), Some(s)) => edge[i].1 = s,
+            (Ok(i), None) => {
+                edge.remove(i);
+            }
+            (Err(i), Some(s)) => edge.insert(i, (id, s)),
+            (Err(_), None) => {}
+        }
+    }
+}
+
+/// Calls `f` with the ids of `edge` whose seconds are in `(from, to]`.
+fn crossing(edge: &Edge, from: u32, to: u32, mut f: impl FnMut(u32)) {
+    for &(id, s) in edge {
+        if from < s && s <= to {
+            f(id);
+        }
+    }
+}
+
+/// The ids of `index` with a time on the day starting at `start`, with
+/// their seconds into that day, in id order.
+fn day_of(index: &TimeIndex, start: i64) -> Edge {
+    let mut edge = Vec::new();
+    let mut block = Box::new([0u64; WORDS]);
+    for &key in index.keys() {
+        if !index.mask(key, Some(start - 1), start + DAY_SECS - 1, &mut block) {
+            continue;
+        }
+        for (w, &word) in block.iter().enumerate() {
+            let mut bits = word;
+            while bits != 0 {
+                let id = u32::from(key) << 16 | (w as u32) << 6 | bits.trailing_zeros();
+                bits &= bits - 1;
+                if let Some(secs) = index.get(id) {
+                    edge.push((id, (secs - start) as u32));
+                }
+            }
+        }
+    }
+    edge
+}
+
+impl Dead {
+    /// Moves the sets to `t`, an instant of the same UTC day, touching
+    /// only the ids of `edges` whose time lies between the old instant and
+    /// `t`.
+    fn move_to(&mut self, t: i64, edges: &Edges) {
+        debug_assert_eq!(t.div_euclid(DAY_SECS) * DAY_SECS, self.day);
+        let (old, new) = ((self.t - self.day) as u32, (t - self.day) as u32);
+        if new > old {
+            // Revoked or expired in (old, new]: now past. Revoked a week
+            // before that: now out of the window.
+            crossing(&edges.revoked_today, old, new, |id| {
+                self.revoked.insert(id);
+                self.recent.insert(id);
+            });
+            crossing(&edges.expired_today, old, new, |id| {
+                self.expired.insert(id);
+            });
+            crossing(&edges.revoked_week_ago, old, new, |id| {
+                self.recent.remove(id);
+            });
+        } else {
+            crossing(&edges.revoked_today, new, old, |id| {
+                self.revoked.remove(id);
+                self.recent.remove(id);
+            });
+            crossing(&edges.expired_today, new, old, |id| {
+                self.expired.remove(id);
+            });
+            crossing(&edges.revoked_week_ago, new, old, |id| {
+                self.recent.insert(id);
+            });
+        }
+        self.t = t;
+    }
 }
 
 /// Which named sets an event changed.
@@ -183,7 +297,7 @@ impl CountCache {
     pub(crate) fn time_changed(&mut self, clock: Clock, id: u32, secs: Option<i64>) {
         let Some(dead) = self.parts_mut().dead.as_mut() else { return };
         let dead = Arc::make_mut(dead);
-        let t = dead.t;
+        let (t, day) = (dead.t, dead.day);
         let by_t = secs.is_some_and(|s| s <= t);
         let put = |set: &mut IdSet, on: bool| {
             if on {
@@ -196,8 +310,17 @@ impl CountCache {
             Clock::Revocations => {
                 put(&mut dead.revoked, by_t);
                 put(&mut dead.recent, by_t && secs.is_some_and(|s| s > t.saturating_sub(WEEK_SECS)));
+                if let Some(edges) = &mut dead.edges {
+                    Edges::update(&mut edges.revoked_today, day, id, secs);
+                    Edges::update(&mut edges.revoked_week_ago, day - WEEK_SECS, id, secs);
+                }
             }
-            Clock::Expiries => put(&mut dead.expired, by_t),
+            Clock::Expiries => {
+                put(&mut dead.expired, by_t);
+                if let Some(edges) = &mut dead.edges {
+                    Edges::update(&mut edges.expired_today, day, id, secs);
+                }
+            }
         }
     }
 }
@@ -246,10 +369,21 @@ impl Inventory {
         }
     }
 
+    /// The dead sets at `t` from the time indexes: one pass over each.
     fn dead_at(&self, t: i64) -> Dead {
         let (revoked, recent) = masks(&self.revocations, t, Some(t.saturating_sub(WEEK_SECS)));
         let (expired, _) = masks(&self.expiries, t, None);
-        Dead { t, revoked, expired, recent }
+        Dead { t, revoked, expired, recent, day: t.div_euclid(DAY_SECS) * DAY_SECS, edges: None }
+    }
+
+    /// The times on the day starting at `day` (and a week before it) from
+    /// the time indexes: one more pass over each.
+    fn edges_of(&self, day: i64) -> Edges {
+        Edges {
+            revoked_today: day_of(&self.revocations, day),
+            expired_today: day_of(&self.expiries, day),
+            revoked_week_ago: day_of(&self.revocations, day - WEEK_SECS),
+        }
     }
 
     /// The cached unions for `config` and dead sets for `t` (seconds),
@@ -260,8 +394,16 @@ impl Inventory {
             Some(u) if u.matches(config) => Arc::clone(u),
             _ => parts.unions.insert(Arc::new(self.unions_for(config))).clone(),
         };
-        let dead = match &parts.dead {
+        let dead = match &mut parts.dead {
             Some(d) if d.t == t => Arc::clone(d),
+            // Another instant of the same day: only the day's edges move.
+            Some(d) if d.day == t.div_euclid(DAY_SECS) * DAY_SECS => {
+                let dead = Arc::make_mut(d);
+                let edges = dead.edges.take().unwrap_or_else(|| self.edges_of(dead.day));
+                dead.move_to(t, &edges);
+                dead.edges = Some(edges);
+                Arc::clone(d)
+            }
             _ => parts.dead.insert(Arc::new(self.dead_at(t))).clone(),
         };
         (unions, dead)

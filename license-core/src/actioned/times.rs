@@ -180,28 +180,76 @@ impl TimeChunk {
     }
 }
 
-/// Sets `out` bit `i` when slot `i` of `p` holds a value `s` with
-/// `s - slo < span` (wrapping, so an empty slot never matches while
-/// `slo >= 1`).
-#[multiversion(targets("x86_64+avx2+popcnt", "x86_64+sse4.2+popcnt", "aarch64+neon"))]
-fn mask_packed(words: &[u64], width: u32, slo: u64, span: u64, out: &mut Block) {
+/// Bit `j` of the mask of [`mask_group`]: slot `j` of the group.
+#[inline(always)]
+fn slot_bit<const W: usize>(group: &[u64; W], j: usize, slo: u64, span: u64) -> u64 {
+    let m = (1u64 << W) - 1;
+    let bit = j * W;
+    let (i, sh) = (bit / 64, bit % 64);
+    let mut s = group[i] >> sh;
+    if sh + W > 64 {
+        s |= group[i + 1] << (64 - sh);
+    }
+    u64::from((s & m).wrapping_sub(slo) < span) << j
+}
+
+/// The bits of 64 slots of `W` bits (one group of `W` words) whose value
+/// `s` has `s - slo < span` (wrapping). `W` is a constant and the 64 slots
+/// are written out, so that every index and shift below is a constant:
+/// straight-line code, where a loop recomputes them slot by slot.
+#[inline(always)]
+fn mask_group<const W: usize>(group: &[u64; W], slo: u64, span: u64) -> u64 {
+    macro_rules! slots {
+        ($($j:literal)*) => { 0 $(| slot_bit::<W>(group, $j, slo, span))* };
+    }
+    slots!(0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31
+        32 33 34 35 36 37 38 39 40 41 42 43 44 45 46 47 48 49 50 51 52 53 54 55 56 57 58 59 60 61 62 63)
+}
+
+/// [`mask_group`] over every group of a column of `W`-bit slots.
+#[inline(always)]
+fn mask_groups<const W: usize>(words: &[u64], slo: u64, span: u64, out: &mut Block) {
+    for (o, group) in out.iter_mut().zip(words.chunks_exact(W)) {
+        // `chunks_exact(W)` gives exactly W words.
+        if let Ok(group) = <&[u64; W]>::try_from(group) {
+            *o = mask_group::<W>(group, slo, span);
+        }
+    }
+}
+
+/// [`mask_packed`] for any width, one slot at a time.
+fn mask_any(words: &[u64], width: u32, slo: u64, span: u64, out: &mut Block) {
     let w = width as usize;
-    let m = (1u64 << width) - 1;
-    // 64 slots take exactly `width` words, so each output word reads its
-    // own group of words.
-    for (o, group) in out.iter_mut().zip(words.chunks_exact(w)) {
+    let m = if width >= 64 { u64::MAX } else { (1u64 << width) - 1 };
+    for (o, group) in out.iter_mut().zip(words.chunks_exact(w.max(1))) {
         let mut acc = 0u64;
-        let mut bit = 0usize;
         for j in 0..64 {
-            let (i, sh) = (bit / 64, bit % 64);
-            let next = if i + 1 < w { group[i + 1] } else { 0 };
-            let pair = u128::from(group[i]) | u128::from(next) << 64;
+            let (i, sh) = (j * w / 64, j * w % 64);
+            let next = group.get(i + 1).copied().unwrap_or(0);
+            let pair = u128::from(group.get(i).copied().unwrap_or(0)) | u128::from(next) << 64;
             let s = (pair >> sh) as u64 & m;
             acc |= u64::from(s.wrapping_sub(slo) < span) << j;
-            bit += w;
         }
         *o = acc;
     }
+}
+
+/// Sets `out` bit `i` when slot `i` of `p` holds a value `s` with
+/// `s - slo < span` (wrapping, so an empty slot never matches while
+/// `slo >= 1`). This is the pass a count at a new day makes over every
+/// dense chunk, so each width gets its own unrolled loop.
+#[multiversion(targets("x86_64+avx2+popcnt", "x86_64+sse4.2+popcnt", "aarch64+neon"))]
+fn mask_packed(words: &[u64], width: u32, slo: u64, span: u64, out: &mut Block) {
+    macro_rules! widths {
+        ($($w:literal)*) => {
+            match width {
+                $($w => mask_groups::<$w>(words, slo, span, out),)*
+                // Not a width `Packed::new` makes; read slot by slot.
+                _ => mask_any(words, width, slo, span, out),
+            }
+        };
+    }
+    widths!(1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31 32)
 }
 
 /// Writes into `out` the mask of `p`'s times `v` with `lo <= v - 1 < hi`
@@ -579,6 +627,42 @@ mod tests {
                         idx.mask(key, None, hi, &mut one);
                         prop_assert!(all == one);
                     }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn dense_masks_are_exact_at_every_slot_width() {
+        // Each width has its own unrolled loop: check each against the
+        // times themselves, at windows whose edges fall on stored times.
+        for width in 1..=32u32 {
+            let base = 1_000_000i64;
+            let span = 1i64 << (width - 1);
+            let mut pairs: Vec<(u32, i64)> = (0..50_000u32)
+                .map(|i| (i * 13 % 65_536 + 65_536, base + i64::from(i).wrapping_mul(2_654_435_761) % span))
+                .collect();
+            // The range's ends, so that the width is exactly `width`.
+            pairs[0].1 = base;
+            pairs[1].1 = base + span - 1;
+            let index = TimeIndex::from_pairs(pairs.clone());
+            assert!(matches!(index.chunks[0], TimeChunk::Dense(ref p) if p.width == width), "width {width}");
+            for (lo, hi) in [
+                (None, base),
+                (None, base + span / 2),
+                (Some(base), base + span - 1),
+                (Some(base + span / 3), base + span / 2),
+            ] {
+                let mut out = [0u64; WORDS];
+                assert!(index.mask(1, lo, hi, &mut out));
+                for &(id, secs) in &pairs {
+                    let want = secs <= hi && lo.is_none_or(|lo| secs > lo);
+                    let low = id as u16;
+                    assert_eq!(
+                        out[usize::from(low >> 6)] >> (low & 63) & 1 == 1,
+                        want,
+                        "width {width} id {id}"
+                    );
                 }
             }
         }
