@@ -13,6 +13,7 @@ use std::collections::HashMap;
 
 use time::OffsetDateTime;
 
+use super::assemble::{set_from_pieces, times_from_pieces};
 use super::bulk::IdGroup;
 use super::idset::IdSet;
 use super::inventory::{secs_of, NamedSets};
@@ -39,6 +40,28 @@ pub(crate) struct NameColumns {
     index: HashMap<String, usize>,
     /// The slot found last: consecutive records often list the same name.
     last: usize,
+    /// Slots by a hash of the name's length and last bytes (a slot + 1; 0
+    /// is none): a name seen before is then found with one compare, not
+    /// one per name listed before it. A cache only: a miss or a collision
+    /// takes the lookup below.
+    recent: Option<Box<[u32; RECENT]>>,
+}
+
+/// Entries of [`NameColumns::recent`].
+const RECENT: usize = 256;
+
+/// The [`NameColumns::recent`] entry of `name`: its length and up to its
+/// last eight bytes, mixed.
+fn recent_entry(name: &str) -> usize {
+    let b = name.as_bytes();
+    let tail = if b.len() >= 8 {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(&b[b.len() - 8..]);
+        u64::from_le_bytes(w)
+    } else {
+        b.iter().fold(0u64, |h, &c| h << 8 | u64::from(c))
+    };
+    ((tail ^ b.len() as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 56) as usize
 }
 
 impl NameColumns {
@@ -47,6 +70,14 @@ impl NameColumns {
     pub(crate) fn slot(&mut self, name: &str, check: impl FnOnce(&str) -> Result<()>) -> Result<usize> {
         if self.names.get(self.last).is_some_and(|n| n == name) {
             return Ok(self.last);
+        }
+        let entry = recent_entry(name);
+        if let Some(recent) = &self.recent {
+            let i = (recent[entry] as usize).wrapping_sub(1);
+            if self.names.get(i).is_some_and(|n| n == name) {
+                self.last = i;
+                return Ok(i);
+            }
         }
         let found = if self.names.len() <= LINEAR_NAMES {
             self.names.iter().position(|n| n == name)
@@ -70,6 +101,9 @@ impl NameColumns {
                 i
             }
         };
+        if let Ok(slot) = u32::try_from(i + 1) {
+            self.recent.get_or_insert_with(|| Box::new([0; RECENT]))[entry] = slot;
+        }
         self.last = i;
         Ok(i)
     }
@@ -170,6 +204,13 @@ impl CertificateColumns {
     /// available core; small batches use one), each taking a range of the
     /// records; the error is that of the first invalid record.
     pub fn from_records(records: &[CertificateRecord], threads: usize) -> Result<CertificateColumns> {
+        Ok(CertificateColumns::joined(CertificateColumns::parts_of(records, threads)?))
+    }
+
+    /// Columns of `records` as [`CertificateColumns::from_records`] fills
+    /// them, one part per thread (in record order), not joined: the insert
+    /// builds each set from the parts ([`Inventory::insert_parts_within`]).
+    pub(crate) fn parts_of(records: &[CertificateRecord], threads: usize) -> Result<Vec<CertificateColumns>> {
         let threads = if threads == 0 { available_threads() } else { threads };
         let fill = |records: &[CertificateRecord]| -> Result<CertificateColumns> {
             let mut columns = CertificateColumns::with_capacity(records.len());
@@ -179,7 +220,7 @@ impl CertificateColumns {
             Ok(columns)
         };
         if threads <= 1 || records.len() < PARALLEL_MIN {
-            return fill(records);
+            return Ok(vec![fill(records)?]);
         }
         let per = records.len().div_ceil(threads);
         let parts: Vec<Result<CertificateColumns>> = std::thread::scope(|s| {
@@ -192,12 +233,18 @@ impl CertificateColumns {
             }
             parts
         });
+        // The first invalid record's error.
+        parts.into_iter().collect()
+    }
+
+    /// The parts as one set of columns, in order.
+    fn joined(parts: Vec<CertificateColumns>) -> CertificateColumns {
         let mut parts = parts.into_iter();
-        let mut all = parts.next().unwrap_or_else(|| Ok(CertificateColumns::new()))?;
+        let mut all = parts.next().unwrap_or_default();
         for part in parts {
-            all.append(part?);
+            all.append(part);
         }
-        Ok(all)
+        all
     }
 
     /// Appends the columns of `other` (whose names were checked when they
@@ -350,11 +397,6 @@ pub(crate) fn check_list<S: AsRef<str> + PartialEq>(list: &[S], id: u32, what: &
     Ok(())
 }
 
-/// A set from a column: ascending ids (the usual order) in one pass.
-fn build_set(ids: Vec<u32>) -> IdSet {
-    IdSet::from_ascending(&ids).unwrap_or_else(|| IdSet::from_unsorted(ids))
-}
-
 /// The ids of a (id, value) column, ascending, or the first repeated id.
 fn distinct_pairs<T>(pairs: &mut [(u32, T)]) -> std::result::Result<(), u32> {
     if pairs.windows(2).all(|w| w[0].0 < w[1].0) {
@@ -373,24 +415,25 @@ enum Built {
     Times(TimeIndex),
 }
 
-/// A column waiting to be built, with its size (to share out the work).
+/// A column waiting to be built, in pieces (one per part, in order), with
+/// its size (to share out the work).
 enum Job {
-    Set(Vec<u32>),
-    Times(Vec<(u32, i64)>),
+    Set(Vec<Vec<u32>>),
+    Times(Vec<Vec<(u32, i64)>>),
 }
 
 impl Job {
     fn size(&self) -> usize {
         match self {
-            Job::Set(v) => v.len(),
-            Job::Times(v) => v.len() * 2,
+            Job::Set(v) => v.iter().map(Vec::len).sum(),
+            Job::Times(v) => v.iter().map(Vec::len).sum::<usize>() * 2,
         }
     }
 
     fn run(self) -> Built {
         match self {
-            Job::Set(ids) => Built::Set(build_set(ids)),
-            Job::Times(pairs) => Built::Times(TimeIndex::from_pairs(pairs)),
+            Job::Set(pieces) => Built::Set(set_from_pieces(pieces)),
+            Job::Times(pieces) => Built::Times(times_from_pieces(pieces)),
         }
     }
 }
@@ -450,48 +493,77 @@ impl Inventory {
     /// `limits` allow (the inventory's own names included).
     pub(crate) fn insert_columns_within(
         &mut self,
-        mut c: CertificateColumns,
+        c: CertificateColumns,
+        limits: &InventoryLimits,
+        threads: usize,
+    ) -> Result<()> {
+        self.insert_parts_within(vec![c], limits, threads)
+    }
+
+    /// As [`Inventory::insert_columns_within`] for the columns `parts`
+    /// would join into: each set is built from its parts' pieces when
+    /// their ids ascend from one part to the next (no part filled by id),
+    /// from the joined columns otherwise.
+    pub(crate) fn insert_parts_within(
+        &mut self,
+        mut parts: Vec<CertificateColumns>,
         limits: &InventoryLimits,
         threads: usize,
     ) -> Result<()> {
         let threads = if threads == 0 { available_threads() } else { threads };
+        if parts.len() > 1 && !parts_ascend(&parts) {
+            parts = vec![CertificateColumns::joined(parts)];
+        }
         // Names first: cheap, and a refusal here builds nothing.
+        let mut names = [0, 1, 2].map(|k| merged_names(&mut parts, k));
         let known = [&self.stores, &self.metadata, &self.collections];
-        for ((columns, known), what) in c.names.iter().zip(known).zip(NAME_KINDS) {
-            over_limit(columns, known, limits.max_names(what), what)?;
+        for ((merged, known), what) in names.iter().zip(known).zip(NAME_KINDS) {
+            over_limit(merged, known, limits.max_names(what), what)?;
         }
-        if c.by_id {
-            for (pairs, what) in [(&mut c.revoked, "revocation time"), (&mut c.expires, "expiry time")] {
-                distinct_pairs(pairs).map_err(|id| given_twice(id, what))?;
+        let by_id = parts.iter().any(|p| p.by_id);
+        if let [c] = parts.as_mut_slice() {
+            if c.by_id {
+                for (pairs, what) in [(&mut c.revoked, "revocation time"), (&mut c.expires, "expiry time")] {
+                    distinct_pairs(pairs).map_err(|id| given_twice(id, what))?;
+                }
+                distinct_pairs(&mut c.ssl_extra).map_err(|id| given_twice(id, "endpoint count"))?;
             }
-            distinct_pairs(&mut c.ssl_extra).map_err(|id| given_twice(id, "endpoint count"))?;
-        }
-        if c.ids.windows(2).any(|w| w[0] >= w[1]) {
-            let mut sorted = c.ids.clone();
-            sorted.sort_unstable();
-            if let Some(w) = sorted.windows(2).find(|w| w[0] == w[1]) {
-                return Err(Error::new(
-                    ErrorKind::DuplicateCertificate,
-                    format!("certificate {} appears twice", w[0]),
-                ));
+            if c.ids.windows(2).any(|w| w[0] >= w[1]) {
+                let mut sorted = c.ids.clone();
+                sorted.sort_unstable();
+                if let Some(w) = sorted.windows(2).find(|w| w[0] == w[1]) {
+                    return Err(Error::new(
+                        ErrorKind::DuplicateCertificate,
+                        format!("certificate {} appears twice", w[0]),
+                    ));
+                }
             }
         }
+        let take = |parts: &mut [CertificateColumns], f: fn(&mut CertificateColumns) -> &mut Vec<u32>| {
+            Job::Set(parts.iter_mut().map(|p| std::mem::take(f(p))).collect())
+        };
+        let take_times = |parts: &mut [CertificateColumns],
+                          f: fn(&mut CertificateColumns) -> &mut Vec<(u32, i64)>| {
+            Job::Times(parts.iter_mut().map(|p| std::mem::take(f(p))).collect())
+        };
         let mut jobs = vec![
-            Job::Set(std::mem::take(&mut c.ids)),
-            Job::Set(std::mem::take(&mut c.enrolled)),
-            Job::Set(std::mem::take(&mut c.private_key)),
-            Job::Set(std::mem::take(&mut c.ssl)),
-            Job::Times(std::mem::take(&mut c.revoked)),
-            Job::Times(std::mem::take(&mut c.expires)),
+            take(&mut parts, |p| &mut p.ids),
+            take(&mut parts, |p| &mut p.enrolled),
+            take(&mut parts, |p| &mut p.private_key),
+            take(&mut parts, |p| &mut p.ssl),
+            take_times(&mut parts, |p| &mut p.revoked),
+            take_times(&mut parts, |p| &mut p.expires),
         ];
-        let slices = ssl_slices(&c.ssl_extra);
+        let slices = ssl_slices(parts.iter().flat_map(|p| &p.ssl_extra));
         let n_slices = slices.len();
-        jobs.extend(slices.into_iter().map(Job::Set));
-        let mut names: Vec<Vec<String>> = Vec::with_capacity(3);
-        for columns in &mut c.names {
-            names.push(std::mem::take(&mut columns.names));
-            jobs.extend(std::mem::take(&mut columns.ids).into_iter().map(Job::Set));
-        }
+        jobs.extend(slices.into_iter().map(|s| Job::Set(vec![s])));
+        let names: Vec<Vec<String>> = names
+            .iter_mut()
+            .map(|merged| {
+                jobs.extend(std::mem::take(&mut merged.pieces).into_iter().map(Job::Set));
+                std::mem::take(&mut merged.names)
+            })
+            .collect();
         let mut built = build_all(jobs, threads).into_iter();
         let mut next_set = || match built.next() {
             Some(Built::Set(s)) => s,
@@ -517,7 +589,7 @@ impl Inventory {
         let extra: Vec<IdSet> = (0..n_slices).map(|_| next_set()).collect();
         let named: Vec<Vec<(String, IdSet)>> =
             names.into_iter().map(|list| list.into_iter().map(|name| (name, next_set())).collect()).collect();
-        if c.by_id {
+        if by_id {
             // Every membership and time must belong to a listed certificate.
             let sets = [&enrolled, &private_key, &ssl].into_iter().chain(&extra);
             let sets = sets.chain(named.iter().flatten().map(|(_, s)| s));
@@ -556,7 +628,7 @@ impl Inventory {
 
 /// The bit-sliced columns of endpoint counts beyond the first: slice `k`
 /// lists the ids whose extra count has bit `k` set.
-fn ssl_slices(extra: &[(u32, u32)]) -> Vec<Vec<u32>> {
+fn ssl_slices<'a>(extra: impl Iterator<Item = &'a (u32, u32)>) -> Vec<Vec<u32>> {
     let mut slices: Vec<Vec<u32>> = Vec::new();
     for &(id, extra) in extra {
         for k in 0..(32 - extra.leading_zeros()) as usize {
@@ -571,18 +643,73 @@ fn ssl_slices(extra: &[(u32, u32)]) -> Vec<Vec<u32>> {
     slices
 }
 
+/// One kind's names over every part, in order of first appearance, each
+/// with its ids in pieces (one per part that lists it, in part order).
+#[derive(Default)]
+struct MergedNames {
+    names: Vec<String>,
+    pieces: Vec<Vec<Vec<u32>>>,
+}
+
+/// The names of kind `k` of `parts`, taken out of them.
+fn merged_names(parts: &mut [CertificateColumns], k: usize) -> MergedNames {
+    let mut merged = MergedNames::default();
+    if let [only] = parts {
+        let columns = &mut only.names[k];
+        merged.names = std::mem::take(&mut columns.names);
+        merged.pieces = std::mem::take(&mut columns.ids).into_iter().map(|ids| vec![ids]).collect();
+        return merged;
+    }
+    let mut index: HashMap<String, usize> = HashMap::new();
+    for part in parts {
+        let columns = &mut part.names[k];
+        for (name, ids) in
+            std::mem::take(&mut columns.names).into_iter().zip(std::mem::take(&mut columns.ids))
+        {
+            match index.get(&name) {
+                Some(&i) => merged.pieces[i].push(ids),
+                None => {
+                    index.insert(name.clone(), merged.names.len());
+                    merged.names.push(name);
+                    merged.pieces.push(vec![ids]);
+                }
+            }
+        }
+    }
+    merged
+}
+
+/// Whether the ids of `parts` ascend strictly, within each part and from
+/// one part to the next, and no part was filled by id: then no id repeats
+/// and each column's pieces are in id order.
+fn parts_ascend(parts: &[CertificateColumns]) -> bool {
+    let mut last: Option<u32> = None;
+    for part in parts {
+        if part.by_id || part.ids.windows(2).any(|w| w[0] >= w[1]) {
+            return false;
+        }
+        if let (Some(l), Some(&first)) = (last, part.ids.first()) {
+            if first <= l {
+                return false;
+            }
+        }
+        last = part.ids.last().copied().or(last);
+    }
+    true
+}
+
 /// [`ErrorKind::TooManyNames`] naming the first certificate that lists a
 /// name past `max` (names in order of first appearance), if any.
-fn over_limit(columns: &NameColumns, known: &NamedSets, max: usize, what: &str) -> Result<()> {
-    if known.len().saturating_add(columns.len()) <= max {
+fn over_limit(merged: &MergedNames, known: &NamedSets, max: usize, what: &str) -> Result<()> {
+    if known.len().saturating_add(merged.names.len()) <= max {
         return Ok(());
     }
     let mut new = 0usize;
-    for (name, ids) in columns.names.iter().zip(&columns.ids) {
+    for (name, pieces) in merged.names.iter().zip(&merged.pieces) {
         if !known.contains_key(name) {
             new += 1;
             if known.len() + new > max {
-                let id = ids.first().copied().unwrap_or(0);
+                let id = pieces.iter().find_map(|p| p.first()).copied().unwrap_or(0);
                 return Err(Error::new(
                     ErrorKind::TooManyNames,
                     format!("certificate {id}: {what}: more than {max} distinct names"),
@@ -611,4 +738,106 @@ fn unlisted(set: &IdSet, present: &IdSet) -> Result<()> {
     }
     let id = set.iter().find(|&id| !present.contains(id)).unwrap_or(0);
     Err(not_listed(id))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use time::macros::datetime;
+
+    fn record() -> impl Strategy<Value = CertificateRecord> {
+        let name = prop_oneof![Just("a"), Just("b"), Just("ccc"), Just("d\u{7}"), Just("")];
+        let names = proptest::collection::vec(name.prop_map(str::to_owned), 0..3);
+        let at = prop_oneof![
+            Just(None),
+            (0i64..40).prop_map(|d| Some(datetime!(2026-11-01 0:00 UTC) + time::Duration::days(d))),
+            Just(Some(datetime!(1969-12-31 23:00 UTC))),
+        ];
+        let id = prop_oneof![0u32..40, 65_530u32..65_545, Just(u32::MAX)];
+        (id, any::<(bool, bool)>(), 0u32..4, names.clone(), names.clone(), names, at.clone(), at).prop_map(
+            |(
+                id,
+                (enrolled, private_key),
+                ssl_endpoints,
+                stores,
+                metadata,
+                collections,
+                revoked_at,
+                expires_at,
+            )| {
+                CertificateRecord {
+                    id,
+                    enrolled,
+                    private_key,
+                    ssl_endpoints,
+                    stores,
+                    metadata,
+                    collections,
+                    revoked_at,
+                    expires_at,
+                }
+            },
+        )
+    }
+
+    fn outcome(
+        inv: &mut Inventory,
+        r: Result<()>,
+    ) -> (std::result::Result<(), (ErrorKind, String)>, Vec<u8>) {
+        (r.map_err(|e| (e.kind(), e.detail().to_owned())), inv.to_snapshot())
+    }
+
+    proptest! {
+        /// Building from parts (one per thread) gives what building from the
+        /// joined columns gives: the same inventory, or the same error and
+        /// nothing changed; ascending or not, with repeats, bad names and
+        /// name limits.
+        #[test]
+        fn parts_build_what_joined_columns_build(
+            mut records in proptest::collection::vec(record(), 0..40),
+            cuts in proptest::collection::vec(0usize..40, 0..3),
+            sorted in any::<bool>(),
+            max_names in 1usize..4,
+            existing in proptest::option::of(record()),
+        ) {
+            if sorted {
+                records.sort_by_key(|r| r.id);
+            }
+            let mut cuts = cuts;
+            cuts.push(records.len());
+            cuts.sort_unstable();
+            let mut parts = Vec::new();
+            let mut start = 0;
+            let mut fill_error = None;
+            for cut in cuts {
+                let cut = cut.min(records.len());
+                match CertificateColumns::from_records(&records[start..cut], 1) {
+                    Ok(p) => parts.push(p),
+                    Err(e) => {
+                        fill_error.get_or_insert((e.kind(), e.detail().to_owned()));
+                    }
+                }
+                start = cut;
+            }
+            let joined = CertificateColumns::from_records(&records, 1);
+            prop_assert_eq!(joined.as_ref().err().map(|e| (e.kind(), e.detail().to_owned())), fill_error);
+            let Ok(joined) = joined else { return Ok(()) };
+            let base = match existing {
+                Some(r) => Inventory::from_records(&[r]).unwrap_or_default(),
+                None => Inventory::new(),
+            };
+            let limits = InventoryLimits { max_stores: max_names, max_metadata_fields: max_names, max_collections: max_names };
+            for threads in [1, 2] {
+                let (mut a, mut b) = (base.clone(), base.clone());
+                let ra = a.insert_parts_within(parts.clone(), &limits, threads);
+                let rb = b.insert_columns_within(joined.clone(), &limits, 1);
+                let (oa, ob) = (outcome(&mut a, ra), outcome(&mut b, rb));
+                if oa.0.is_err() {
+                    prop_assert_eq!(&oa.1, &base.to_snapshot());
+                }
+                prop_assert_eq!(oa, ob);
+            }
+        }
+    }
 }

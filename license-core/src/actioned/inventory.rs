@@ -140,8 +140,8 @@ impl Inventory {
         records: &[CertificateRecord],
         limits: &InventoryLimits,
     ) -> Result<()> {
-        let columns = CertificateColumns::from_records(records, 0)?;
-        self.insert_columns_within(columns, limits, 0)
+        let parts = CertificateColumns::parts_of(records, 0)?;
+        self.insert_parts_within(parts, limits, 0)
     }
 
     /// Certificate `id` as a record (names in sorted order), if present.
