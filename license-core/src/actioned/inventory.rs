@@ -219,7 +219,9 @@ impl Inventory {
     /// estimate from capacities; the benches measure with an allocator).
     /// Not included: the count cache, up to six id sets (three unions,
     /// revoked, expired, revoked this week) that the first count builds and
-    /// an insert, bulk add or merge drops.
+    /// an insert, bulk add or merge drops, and, once a second instant of
+    /// the same UTC day is counted, that day's revocations and expiries
+    /// (and the revocations a week before it) at 8 bytes each.
     pub fn heap_bytes(&self) -> usize {
         let named = |s: &NamedSets| s.iter().map(|(n, s)| n.capacity() + s.heap_bytes() + 64).sum::<usize>();
         self.present.heap_bytes()
