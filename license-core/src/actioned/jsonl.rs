@@ -3,13 +3,17 @@
 //! order, so that the result and the first bad line reported do not depend
 //! on the threads.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::io::BufRead;
 use std::sync::{mpsc, Mutex};
 
 use super::columns::{available_threads, check_list, NAME_KINDS};
 use super::idset::IdSet;
+use super::intern::ChunkNames;
+use super::inventory::secs_of;
 use super::limits::InventoryLimits;
+use super::record::{check_name, MAX_NAMES_PER_RECORD};
 use super::scan::{scan_line, Fields};
 use super::{CertificateColumns, CertificateRecord, Inventory};
 use crate::{Error, ErrorKind, Result};
@@ -273,17 +277,156 @@ struct Scanned {
     error: Option<(u64, Error)>,
 }
 
+/// A chunk's columns while its lines are scanned: names interned per
+/// chunk ([`ChunkNames`]), turned into [`CertificateColumns`] names at the
+/// end, so a record that lists a known name costs a cache probe.
+struct ChunkColumns<'a> {
+    columns: CertificateColumns,
+    names: [ChunkNames<'a>; 3],
+    /// Per kind, the name indices of the record being added.
+    indices: [Vec<u32>; 3],
+}
+
+/// A listed name that can be kept as the chunk's copy of it: a slice of
+/// the chunk, or a serde-parsed `String` (copied).
+trait ListedName<'a>: AsRef<str> + PartialEq {
+    fn keep(&self) -> Cow<'a, str>;
+}
+
+impl<'a> ListedName<'a> for &'a str {
+    fn keep(&self) -> Cow<'a, str> {
+        Cow::Borrowed(self)
+    }
+}
+
+impl<'a> ListedName<'a> for String {
+    fn keep(&self) -> Cow<'a, str> {
+        Cow::Owned(self.clone())
+    }
+}
+
+/// Whether `indices` (a record's list, as name indices) repeats one; lists
+/// with indices past 127 are left to [`check_list`].
+#[inline]
+fn repeats(indices: &[u32]) -> bool {
+    let mut seen = 0u128;
+    for &i in indices {
+        if i >= 128 {
+            return true;
+        }
+        let bit = 1u128 << i;
+        if seen & bit != 0 {
+            return true;
+        }
+        seen |= bit;
+    }
+    false
+}
+
+impl<'a> ChunkColumns<'a> {
+    fn new() -> ChunkColumns<'a> {
+        ChunkColumns {
+            columns: CertificateColumns::new(),
+            names: Default::default(),
+            indices: Default::default(),
+        }
+    }
+
+    /// Adds one record, checked as [`CertificateColumns::push`] checks it
+    /// (times were checked by the caller): its lists, then each name listed
+    /// for the first time in the chunk, then the limits on distinct names.
+    /// A refused record adds nothing.
+    #[allow(clippy::too_many_arguments)]
+    fn add<S: ListedName<'a>>(
+        &mut self,
+        id: u32,
+        enrolled: bool,
+        private_key: bool,
+        ssl_endpoints: u32,
+        revoked: Option<i64>,
+        expires: Option<i64>,
+        lists: [&[S]; 3],
+        limits: &InventoryLimits,
+    ) -> Result<()> {
+        let mut fresh = false;
+        for ((names, indices), list) in self.names.iter_mut().zip(&mut self.indices).zip(lists) {
+            indices.clear();
+            for name in list {
+                let (i, new) = names.index_of(name.as_ref(), || name.keep());
+                indices.push(i);
+                fresh |= new;
+            }
+        }
+        for ((indices, list), what) in self.indices.iter().zip(lists).zip(NAME_KINDS) {
+            if list.len() > MAX_NAMES_PER_RECORD || repeats(indices) {
+                check_list(list, id, what)?;
+            }
+        }
+        if fresh {
+            // A name is checked when first listed in the chunk (a name
+            // listed by a refused record only is not listed).
+            for ((names, indices), what) in self.names.iter().zip(&self.indices).zip(NAME_KINDS) {
+                for &i in indices {
+                    if names.ids_of(i).is_empty() {
+                        check_name(names.name(i), what)
+                            .map_err(|e| Error::new(e.kind(), format!("certificate {id}: {}", e.detail())))?;
+                    }
+                }
+            }
+        }
+        self.columns.ids.push(id);
+        self.columns.push_fields(id, enrolled, private_key, ssl_endpoints, revoked, expires);
+        for (names, indices) in self.names.iter_mut().zip(&self.indices) {
+            for &i in indices {
+                names.push(i, id);
+            }
+        }
+        if fresh {
+            // Bound the names a chunk holds: past the limit here, it is
+            // past it in the file too.
+            for (names, what) in self.names.iter().zip(NAME_KINDS) {
+                let max = limits.max_names(what);
+                if names.listed() > max {
+                    return Err(too_many_names(id, what, max));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The columns, names in order of first listing.
+    fn finish(self) -> CertificateColumns {
+        let mut columns = self.columns;
+        for (target, names) in columns.names.iter_mut().zip(self.names) {
+            for (name, ids) in names.into_columns() {
+                // Checked when first listed: the check cannot fail here.
+                if let Ok(slot) = target.slot(&name, |_| Ok(())) {
+                    target.ids[slot] = ids;
+                }
+            }
+        }
+        columns
+    }
+}
+
 fn scan_lines(data: &[u8], limits: &InventoryLimits, stop: Option<u64>) -> Scanned {
-    let mut columns = CertificateColumns::new();
+    let mut columns = ChunkColumns::new();
     let mut fields = Fields::default();
     let mut blanks = Vec::new();
     let mut lines = 0u64;
     let mut error = None;
     let mut start = 0;
+    // UTF-8 checked once for the chunk, not per string; a chunk that is not
+    // UTF-8 is checked line by line (the bad lines go to serde).
+    let text = std::str::from_utf8(data).ok();
     while start < data.len() {
         // Line ends found with memchr (SIMD), each line with its newline.
         let end = memchr::memchr(b'\n', &data[start..]).map_or(data.len(), |i| start + i + 1);
         let line = &data[start..end];
+        let line_text = match text {
+            Some(text) => text.get(start..end),
+            None => std::str::from_utf8(line).ok(),
+        };
         start = end;
         if stop == Some(lines) {
             break;
@@ -295,56 +438,45 @@ fn scan_lines(data: &[u8], limits: &InventoryLimits, stop: Option<u64>) -> Scann
         }
         if line.iter().all(u8::is_ascii_whitespace) {
             blanks.push(lines);
-        } else if let Err(e) = add_line(&mut columns, &mut fields, line, limits) {
+        } else if let Err(e) = add_line(&mut columns, &mut fields, line, line_text, limits) {
             error = Some((lines, e));
             break;
         }
         lines += 1;
     }
-    Scanned { columns, blanks, lines, error }
+    Scanned { columns: columns.finish(), blanks, lines, error }
 }
 
-/// Adds one non-blank line's record to `columns`.
+/// Adds one non-blank line's record to `columns`: scanned from its text
+/// when it is in the scanner's form, parsed by serde otherwise.
 fn add_line<'a>(
-    columns: &mut CertificateColumns,
+    columns: &mut ChunkColumns<'a>,
     fields: &mut Fields<'a>,
     line: &'a [u8],
+    text: Option<&'a str>,
     limits: &InventoryLimits,
 ) -> Result<()> {
-    let id = if scan_line(line, fields) {
-        let id = fields.id;
-        for (list, what) in fields.names.iter().zip(NAME_KINDS) {
-            check_list(list, id, what)?;
-        }
-        columns.ids.push(id);
-        columns.push_fields(
-            id,
-            fields.enrolled,
-            fields.private_key,
-            fields.ssl_endpoints,
-            fields.revoked,
-            fields.expires,
-        );
-        for (k, list) in fields.names.iter().enumerate() {
-            for name in list {
-                columns.push_name(k, name, id)?;
-            }
-        }
-        id
-    } else {
-        let record = CertificateRecord::parse_unvalidated(line)?;
-        columns.push(&record)?;
-        record.id
-    };
-    // Bound the names a chunk holds: past the limit here, it is past it in
-    // the file too.
-    for (names, what) in columns.names.iter().zip(NAME_KINDS) {
-        let max = limits.max_names(what);
-        if names.len() > max {
-            return Err(too_many_names(id, what, max));
+    if let Some(text) = text {
+        if scan_line(text, fields) {
+            let f = &*fields;
+            let lists = [f.names[0].as_slice(), f.names[1].as_slice(), f.names[2].as_slice()];
+            return columns.add(
+                f.id,
+                f.enrolled,
+                f.private_key,
+                f.ssl_endpoints,
+                f.revoked,
+                f.expires,
+                lists,
+                limits,
+            );
         }
     }
-    Ok(())
+    let r = CertificateRecord::parse_unvalidated(line)?;
+    let revoked = r.revoked_at.map(|t| secs_of(t, r.id, "revoked_at")).transpose()?;
+    let expires = r.expires_at.map(|t| secs_of(t, r.id, "expires_at")).transpose()?;
+    let lists = [r.stores.as_slice(), r.metadata.as_slice(), r.collections.as_slice()];
+    columns.add(r.id, r.enrolled, r.private_key, r.ssl_endpoints, revoked, expires, lists, limits)
 }
 
 fn too_many_names(id: u32, what: &str, max: usize) -> Error {

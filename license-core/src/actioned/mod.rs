@@ -40,6 +40,7 @@ mod events;
 mod explain;
 mod history;
 mod idset;
+mod intern;
 mod inventory;
 mod jsonl;
 mod kernel;
