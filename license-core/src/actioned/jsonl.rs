@@ -31,6 +31,8 @@ pub const JSONL_HEAP_BASE: usize = 1 << 20;
 /// enough that a thread's work outweighs handing it over, small enough that
 /// the chunks in flight stay a few megabytes.
 const CHUNK_BYTES: usize = 2 << 20;
+/// The chunk of a file read by position ([`Inventory::from_jsonl_file`]).
+const FILE_CHUNK_BYTES: u64 = 2 << 20;
 
 /// How [`Inventory::from_jsonl_with_options`] reads: the name limits and
 /// the threads parsing.
@@ -94,6 +96,33 @@ impl Inventory {
         progress: &mut dyn FnMut(u64),
     ) -> Result<Inventory> {
         read(reader, options, CHUNK_BYTES, progress)
+    }
+
+    /// Reads JSON Lines from a regular file, as
+    /// [`Inventory::from_jsonl_with_options`] reads them from a reader (the
+    /// same records, limits, errors and line numbers), but each parsing
+    /// thread reads its own chunk of the file with positional reads, so the
+    /// copying out of the page cache is shared by the threads too. The
+    /// file is read as long as it is when the read begins: one that ends
+    /// earlier while it is read is [`ErrorKind::Io`]. `progress` is called
+    /// with the bytes read so far after each chunk. A pipe or a terminal
+    /// cannot be read by position: read those with
+    /// [`Inventory::from_jsonl_with_options`].
+    ///
+    /// ```no_run
+    /// use license_core::{actioned::JsonlOptions, Inventory};
+    /// let file = std::fs::File::open("inventory.jsonl")?;
+    /// let inv = Inventory::from_jsonl_file(&file, &JsonlOptions::default(), &mut |_| {})?;
+    /// println!("{} certificates", inv.len());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[cfg(any(unix, windows))]
+    pub fn from_jsonl_file(
+        file: &std::fs::File,
+        options: &JsonlOptions,
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<Inventory> {
+        read_file(file, options, FILE_CHUNK_BYTES, progress)
     }
 
     /// The most heap bytes [`Inventory::from_jsonl_with_limits`] holds at
@@ -581,12 +610,101 @@ fn add_parsed(staging: &mut Inventory, parsed: Parsed, base: u64, limits: &Inven
     }
 }
 
-/// The reader behind every `from_jsonl*`, with the chunk size a parameter
-/// so that tests can cut small inputs into many chunks.
+/// Work handed to a parsing thread.
+enum Job {
+    /// Lines read by the calling thread.
+    Bytes(Vec<u8>),
+    /// The lines that start in this byte range of the file, read by the
+    /// parsing thread itself.
+    Range(u64, u64),
+}
+
+/// What the calling thread hands out next.
+enum Next {
+    Job(Job),
+    /// A line longer than [`MAX_LINE_BYTES`] starts here.
+    Overlong,
+    End,
+    Failed(Error),
+}
+
+/// The reader behind every `from_jsonl*` on a reader, with the chunk size
+/// a parameter so that tests can cut small inputs into many chunks.
 pub(crate) fn read(
     reader: impl BufRead,
     options: &JsonlOptions,
     chunk: usize,
+    progress: &mut dyn FnMut(u64),
+) -> Result<Inventory> {
+    let mut chunker = Chunker { reader, chunk, buf: Vec::new(), last_newline: None, big: false };
+    let next = move || match chunker.next() {
+        Ok(Some(Piece::Lines(data))) => Next::Job(Job::Bytes(data)),
+        Ok(Some(Piece::Overlong)) => Next::Overlong,
+        Ok(None) => Next::End,
+        Err(e) => Next::Failed(e),
+    };
+    run(next, None, options, progress)
+}
+
+/// The reader behind [`Inventory::from_jsonl_file`], with the chunk size a
+/// parameter (as [`read`]).
+#[cfg(any(unix, windows))]
+pub(crate) fn read_file(
+    file: &std::fs::File,
+    options: &JsonlOptions,
+    chunk: u64,
+    progress: &mut dyn FnMut(u64),
+) -> Result<Inventory> {
+    let size = file.metadata()?.len();
+    let chunk = chunk.max(1);
+    let mut start = 0u64;
+    let next = move || {
+        if start >= size {
+            return Next::End;
+        }
+        let end = start.saturating_add(chunk).min(size);
+        let job = Job::Range(start, end);
+        start = end;
+        Next::Job(job)
+    };
+    run(next, Some((file, size)), options, progress)
+}
+
+/// Parses one job on a parsing thread (`buf` is the thread's buffer for
+/// the chunks it reads itself).
+fn work(
+    job: Job,
+    file: Option<(&std::fs::File, u64)>,
+    buf: &mut Vec<u8>,
+    limits: &InventoryLimits,
+) -> Parsed {
+    match job {
+        Job::Bytes(data) => parse_chunk(&data, limits),
+        Job::Range(start, end) => {
+            #[cfg(any(unix, windows))]
+            let lines = match file {
+                Some((file, size)) => super::filerange::read_lines(file, start, end, size, buf),
+                None => Err(Error::new(ErrorKind::InvalidArgument, "a file range without a file")),
+            };
+            #[cfg(not(any(unix, windows)))]
+            let lines: Result<std::ops::Range<usize>> = {
+                let _ = (file, &buf);
+                Err(Error::new(ErrorKind::InvalidArgument, "positional reads are not supported here"))
+            };
+            match lines {
+                Ok(range) => Parsed { bytes: end - start, ..parse_chunk(&buf[range], limits) },
+                Err(e) => Parsed { bytes: 0, lines: 0, part: None, error: Some((None, e)) },
+            }
+        }
+    }
+}
+
+/// Runs the parsing threads over the jobs `next` hands out and adds the
+/// parsed chunks in order on the calling thread.
+fn run(
+    mut next: impl FnMut() -> Next,
+    file: Option<(&std::fs::File, u64)>,
+    options: &JsonlOptions,
     progress: &mut dyn FnMut(u64),
 ) -> Result<Inventory> {
     let threads = if options.threads == 0 { available_threads() } else { options.threads };
@@ -594,25 +712,26 @@ pub(crate) fn read(
     // Chunks read but not yet added: enough to keep every thread busy
     // while the calling thread adds one, few enough to bound memory.
     let in_flight = threads as u64 + 1;
-    let mut chunker = Chunker { reader, chunk, buf: Vec::new(), last_newline: None, big: false };
-    let (job_tx, job_rx) = mpsc::channel::<(u64, Vec<u8>)>();
+    let (job_tx, job_rx) = mpsc::channel::<(u64, Job)>();
     let (done_tx, done_rx) = mpsc::channel::<(u64, Parsed)>();
     let job_rx = Mutex::new(job_rx);
     std::thread::scope(|s| {
         let mut workers = Vec::with_capacity(threads);
         for _ in 0..threads {
             let (job_rx, done_tx) = (&job_rx, done_tx.clone());
-            workers.push(s.spawn(move || loop {
-                // A poisoned lock means another worker panicked: stop.
-                let job = match job_rx.lock() {
-                    Ok(rx) => rx.recv(),
-                    Err(_) => return,
-                };
-                let Ok((seq, data)) = job else { return };
-                let parsed = parse_chunk(&data, limits);
-                drop(data);
-                if done_tx.send((seq, parsed)).is_err() {
-                    return;
+            workers.push(s.spawn(move || {
+                let mut buf = Vec::new();
+                loop {
+                    // A poisoned lock means another worker panicked: stop.
+                    let job = match job_rx.lock() {
+                        Ok(rx) => rx.recv(),
+                        Err(_) => return,
+                    };
+                    let Ok((seq, job)) = job else { return };
+                    let parsed = work(job, file, &mut buf, limits);
+                    if done_tx.send((seq, parsed)).is_err() {
+                        return;
+                    }
                 }
             }));
         }
@@ -627,13 +746,13 @@ pub(crate) fn read(
             let (mut base, mut bytes) = (0u64, 0u64);
             loop {
                 while !eof && sent - added < in_flight {
-                    match chunker.next() {
-                        Ok(Some(Piece::Lines(data))) => {
-                            if job_tx.send((sent, data)).is_err() {
+                    match next() {
+                        Next::Job(job) => {
+                            if job_tx.send((sent, job)).is_err() {
                                 break;
                             }
                         }
-                        Ok(Some(Piece::Overlong)) => {
+                        Next::Overlong => {
                             let e =
                                 Error::new(ErrorKind::InputTooLarge, format!("over {MAX_LINE_BYTES} bytes"));
                             pending.insert(
@@ -642,11 +761,11 @@ pub(crate) fn read(
                             );
                             eof = true;
                         }
-                        Ok(None) => {
+                        Next::End => {
                             eof = true;
                             break;
                         }
-                        Err(e) => {
+                        Next::Failed(e) => {
                             pending.insert(
                                 sent,
                                 Parsed { bytes: 0, lines: 0, part: None, error: Some((None, e)) },
@@ -722,6 +841,123 @@ mod tests {
             }
         }
         first
+    }
+
+    /// A file holding `text`.
+    fn file_of(text: &[u8]) -> std::fs::File {
+        use std::io::{Seek, Write};
+        let mut file = tempfile::tempfile().unwrap();
+        file.write_all(text).unwrap();
+        file.rewind().unwrap();
+        file
+    }
+
+    /// The file reader gives what the reader gives, for every thread count
+    /// and chunk size (chunks cut lines at every place for small sizes).
+    fn file_same_as_reader(text: &str, limits: InventoryLimits) {
+        let want = read_with(text, 1, 1 << 30, limits)
+            .map(|i| i.to_snapshot())
+            .map_err(|e| (e.kind(), e.detail().to_owned()));
+        let file = file_of(text.as_bytes());
+        for threads in [1, 2, 3] {
+            for chunk in [1, 2, 3, 7, 64, 1000, 1 << 30] {
+                let mut last = 0;
+                let got = read_file(&file, &JsonlOptions { limits, threads }, chunk, &mut |b| last = b)
+                    .map(|i| i.to_snapshot())
+                    .map_err(|e| (e.kind(), e.detail().to_owned()));
+                assert_eq!(got, want, "threads {threads}, chunk {chunk}");
+                if got.is_ok() {
+                    assert_eq!(last, text.len() as u64, "progress reaches the size");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_file_read_by_position_reads_as_a_reader() {
+        let mut text = String::new();
+        for id in 0..120u32 {
+            let id = if id % 50 == 49 { 10_000 - id } else { id };
+            text.push_str(&format!(
+                "{{\"id\":{id},\"stores\":[\"s{}\"],\"metadata\":[\"m\\u00e9{}\"],\"expires_at\":\"2027-01-0{}T00:00:00Z\"}}\n",
+                id % 3,
+                id % 5,
+                1 + id % 9,
+            ));
+            if id % 17 == 0 {
+                text.push_str(" \n\n");
+            }
+        }
+        let limits = InventoryLimits::default();
+        file_same_as_reader(&text, limits);
+        // Without the final newline, and with blank lines at either end.
+        file_same_as_reader(text.trim_end(), limits);
+        file_same_as_reader(&format!("\n\n{text}\n \n"), limits);
+        file_same_as_reader("", limits);
+        file_same_as_reader("\n", limits);
+        file_same_as_reader("{\"id\":1}", limits);
+        // Bad lines of each kind, each the first in file order.
+        let good: String =
+            (0..20u32).map(|id| format!("{{\"id\":{id},\"stores\":[\"s{}\"]}}\n", id % 4)).collect();
+        let tight = InventoryLimits { max_stores: 4, ..InventoryLimits::default() };
+        for bad in [
+            "not json\n",
+            "{\"id\": 3}\n",
+            "{\"id\": 500, \"stores\": [\"new\"]}\n",
+            "{\"id\":1,\"stores\":[\"a\",\"a\"]}\n",
+        ] {
+            let text = format!("{good}{bad}{good}x\n");
+            file_same_as_reader(&text, tight);
+        }
+        // Not UTF-8: serde's error, on its line.
+        let mut bytes = good.clone().into_bytes();
+        bytes.extend_from_slice(b"{\"id\":99,\"stores\":[\"\xff\"]}\n");
+        let err = read_file(&file_of(&bytes), &JsonlOptions::default(), 16, &mut |_| {}).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidRecord);
+        assert!(err.detail().starts_with("line 21: "), "{err}");
+    }
+
+    #[test]
+    fn a_file_with_an_overlong_line() {
+        let limits = InventoryLimits::default();
+        let x = "x".repeat(MAX_LINE_BYTES + 1);
+        let pad = MAX_LINE_BYTES - "{\"id\":1,\"stores\":[\"\"]}\n".len();
+        let exact = format!("{{\"id\":1,\"stores\":[\"{}\"]}}\n", "x".repeat(pad));
+        for text in [
+            format!("{{\"id\":1}}\n\n{x}\n{{\"id\":2}}\n"),
+            format!("{{\"id\":1}}\nbad\n{x}\n"),
+            format!("{{\"id\":1}}\n{x}"),
+            exact.clone(),
+            exact.trim_end().to_owned(),
+        ] {
+            let want = read_with(&text, 1, 1 << 30, limits).map(|i| i.len()).map_err(|e| e.to_string());
+            let file = file_of(text.as_bytes());
+            for chunk in [100, 4096, 1 << 20, 1 << 30] {
+                let got = read_file(&file, &JsonlOptions { limits, threads: 2 }, chunk, &mut |_| {})
+                    .map(|i| i.len())
+                    .map_err(|e| e.to_string());
+                assert_eq!(got, want, "chunk {chunk}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_file_shorter_than_its_size_is_an_error() {
+        let text = b"{\"id\":1}\n{\"id\":2}\n";
+        let file = file_of(text);
+        let mut buf = Vec::new();
+        let n = text.len() as u64;
+        assert_eq!(super::super::filerange::read_lines(&file, 0, n, n, &mut buf).unwrap(), 0..text.len());
+        assert_eq!(&buf[..text.len()], text);
+        // As if the file had shrunk since its size was taken.
+        for (start, end) in [(0, n + 5), (3, n + 5), (n, n + 5)] {
+            let err = super::super::filerange::read_lines(&file, start, end, n + 5, &mut buf).unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::Io, "{err}");
+            assert!(err.detail().contains("changed while it was read"), "{err}");
+        }
+        // A chunk whose last line runs past its end, into the missing part.
+        let err = super::super::filerange::read_lines(&file, 0, 4, n + 5, &mut buf).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Io, "{err}");
     }
 
     #[test]

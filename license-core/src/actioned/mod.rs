@@ -38,6 +38,8 @@ mod config;
 mod count;
 mod events;
 mod explain;
+#[cfg(any(unix, windows))]
+mod filerange;
 mod history;
 mod idset;
 mod intern;
