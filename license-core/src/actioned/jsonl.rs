@@ -15,6 +15,7 @@ use super::inventory::secs_of;
 use super::limits::InventoryLimits;
 use super::record::{check_name, MAX_NAMES_PER_RECORD};
 use super::scan::{scan_line, Fields};
+use super::timeorder::TimesInOrder;
 use super::{CertificateColumns, CertificateRecord, Inventory};
 use crate::{Error, ErrorKind, Result};
 
@@ -281,6 +282,9 @@ struct Part {
     /// Per kind of name, the names in order of first appearance with the
     /// first id listing each.
     first_use: [Vec<(String, u32)>; 3],
+    /// The (id, seconds) pairs of the revocations and the expiries, in
+    /// line order.
+    times: [Vec<(u32, i64)>; 2],
 }
 
 impl Part {
@@ -353,12 +357,14 @@ fn repeats(indices: &[u32]) -> bool {
 }
 
 impl<'a> ChunkColumns<'a> {
-    fn new() -> ChunkColumns<'a> {
-        ChunkColumns {
-            columns: CertificateColumns::new(),
-            names: Default::default(),
-            indices: Default::default(),
-        }
+    /// Columns for about `lines` records.
+    fn new(lines: usize) -> ChunkColumns<'a> {
+        let mut columns = CertificateColumns::with_capacity(lines);
+        // Growing the columns would copy them: most records have a time
+        // and a flag or two.
+        columns.expires.reserve(lines);
+        columns.enrolled.reserve(lines);
+        ChunkColumns { columns, names: Default::default(), indices: Default::default() }
     }
 
     /// Adds one record, checked as [`CertificateColumns::push`] checks it
@@ -439,7 +445,8 @@ impl<'a> ChunkColumns<'a> {
 }
 
 fn scan_lines(data: &[u8], limits: &InventoryLimits, stop: Option<u64>) -> Scanned {
-    let mut columns = ChunkColumns::new();
+    // Lines are a hundred bytes or more, usually.
+    let mut columns = ChunkColumns::new(data.len() / 96);
     let mut fields = Fields::default();
     let mut blanks = Vec::new();
     let mut lines = 0u64;
@@ -535,24 +542,48 @@ fn parse_chunk(data: &[u8], limits: &InventoryLimits) -> Parsed {
             ids: Vec::new(),
             blanks: scanned.blanks.clone(),
             first_use: Default::default(),
+            times: Default::default(),
         }
         .line_of(i);
         scanned = scan_lines(data, limits, Some(line));
         let e = Error::new(ErrorKind::DuplicateCertificate, format!("certificate {id} appears twice"));
         scanned.error = Some((line, e));
     }
-    let Scanned { columns, blanks, error, .. } = scanned;
-    let first_use = columns.names.clone().map(|n| {
-        n.names.into_iter().zip(n.ids.iter().map(|ids| ids.first().copied().unwrap_or(0))).collect()
+    let Scanned { mut columns, blanks, error, .. } = scanned;
+    let first_use = std::array::from_fn(|k| {
+        let n = &columns.names[k];
+        n.names.iter().cloned().zip(n.ids.iter().map(|ids| ids.first().copied().unwrap_or(0))).collect()
     });
     let ids = columns.ids.clone();
+    // The times go to the calling thread's index as pairs, not as an index
+    // of the chunk: merging indexes costs a lookup per pair.
+    let times = [std::mem::take(&mut columns.revoked), std::mem::take(&mut columns.expires)];
     let mut inventory = Inventory::new();
     let part = match inventory.insert_columns_within(columns, &InventoryLimits::UNLIMITED, 1) {
-        Ok(()) => Some(Part { inventory, ids, blanks, first_use }),
+        Ok(()) => Some(Part { inventory, ids, blanks, first_use, times }),
         // Every check passed above; were one to fail, it fails the read.
         Err(e) => return Parsed { bytes, lines, part: None, error: Some((None, e)) },
     };
     Parsed { bytes, lines, part, error: error.map(|(l, e)| (Some(l), e)) }
+}
+
+/// What the chunks added so far hold: their sets, and their times as
+/// pairs (revocations, expiries) built into indexes in id order.
+#[derive(Default)]
+struct Staging {
+    inventory: Inventory,
+    times: [TimesInOrder; 2],
+}
+
+impl Staging {
+    fn finish(self) -> Inventory {
+        let mut inventory = self.inventory;
+        inventory.cache.clear();
+        let [revoked, expires] = self.times;
+        inventory.revocations.merge(revoked.finish());
+        inventory.expiries.merge(expires.finish());
+        inventory
+    }
 }
 
 /// The error at line `line` (1-based) of the file.
@@ -563,8 +594,10 @@ fn at_line(line: u64, e: &Error) -> Error {
 /// Adds a parsed chunk to `staging` (whose lines end at `base`), or returns
 /// the chunk's first bad line: one of its own, or a line that repeats an
 /// id of an earlier chunk or names one name too many.
-fn add_parsed(staging: &mut Inventory, parsed: Parsed, base: u64, limits: &InventoryLimits) -> Result<()> {
+fn add_parsed(staging: &mut Staging, parsed: Parsed, base: u64, limits: &InventoryLimits) -> Result<()> {
     if let Some(part) = parsed.part {
+        let times = &mut staging.times;
+        let staging = &mut staging.inventory;
         // The earliest line that fails against what came before.
         let mut bad: Option<(u64, Error)> = None;
         let mut keep = |line: u64, e: Error| {
@@ -602,6 +635,11 @@ fn add_parsed(staging: &mut Inventory, parsed: Parsed, base: u64, limits: &Inven
             return Err(at_line(base + line + 1, &e));
         }
         staging.merge(part.inventory)?;
+        for (index, pairs) in times.iter_mut().zip(part.times) {
+            for (id, secs) in pairs {
+                index.add(id, secs);
+            }
+        }
     }
     match parsed.error {
         Some((Some(line), e)) => Err(at_line(base + line + 1, &e)),
@@ -740,7 +778,7 @@ fn run(
         // way out of it (the end, an error) drops the sender and the
         // workers waiting for a job stop.
         let add_in_order = move || -> Result<Inventory> {
-            let mut staging = Inventory::new();
+            let mut staging = Staging::default();
             let mut pending: BTreeMap<u64, Parsed> = BTreeMap::new();
             let (mut sent, mut added, mut eof) = (0u64, 0u64, false);
             let (mut base, mut bytes) = (0u64, 0u64);
@@ -809,7 +847,7 @@ fn run(
                 added += 1;
                 progress(bytes);
             }
-            Ok(staging)
+            Ok(staging.finish())
         };
         add_in_order()
     })

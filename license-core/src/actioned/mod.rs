@@ -52,6 +52,7 @@ mod scan;
 mod schedule;
 mod snapshot;
 mod synth;
+mod timeorder;
 mod times;
 
 pub use bulk::IdGroup;
