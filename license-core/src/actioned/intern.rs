@@ -25,8 +25,9 @@ struct Slot {
 
 const EMPTY: Slot = Slot { len: 0, words: (0, 0), index: u32::MAX };
 
-/// The length and first and last eight bytes (zero-padded) of `name`:
-/// equal words and lengths mean equal names up to 16 bytes.
+/// Words that, with the length, tell names up to 16 bytes apart exactly
+/// (the first and last eight bytes, or four, or the bytes themselves), and
+/// longer names usually.
 #[inline]
 fn key_words(name: &[u8]) -> (u64, u64) {
     let n = name.len();
@@ -34,10 +35,20 @@ fn key_words(name: &[u8]) -> (u64, u64) {
         let first = name.first_chunk::<8>().copied().unwrap_or_default();
         let last = name.last_chunk::<8>().copied().unwrap_or_default();
         (u64::from_le_bytes(first), u64::from_le_bytes(last))
+    } else if n >= 4 {
+        // Two overlapping four-byte reads cover the name.
+        let first = name.first_chunk::<4>().copied().unwrap_or_default();
+        let last = name.last_chunk::<4>().copied().unwrap_or_default();
+        (u64::from(u32::from_le_bytes(first)), u64::from(u32::from_le_bytes(last)))
     } else {
-        let mut buf = [0u8; 8];
-        buf[..n].copy_from_slice(name);
-        (u64::from_le_bytes(buf), 0)
+        match name {
+            [] => (0, 0),
+            [a, rest @ ..] => {
+                let mid = rest.first().copied().unwrap_or(0);
+                let last = rest.last().copied().unwrap_or(0);
+                (u64::from(*a) | u64::from(mid) << 8 | u64::from(last) << 16, 0)
+            }
+        }
     }
 }
 
@@ -141,6 +152,15 @@ mod tests {
         let long_a = "a-long-store-name-number-1";
         let long_b = "a-long-store-name-number-1".replace("a-long", "b-long");
         let list = ["iis-prod-1", "iis-prod-2", "", "a", "a\0", long_a, &long_b, "iis-prod-1"];
+        let short =
+            ["ab", "ba", "abc", "acb", "abcd", "abdc", "abcde", "abdce", "abcdefg", "abcdegf", "é", "\0"];
+        let mut other = ChunkNames::default();
+        for (i, name) in short.iter().enumerate() {
+            assert_eq!(other.index_of(name, || Cow::Borrowed(name)), (i as u32, true));
+        }
+        for (i, name) in short.iter().enumerate() {
+            assert_eq!(other.index_of(name, || unreachable!()), (i as u32, false));
+        }
         let mut got = Vec::new();
         for name in list {
             got.push(names.index_of(name, || Cow::Owned(name.to_owned())));

@@ -100,6 +100,26 @@ const KEY_WORDS: [KeyWords; 9] = [
     key_words(KEYS[8]),
 ];
 
+/// The slot of a key among 16, from its first two bytes: distinct for the
+/// nine keys (checked when compiling), so a key is found without a branch
+/// per candidate.
+const fn key_slot(first_two: u64) -> usize {
+    (((first_two & 0xFFFF) * 97) & 0xFFFF) as usize >> 12
+}
+
+/// Per slot, the key that hashes there (9 = none).
+const KEY_SLOTS: [u8; 16] = {
+    let mut slots = [9u8; 16];
+    let mut k = 0;
+    while k < KEYS.len() {
+        let slot = key_slot(KEYS[k][0] as u64 | (KEYS[k][1] as u64) << 8);
+        assert!(slots[slot] == 9, "two keys share a slot");
+        slots[slot] = k as u8;
+        k += 1;
+    }
+    slots
+};
+
 const ONES: u64 = 0x0101_0101_0101_0101;
 const HIGHS: u64 = 0x8080_8080_8080_8080;
 
@@ -156,19 +176,8 @@ impl<'a> Cursor<'a> {
             let (lo, hi) = buf.split_at(8);
             (u64::from_le_bytes(lo.try_into().ok()?), u64::from_le_bytes(hi.try_into().ok()?))
         };
-        let k = match (a as u8, (a >> 8) as u8) {
-            (b'i', _) => 0,
-            (b'e', b'n') => 1,
-            (b'r', _) => 2,
-            (b'e', _) => 3,
-            (b'p', _) => 4,
-            (b's', b's') => 5,
-            (b's', _) => 6,
-            (b'm', _) => 7,
-            (b'c', _) => 8,
-            _ => return None,
-        };
-        let kw = &KEY_WORDS[k];
+        let k = usize::from(KEY_SLOTS[key_slot(a)]);
+        let kw = KEY_WORDS.get(k)?;
         if a & kw.masks[0] != kw.words[0] || b & kw.masks[1] != kw.words[1] {
             return None;
         }
@@ -262,8 +271,9 @@ impl<'a> Cursor<'a> {
     /// `null` or a time in the form `YYYY-MM-DDTHH:MM:SSZ`.
     #[inline]
     fn time(&mut self) -> Option<Option<i64>> {
-        if self.literal(b"null") {
-            return Some(None);
+        self.ws();
+        if self.peek()? != b'"' {
+            return self.literal(b"null").then_some(None);
         }
         // The only string taken is 20 bytes between quotes; a string of
         // another length (or with a quote, backslash or control byte
