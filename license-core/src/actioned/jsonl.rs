@@ -429,6 +429,12 @@ impl<'a> ChunkColumns<'a> {
         Ok(())
     }
 
+    /// Adds the record the scanner read.
+    fn add_scanned(&mut self, f: &Fields<'a>, limits: &InventoryLimits) -> Result<()> {
+        let lists = [f.names[0].as_slice(), f.names[1].as_slice(), f.names[2].as_slice()];
+        self.add(f.id, f.enrolled, f.private_key, f.ssl_endpoints, f.revoked, f.expires, lists, limits)
+    }
+
     /// The columns, names in order of first listing.
     fn finish(self) -> CertificateColumns {
         let mut columns = self.columns;
@@ -456,7 +462,27 @@ fn scan_lines(data: &[u8], limits: &InventoryLimits, stop: Option<u64>) -> Scann
     // UTF-8 is checked line by line (the bad lines go to serde).
     let text = std::str::from_utf8(data).ok();
     while start < data.len() {
-        // Line ends found with memchr (SIMD), each line with its newline.
+        if stop == Some(lines) {
+            break;
+        }
+        // The scanner finds the line's end itself; only lines outside its
+        // form are cut with memchr (SIMD) and go to serde.
+        if let Some(rest) = text.and_then(|t| t.get(start..)) {
+            if let Some(n) = scan_line(rest, &mut fields) {
+                let added = if n > MAX_LINE_BYTES {
+                    Err(Error::new(ErrorKind::InputTooLarge, format!("over {MAX_LINE_BYTES} bytes")))
+                } else {
+                    columns.add_scanned(&fields, limits)
+                };
+                if let Err(e) = added {
+                    error = Some((lines, e));
+                    break;
+                }
+                start += n;
+                lines += 1;
+                continue;
+            }
+        }
         let end = memchr::memchr(b'\n', &data[start..]).map_or(data.len(), |i| start + i + 1);
         let line = &data[start..end];
         let line_text = match text {
@@ -464,9 +490,6 @@ fn scan_lines(data: &[u8], limits: &InventoryLimits, stop: Option<u64>) -> Scann
             None => std::str::from_utf8(line).ok(),
         };
         start = end;
-        if stop == Some(lines) {
-            break;
-        }
         if line.len() > MAX_LINE_BYTES {
             let e = Error::new(ErrorKind::InputTooLarge, format!("over {MAX_LINE_BYTES} bytes"));
             error = Some((lines, e));
@@ -493,19 +516,8 @@ fn add_line<'a>(
     limits: &InventoryLimits,
 ) -> Result<()> {
     if let Some(text) = text {
-        if scan_line(text, fields) {
-            let f = &*fields;
-            let lists = [f.names[0].as_slice(), f.names[1].as_slice(), f.names[2].as_slice()];
-            return columns.add(
-                f.id,
-                f.enrolled,
-                f.private_key,
-                f.ssl_endpoints,
-                f.revoked,
-                f.expires,
-                lists,
-                limits,
-            );
+        if scan_line(text, fields) == Some(line.len()) {
+            return columns.add_scanned(fields, limits);
         }
     }
     let r = CertificateRecord::parse_unvalidated(line)?;

@@ -149,10 +149,11 @@ impl<'a> Cursor<'a> {
         self.bytes.get(self.at).copied()
     }
 
-    /// Skips JSON whitespace (space, tab, line feed, carriage return).
+    /// Skips JSON whitespace but line feeds (space, tab, carriage return):
+    /// a line feed ends the line.
     #[inline]
     fn ws(&mut self) {
-        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
+        while let Some(b' ' | b'\t' | b'\r') = self.peek() {
             self.at += 1;
         }
     }
@@ -377,15 +378,17 @@ fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
-/// Scans one line (its `\n`, if any, included) into `out`. Returns false
-/// when the line is not in the fast form; `out` is then meaningless and
-/// the line must be parsed by serde.
-pub(crate) fn scan_line<'a>(line: &'a str, out: &mut Fields<'a>) -> bool {
+/// Scans the line at the start of `text` (which may go on with more
+/// lines) into `out`, and returns its length, its `\n` included, so that
+/// the reader needs no separate search for the line's end. `None` when
+/// the line is not in the fast form; `out` is then meaningless and the
+/// line must be parsed by serde.
+pub(crate) fn scan_line<'a>(text: &'a str, out: &mut Fields<'a>) -> Option<usize> {
     out.clear();
-    scan(line, out).is_some()
+    scan(text, out)
 }
 
-fn scan<'a>(line: &'a str, out: &mut Fields<'a>) -> Option<()> {
+fn scan<'a>(line: &'a str, out: &mut Fields<'a>) -> Option<usize> {
     let mut c = Cursor { text: line, bytes: line.as_bytes(), at: 0 };
     c.eat(b'{')?;
     let mut seen = 0u16;
@@ -416,9 +419,17 @@ fn scan<'a>(line: &'a str, out: &mut Fields<'a>) -> Option<()> {
             _ => return None,
         }
     }
-    // The id is required; after the object only whitespace.
+    // The id is required; after the object only whitespace, to the line
+    // feed or the end.
     c.ws();
-    (seen & 1 != 0 && c.at == line.len()).then_some(())
+    if seen & 1 == 0 {
+        return None;
+    }
+    match c.peek() {
+        None => Some(c.at),
+        Some(b'\n') => Some(c.at + 1),
+        Some(_) => None,
+    }
 }
 #[cfg(test)]
 mod tests {
@@ -449,9 +460,11 @@ mod tests {
         // The reader hands the scanner text checked as UTF-8; a line that
         // is not goes to serde.
         let Ok(text) = std::str::from_utf8(line) else { return Ok(false) };
-        if !scan_line(text, &mut f) {
-            return Ok(false);
-        }
+        let Some(n) = scan_line(text, &mut f) else { return Ok(false) };
+        // The line is what the scanner took: up to its first line feed.
+        let end = memchr::memchr(b'\n', line).map_or(line.len(), |i| i + 1);
+        prop_assert_eq!(n, end, "the line ends at its line feed");
+        let line = &line[..n];
         let ours = (
             f.id,
             f.enrolled,
