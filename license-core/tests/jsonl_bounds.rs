@@ -93,3 +93,34 @@ fn jsonl_worst_cases_stay_within_the_default_bound() {
     assert!(used <= bound, "wide lines: {} input bytes used {used}, over {bound}", wide.len());
     drop(inv);
 }
+
+/// A file holding `bytes`.
+fn file_of(bytes: &[u8]) -> std::fs::File {
+    use std::io::{Seek, Write};
+    let mut file = tempfile::tempfile().unwrap();
+    file.write_all(bytes).unwrap();
+    file.rewind().unwrap();
+    file
+}
+
+#[test]
+fn jsonl_files_read_by_position_stay_within_the_default_bound() {
+    let _alone = ALONE.lock().unwrap_or_else(|e| e.into_inner());
+    let limits = InventoryLimits::default();
+    let options = license_core::actioned::JsonlOptions::default();
+    let distinct: Vec<u8> = (0..limits.max_stores as u32)
+        .flat_map(|i| {
+            format!("{{\"id\":{i},\"stores\":[\"{i:x}\"],\"metadata\":[\"{i:x}\"],\"collections\":[\"{i:x}\"]}}\n")
+                .into_bytes()
+        })
+        .collect();
+    let short: Vec<u8> = (0..200_000u32).flat_map(|i| format!("{{\"id\":{i}}}\n").into_bytes()).collect();
+    for (what, input) in [("distinct names", distinct), ("short lines", short)] {
+        let file = file_of(&input);
+        let (inv, used) = peak(|| Inventory::from_jsonl_file(&file, &options, &mut |_| {}).unwrap());
+        let bound = Inventory::jsonl_heap_bound(input.len(), &limits);
+        eprintln!("jsonl file, {what}: {} input bytes, peak heap {used}, bound {bound}", input.len());
+        assert!(used <= bound, "{what}: {} input bytes used {used}, over {bound}", input.len());
+        assert_eq!(inv.to_snapshot(), Inventory::from_jsonl(input.as_slice()).unwrap().to_snapshot());
+    }
+}

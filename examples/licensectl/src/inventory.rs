@@ -11,7 +11,10 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
-use license_core::{actioned::SNAPSHOT_MAGIC, Inventory};
+use license_core::{
+    actioned::{JsonlOptions, SNAPSHOT_MAGIC},
+    Inventory,
+};
 
 use crate::cli::{write_replacing, CliError, CliResult};
 use crate::count::progress_bar;
@@ -87,17 +90,24 @@ fn open(path: &Path) -> Result<File, CliError> {
     File::open(path).map_err(|e| CliError::Io(format!("cannot read {}: {e}", path.display())))
 }
 
-/// Reads JSON Lines: the bytes already read from the file (`head`), then
-/// the rest of `file`.
+/// Reads JSON Lines: a regular file by position, on every core
+/// ([`Inventory::from_jsonl_file`]); anything else (a pipe) as a stream,
+/// the bytes already read from it (`head`) first.
 fn load_jsonl(path: &Path, head: Vec<u8>, file: File) -> Result<Inventory, CliError> {
-    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let meta = file.metadata().ok();
+    let size = meta.as_ref().map_or(0, |m| m.len());
     let bar = progress_bar(size, "reading");
-    let reader = BufReader::with_capacity(1 << 20, std::io::Cursor::new(head).chain(file));
-    let inventory = Inventory::from_jsonl_with_progress(reader, &mut |read| {
+    let mut progress = |read| {
         if let Some(bar) = &bar {
             bar.set_position(read);
         }
-    })
+    };
+    let inventory = if meta.is_some_and(|m| m.is_file()) {
+        Inventory::from_jsonl_file(&file, &JsonlOptions::default(), &mut progress)
+    } else {
+        let reader = BufReader::with_capacity(1 << 20, std::io::Cursor::new(head).chain(file));
+        Inventory::from_jsonl_with_progress(reader, &mut progress)
+    }
     .map_err(|e| core_error(path, &e))?;
     if let Some(bar) = bar {
         bar.finish_and_clear();

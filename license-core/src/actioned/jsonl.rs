@@ -3,14 +3,19 @@
 //! order, so that the result and the first bad line reported do not depend
 //! on the threads.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::io::BufRead;
 use std::sync::{mpsc, Mutex};
 
 use super::columns::{available_threads, check_list, NAME_KINDS};
 use super::idset::IdSet;
+use super::intern::ChunkNames;
+use super::inventory::secs_of;
 use super::limits::InventoryLimits;
+use super::record::{check_name, MAX_NAMES_PER_RECORD};
 use super::scan::{scan_line, Fields};
+use super::timeorder::TimesInOrder;
 use super::{CertificateColumns, CertificateRecord, Inventory};
 use crate::{Error, ErrorKind, Result};
 
@@ -27,6 +32,8 @@ pub const JSONL_HEAP_BASE: usize = 1 << 20;
 /// enough that a thread's work outweighs handing it over, small enough that
 /// the chunks in flight stay a few megabytes.
 const CHUNK_BYTES: usize = 2 << 20;
+/// The chunk of a file read by position ([`Inventory::from_jsonl_file`]).
+const FILE_CHUNK_BYTES: u64 = 2 << 20;
 
 /// How [`Inventory::from_jsonl_with_options`] reads: the name limits and
 /// the threads parsing.
@@ -90,6 +97,33 @@ impl Inventory {
         progress: &mut dyn FnMut(u64),
     ) -> Result<Inventory> {
         read(reader, options, CHUNK_BYTES, progress)
+    }
+
+    /// Reads JSON Lines from a regular file, as
+    /// [`Inventory::from_jsonl_with_options`] reads them from a reader (the
+    /// same records, limits, errors and line numbers), but each parsing
+    /// thread reads its own chunk of the file with positional reads, so the
+    /// copying out of the page cache is shared by the threads too. The
+    /// file is read as long as it is when the read begins: one that ends
+    /// earlier while it is read is [`ErrorKind::Io`]. `progress` is called
+    /// with the bytes read so far after each chunk. A pipe or a terminal
+    /// cannot be read by position: read those with
+    /// [`Inventory::from_jsonl_with_options`].
+    ///
+    /// ```no_run
+    /// use license_core::{actioned::JsonlOptions, Inventory};
+    /// let file = std::fs::File::open("inventory.jsonl")?;
+    /// let inv = Inventory::from_jsonl_file(&file, &JsonlOptions::default(), &mut |_| {})?;
+    /// println!("{} certificates", inv.len());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[cfg(any(unix, windows))]
+    pub fn from_jsonl_file(
+        file: &std::fs::File,
+        options: &JsonlOptions,
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<Inventory> {
+        read_file(file, options, FILE_CHUNK_BYTES, progress)
     }
 
     /// The most heap bytes [`Inventory::from_jsonl_with_limits`] holds at
@@ -248,6 +282,9 @@ struct Part {
     /// Per kind of name, the names in order of first appearance with the
     /// first id listing each.
     first_use: [Vec<(String, u32)>; 3],
+    /// The (id, seconds) pairs of the revocations and the expiries, in
+    /// line order.
+    times: [Vec<(u32, i64)>; 2],
 }
 
 impl Part {
@@ -273,21 +310,186 @@ struct Scanned {
     error: Option<(u64, Error)>,
 }
 
+/// A chunk's columns while its lines are scanned: names interned per
+/// chunk ([`ChunkNames`]), turned into [`CertificateColumns`] names at the
+/// end, so a record that lists a known name costs a cache probe.
+struct ChunkColumns<'a> {
+    columns: CertificateColumns,
+    names: [ChunkNames<'a>; 3],
+    /// Per kind, the name indices of the record being added.
+    indices: [Vec<u32>; 3],
+}
+
+/// A listed name that can be kept as the chunk's copy of it: a slice of
+/// the chunk, or a serde-parsed `String` (copied).
+trait ListedName<'a>: AsRef<str> + PartialEq {
+    fn keep(&self) -> Cow<'a, str>;
+}
+
+impl<'a> ListedName<'a> for &'a str {
+    fn keep(&self) -> Cow<'a, str> {
+        Cow::Borrowed(self)
+    }
+}
+
+impl<'a> ListedName<'a> for String {
+    fn keep(&self) -> Cow<'a, str> {
+        Cow::Owned(self.clone())
+    }
+}
+
+/// Whether `indices` (a record's list, as name indices) repeats one; lists
+/// with indices past 127 are left to [`check_list`].
+#[inline]
+fn repeats(indices: &[u32]) -> bool {
+    let mut seen = 0u128;
+    for &i in indices {
+        if i >= 128 {
+            return true;
+        }
+        let bit = 1u128 << i;
+        if seen & bit != 0 {
+            return true;
+        }
+        seen |= bit;
+    }
+    false
+}
+
+impl<'a> ChunkColumns<'a> {
+    /// Columns for about `lines` records.
+    fn new(lines: usize) -> ChunkColumns<'a> {
+        let mut columns = CertificateColumns::with_capacity(lines);
+        // Growing the columns would copy them: most records have a time
+        // and a flag or two.
+        columns.expires.reserve(lines);
+        columns.enrolled.reserve(lines);
+        ChunkColumns { columns, names: Default::default(), indices: Default::default() }
+    }
+
+    /// Adds one record, checked as [`CertificateColumns::push`] checks it
+    /// (times were checked by the caller): its lists, then each name listed
+    /// for the first time in the chunk, then the limits on distinct names.
+    /// A refused record adds nothing.
+    #[allow(clippy::too_many_arguments)]
+    fn add<S: ListedName<'a>>(
+        &mut self,
+        id: u32,
+        enrolled: bool,
+        private_key: bool,
+        ssl_endpoints: u32,
+        revoked: Option<i64>,
+        expires: Option<i64>,
+        lists: [&[S]; 3],
+        limits: &InventoryLimits,
+    ) -> Result<()> {
+        let mut fresh = false;
+        for ((names, indices), list) in self.names.iter_mut().zip(&mut self.indices).zip(lists) {
+            indices.clear();
+            for name in list {
+                let (i, new) = names.index_of(name.as_ref(), || name.keep());
+                indices.push(i);
+                fresh |= new;
+            }
+        }
+        for ((indices, list), what) in self.indices.iter().zip(lists).zip(NAME_KINDS) {
+            if list.len() > MAX_NAMES_PER_RECORD || repeats(indices) {
+                check_list(list, id, what)?;
+            }
+        }
+        if fresh {
+            // A name is checked when first listed in the chunk (a name
+            // listed by a refused record only is not listed).
+            for ((names, indices), what) in self.names.iter().zip(&self.indices).zip(NAME_KINDS) {
+                for &i in indices {
+                    if names.ids_of(i).is_empty() {
+                        check_name(names.name(i), what)
+                            .map_err(|e| Error::new(e.kind(), format!("certificate {id}: {}", e.detail())))?;
+                    }
+                }
+            }
+        }
+        self.columns.ids.push(id);
+        self.columns.push_fields(id, enrolled, private_key, ssl_endpoints, revoked, expires);
+        for (names, indices) in self.names.iter_mut().zip(&self.indices) {
+            for &i in indices {
+                names.push(i, id);
+            }
+        }
+        if fresh {
+            // Bound the names a chunk holds: past the limit here, it is
+            // past it in the file too.
+            for (names, what) in self.names.iter().zip(NAME_KINDS) {
+                let max = limits.max_names(what);
+                if names.listed() > max {
+                    return Err(too_many_names(id, what, max));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Adds the record the scanner read.
+    fn add_scanned(&mut self, f: &Fields<'a>, limits: &InventoryLimits) -> Result<()> {
+        let lists = [f.names[0].as_slice(), f.names[1].as_slice(), f.names[2].as_slice()];
+        self.add(f.id, f.enrolled, f.private_key, f.ssl_endpoints, f.revoked, f.expires, lists, limits)
+    }
+
+    /// The columns, names in order of first listing.
+    fn finish(self) -> CertificateColumns {
+        let mut columns = self.columns;
+        for (target, names) in columns.names.iter_mut().zip(self.names) {
+            for (name, ids) in names.into_columns() {
+                // Checked when first listed: the check cannot fail here.
+                if let Ok(slot) = target.slot(&name, |_| Ok(())) {
+                    target.ids[slot] = ids;
+                }
+            }
+        }
+        columns
+    }
+}
+
 fn scan_lines(data: &[u8], limits: &InventoryLimits, stop: Option<u64>) -> Scanned {
-    let mut columns = CertificateColumns::new();
+    // Lines are a hundred bytes or more, usually.
+    let mut columns = ChunkColumns::new(data.len() / 96);
     let mut fields = Fields::default();
     let mut blanks = Vec::new();
     let mut lines = 0u64;
     let mut error = None;
     let mut start = 0;
+    // UTF-8 checked once for the chunk, not per string; a chunk that is not
+    // UTF-8 is checked line by line (the bad lines go to serde).
+    let text = std::str::from_utf8(data).ok();
     while start < data.len() {
-        // Line ends found with memchr (SIMD), each line with its newline.
-        let end = memchr::memchr(b'\n', &data[start..]).map_or(data.len(), |i| start + i + 1);
-        let line = &data[start..end];
-        start = end;
         if stop == Some(lines) {
             break;
         }
+        // The scanner finds the line's end itself; only lines outside its
+        // form are cut with memchr (SIMD) and go to serde.
+        if let Some(rest) = text.and_then(|t| t.get(start..)) {
+            if let Some(n) = scan_line(rest, &mut fields) {
+                let added = if n > MAX_LINE_BYTES {
+                    Err(Error::new(ErrorKind::InputTooLarge, format!("over {MAX_LINE_BYTES} bytes")))
+                } else {
+                    columns.add_scanned(&fields, limits)
+                };
+                if let Err(e) = added {
+                    error = Some((lines, e));
+                    break;
+                }
+                start += n;
+                lines += 1;
+                continue;
+            }
+        }
+        let end = memchr::memchr(b'\n', &data[start..]).map_or(data.len(), |i| start + i + 1);
+        let line = &data[start..end];
+        let line_text = match text {
+            Some(text) => text.get(start..end),
+            None => std::str::from_utf8(line).ok(),
+        };
+        start = end;
         if line.len() > MAX_LINE_BYTES {
             let e = Error::new(ErrorKind::InputTooLarge, format!("over {MAX_LINE_BYTES} bytes"));
             error = Some((lines, e));
@@ -295,56 +497,34 @@ fn scan_lines(data: &[u8], limits: &InventoryLimits, stop: Option<u64>) -> Scann
         }
         if line.iter().all(u8::is_ascii_whitespace) {
             blanks.push(lines);
-        } else if let Err(e) = add_line(&mut columns, &mut fields, line, limits) {
+        } else if let Err(e) = add_line(&mut columns, &mut fields, line, line_text, limits) {
             error = Some((lines, e));
             break;
         }
         lines += 1;
     }
-    Scanned { columns, blanks, lines, error }
+    Scanned { columns: columns.finish(), blanks, lines, error }
 }
 
-/// Adds one non-blank line's record to `columns`.
+/// Adds one non-blank line's record to `columns`: scanned from its text
+/// when it is in the scanner's form, parsed by serde otherwise.
 fn add_line<'a>(
-    columns: &mut CertificateColumns,
+    columns: &mut ChunkColumns<'a>,
     fields: &mut Fields<'a>,
     line: &'a [u8],
+    text: Option<&'a str>,
     limits: &InventoryLimits,
 ) -> Result<()> {
-    let id = if scan_line(line, fields) {
-        let id = fields.id;
-        for (list, what) in fields.names.iter().zip(NAME_KINDS) {
-            check_list(list, id, what)?;
-        }
-        columns.ids.push(id);
-        columns.push_fields(
-            id,
-            fields.enrolled,
-            fields.private_key,
-            fields.ssl_endpoints,
-            fields.revoked,
-            fields.expires,
-        );
-        for (k, list) in fields.names.iter().enumerate() {
-            for name in list {
-                columns.push_name(k, name, id)?;
-            }
-        }
-        id
-    } else {
-        let record = CertificateRecord::parse_unvalidated(line)?;
-        columns.push(&record)?;
-        record.id
-    };
-    // Bound the names a chunk holds: past the limit here, it is past it in
-    // the file too.
-    for (names, what) in columns.names.iter().zip(NAME_KINDS) {
-        let max = limits.max_names(what);
-        if names.len() > max {
-            return Err(too_many_names(id, what, max));
+    if let Some(text) = text {
+        if scan_line(text, fields) == Some(line.len()) {
+            return columns.add_scanned(fields, limits);
         }
     }
-    Ok(())
+    let r = CertificateRecord::parse_unvalidated(line)?;
+    let revoked = r.revoked_at.map(|t| secs_of(t, r.id, "revoked_at")).transpose()?;
+    let expires = r.expires_at.map(|t| secs_of(t, r.id, "expires_at")).transpose()?;
+    let lists = [r.stores.as_slice(), r.metadata.as_slice(), r.collections.as_slice()];
+    columns.add(r.id, r.enrolled, r.private_key, r.ssl_endpoints, revoked, expires, lists, limits)
 }
 
 fn too_many_names(id: u32, what: &str, max: usize) -> Error {
@@ -374,24 +554,48 @@ fn parse_chunk(data: &[u8], limits: &InventoryLimits) -> Parsed {
             ids: Vec::new(),
             blanks: scanned.blanks.clone(),
             first_use: Default::default(),
+            times: Default::default(),
         }
         .line_of(i);
         scanned = scan_lines(data, limits, Some(line));
         let e = Error::new(ErrorKind::DuplicateCertificate, format!("certificate {id} appears twice"));
         scanned.error = Some((line, e));
     }
-    let Scanned { columns, blanks, error, .. } = scanned;
-    let first_use = columns.names.clone().map(|n| {
-        n.names.into_iter().zip(n.ids.iter().map(|ids| ids.first().copied().unwrap_or(0))).collect()
+    let Scanned { mut columns, blanks, error, .. } = scanned;
+    let first_use = std::array::from_fn(|k| {
+        let n = &columns.names[k];
+        n.names.iter().cloned().zip(n.ids.iter().map(|ids| ids.first().copied().unwrap_or(0))).collect()
     });
     let ids = columns.ids.clone();
+    // The times go to the calling thread's index as pairs, not as an index
+    // of the chunk: merging indexes costs a lookup per pair.
+    let times = [std::mem::take(&mut columns.revoked), std::mem::take(&mut columns.expires)];
     let mut inventory = Inventory::new();
     let part = match inventory.insert_columns_within(columns, &InventoryLimits::UNLIMITED, 1) {
-        Ok(()) => Some(Part { inventory, ids, blanks, first_use }),
+        Ok(()) => Some(Part { inventory, ids, blanks, first_use, times }),
         // Every check passed above; were one to fail, it fails the read.
         Err(e) => return Parsed { bytes, lines, part: None, error: Some((None, e)) },
     };
     Parsed { bytes, lines, part, error: error.map(|(l, e)| (Some(l), e)) }
+}
+
+/// What the chunks added so far hold: their sets, and their times as
+/// pairs (revocations, expiries) built into indexes in id order.
+#[derive(Default)]
+struct Staging {
+    inventory: Inventory,
+    times: [TimesInOrder; 2],
+}
+
+impl Staging {
+    fn finish(self) -> Inventory {
+        let mut inventory = self.inventory;
+        inventory.cache.clear();
+        let [revoked, expires] = self.times;
+        inventory.revocations.merge(revoked.finish());
+        inventory.expiries.merge(expires.finish());
+        inventory
+    }
 }
 
 /// The error at line `line` (1-based) of the file.
@@ -402,8 +606,10 @@ fn at_line(line: u64, e: &Error) -> Error {
 /// Adds a parsed chunk to `staging` (whose lines end at `base`), or returns
 /// the chunk's first bad line: one of its own, or a line that repeats an
 /// id of an earlier chunk or names one name too many.
-fn add_parsed(staging: &mut Inventory, parsed: Parsed, base: u64, limits: &InventoryLimits) -> Result<()> {
+fn add_parsed(staging: &mut Staging, parsed: Parsed, base: u64, limits: &InventoryLimits) -> Result<()> {
     if let Some(part) = parsed.part {
+        let times = &mut staging.times;
+        let staging = &mut staging.inventory;
         // The earliest line that fails against what came before.
         let mut bad: Option<(u64, Error)> = None;
         let mut keep = |line: u64, e: Error| {
@@ -441,6 +647,11 @@ fn add_parsed(staging: &mut Inventory, parsed: Parsed, base: u64, limits: &Inven
             return Err(at_line(base + line + 1, &e));
         }
         staging.merge(part.inventory)?;
+        for (index, pairs) in times.iter_mut().zip(part.times) {
+            for (id, secs) in pairs {
+                index.add(id, secs);
+            }
+        }
     }
     match parsed.error {
         Some((Some(line), e)) => Err(at_line(base + line + 1, &e)),
@@ -449,12 +660,101 @@ fn add_parsed(staging: &mut Inventory, parsed: Parsed, base: u64, limits: &Inven
     }
 }
 
-/// The reader behind every `from_jsonl*`, with the chunk size a parameter
-/// so that tests can cut small inputs into many chunks.
+/// Work handed to a parsing thread.
+enum Job {
+    /// Lines read by the calling thread.
+    Bytes(Vec<u8>),
+    /// The lines that start in this byte range of the file, read by the
+    /// parsing thread itself.
+    Range(u64, u64),
+}
+
+/// What the calling thread hands out next.
+enum Next {
+    Job(Job),
+    /// A line longer than [`MAX_LINE_BYTES`] starts here.
+    Overlong,
+    End,
+    Failed(Error),
+}
+
+/// The reader behind every `from_jsonl*` on a reader, with the chunk size
+/// a parameter so that tests can cut small inputs into many chunks.
 pub(crate) fn read(
     reader: impl BufRead,
     options: &JsonlOptions,
     chunk: usize,
+    progress: &mut dyn FnMut(u64),
+) -> Result<Inventory> {
+    let mut chunker = Chunker { reader, chunk, buf: Vec::new(), last_newline: None, big: false };
+    let next = move || match chunker.next() {
+        Ok(Some(Piece::Lines(data))) => Next::Job(Job::Bytes(data)),
+        Ok(Some(Piece::Overlong)) => Next::Overlong,
+        Ok(None) => Next::End,
+        Err(e) => Next::Failed(e),
+    };
+    run(next, None, options, progress)
+}
+
+/// The reader behind [`Inventory::from_jsonl_file`], with the chunk size a
+/// parameter (as [`read`]).
+#[cfg(any(unix, windows))]
+pub(crate) fn read_file(
+    file: &std::fs::File,
+    options: &JsonlOptions,
+    chunk: u64,
+    progress: &mut dyn FnMut(u64),
+) -> Result<Inventory> {
+    let size = file.metadata()?.len();
+    let chunk = chunk.max(1);
+    let mut start = 0u64;
+    let next = move || {
+        if start >= size {
+            return Next::End;
+        }
+        let end = start.saturating_add(chunk).min(size);
+        let job = Job::Range(start, end);
+        start = end;
+        Next::Job(job)
+    };
+    run(next, Some((file, size)), options, progress)
+}
+
+/// Parses one job on a parsing thread (`buf` is the thread's buffer for
+/// the chunks it reads itself).
+fn work(
+    job: Job,
+    file: Option<(&std::fs::File, u64)>,
+    buf: &mut Vec<u8>,
+    limits: &InventoryLimits,
+) -> Parsed {
+    match job {
+        Job::Bytes(data) => parse_chunk(&data, limits),
+        Job::Range(start, end) => {
+            #[cfg(any(unix, windows))]
+            let lines = match file {
+                Some((file, size)) => super::filerange::read_lines(file, start, end, size, buf),
+                None => Err(Error::new(ErrorKind::InvalidArgument, "a file range without a file")),
+            };
+            #[cfg(not(any(unix, windows)))]
+            let lines: Result<std::ops::Range<usize>> = {
+                let _ = (file, &buf);
+                Err(Error::new(ErrorKind::InvalidArgument, "positional reads are not supported here"))
+            };
+            match lines {
+                Ok(range) => Parsed { bytes: end - start, ..parse_chunk(&buf[range], limits) },
+                Err(e) => Parsed { bytes: 0, lines: 0, part: None, error: Some((None, e)) },
+            }
+        }
+    }
+}
+
+/// Runs the parsing threads over the jobs `next` hands out and adds the
+/// parsed chunks in order on the calling thread.
+fn run(
+    mut next: impl FnMut() -> Next,
+    file: Option<(&std::fs::File, u64)>,
+    options: &JsonlOptions,
     progress: &mut dyn FnMut(u64),
 ) -> Result<Inventory> {
     let threads = if options.threads == 0 { available_threads() } else { options.threads };
@@ -462,25 +762,26 @@ pub(crate) fn read(
     // Chunks read but not yet added: enough to keep every thread busy
     // while the calling thread adds one, few enough to bound memory.
     let in_flight = threads as u64 + 1;
-    let mut chunker = Chunker { reader, chunk, buf: Vec::new(), last_newline: None, big: false };
-    let (job_tx, job_rx) = mpsc::channel::<(u64, Vec<u8>)>();
+    let (job_tx, job_rx) = mpsc::channel::<(u64, Job)>();
     let (done_tx, done_rx) = mpsc::channel::<(u64, Parsed)>();
     let job_rx = Mutex::new(job_rx);
     std::thread::scope(|s| {
         let mut workers = Vec::with_capacity(threads);
         for _ in 0..threads {
             let (job_rx, done_tx) = (&job_rx, done_tx.clone());
-            workers.push(s.spawn(move || loop {
-                // A poisoned lock means another worker panicked: stop.
-                let job = match job_rx.lock() {
-                    Ok(rx) => rx.recv(),
-                    Err(_) => return,
-                };
-                let Ok((seq, data)) = job else { return };
-                let parsed = parse_chunk(&data, limits);
-                drop(data);
-                if done_tx.send((seq, parsed)).is_err() {
-                    return;
+            workers.push(s.spawn(move || {
+                let mut buf = Vec::new();
+                loop {
+                    // A poisoned lock means another worker panicked: stop.
+                    let job = match job_rx.lock() {
+                        Ok(rx) => rx.recv(),
+                        Err(_) => return,
+                    };
+                    let Ok((seq, job)) = job else { return };
+                    let parsed = work(job, file, &mut buf, limits);
+                    if done_tx.send((seq, parsed)).is_err() {
+                        return;
+                    }
                 }
             }));
         }
@@ -489,19 +790,19 @@ pub(crate) fn read(
         // way out of it (the end, an error) drops the sender and the
         // workers waiting for a job stop.
         let add_in_order = move || -> Result<Inventory> {
-            let mut staging = Inventory::new();
+            let mut staging = Staging::default();
             let mut pending: BTreeMap<u64, Parsed> = BTreeMap::new();
             let (mut sent, mut added, mut eof) = (0u64, 0u64, false);
             let (mut base, mut bytes) = (0u64, 0u64);
             loop {
                 while !eof && sent - added < in_flight {
-                    match chunker.next() {
-                        Ok(Some(Piece::Lines(data))) => {
-                            if job_tx.send((sent, data)).is_err() {
+                    match next() {
+                        Next::Job(job) => {
+                            if job_tx.send((sent, job)).is_err() {
                                 break;
                             }
                         }
-                        Ok(Some(Piece::Overlong)) => {
+                        Next::Overlong => {
                             let e =
                                 Error::new(ErrorKind::InputTooLarge, format!("over {MAX_LINE_BYTES} bytes"));
                             pending.insert(
@@ -510,11 +811,11 @@ pub(crate) fn read(
                             );
                             eof = true;
                         }
-                        Ok(None) => {
+                        Next::End => {
                             eof = true;
                             break;
                         }
-                        Err(e) => {
+                        Next::Failed(e) => {
                             pending.insert(
                                 sent,
                                 Parsed { bytes: 0, lines: 0, part: None, error: Some((None, e)) },
@@ -558,7 +859,7 @@ pub(crate) fn read(
                 added += 1;
                 progress(bytes);
             }
-            Ok(staging)
+            Ok(staging.finish())
         };
         add_in_order()
     })
@@ -590,6 +891,123 @@ mod tests {
             }
         }
         first
+    }
+
+    /// A file holding `text`.
+    fn file_of(text: &[u8]) -> std::fs::File {
+        use std::io::{Seek, Write};
+        let mut file = tempfile::tempfile().unwrap();
+        file.write_all(text).unwrap();
+        file.rewind().unwrap();
+        file
+    }
+
+    /// The file reader gives what the reader gives, for every thread count
+    /// and chunk size (chunks cut lines at every place for small sizes).
+    fn file_same_as_reader(text: &str, limits: InventoryLimits) {
+        let want = read_with(text, 1, 1 << 30, limits)
+            .map(|i| i.to_snapshot())
+            .map_err(|e| (e.kind(), e.detail().to_owned()));
+        let file = file_of(text.as_bytes());
+        for threads in [1, 2, 3] {
+            for chunk in [1, 2, 3, 7, 64, 1000, 1 << 30] {
+                let mut last = 0;
+                let got = read_file(&file, &JsonlOptions { limits, threads }, chunk, &mut |b| last = b)
+                    .map(|i| i.to_snapshot())
+                    .map_err(|e| (e.kind(), e.detail().to_owned()));
+                assert_eq!(got, want, "threads {threads}, chunk {chunk}");
+                if got.is_ok() {
+                    assert_eq!(last, text.len() as u64, "progress reaches the size");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_file_read_by_position_reads_as_a_reader() {
+        let mut text = String::new();
+        for id in 0..120u32 {
+            let id = if id % 50 == 49 { 10_000 - id } else { id };
+            text.push_str(&format!(
+                "{{\"id\":{id},\"stores\":[\"s{}\"],\"metadata\":[\"m\\u00e9{}\"],\"expires_at\":\"2027-01-0{}T00:00:00Z\"}}\n",
+                id % 3,
+                id % 5,
+                1 + id % 9,
+            ));
+            if id % 17 == 0 {
+                text.push_str(" \n\n");
+            }
+        }
+        let limits = InventoryLimits::default();
+        file_same_as_reader(&text, limits);
+        // Without the final newline, and with blank lines at either end.
+        file_same_as_reader(text.trim_end(), limits);
+        file_same_as_reader(&format!("\n\n{text}\n \n"), limits);
+        file_same_as_reader("", limits);
+        file_same_as_reader("\n", limits);
+        file_same_as_reader("{\"id\":1}", limits);
+        // Bad lines of each kind, each the first in file order.
+        let good: String =
+            (0..20u32).map(|id| format!("{{\"id\":{id},\"stores\":[\"s{}\"]}}\n", id % 4)).collect();
+        let tight = InventoryLimits { max_stores: 4, ..InventoryLimits::default() };
+        for bad in [
+            "not json\n",
+            "{\"id\": 3}\n",
+            "{\"id\": 500, \"stores\": [\"new\"]}\n",
+            "{\"id\":1,\"stores\":[\"a\",\"a\"]}\n",
+        ] {
+            let text = format!("{good}{bad}{good}x\n");
+            file_same_as_reader(&text, tight);
+        }
+        // Not UTF-8: serde's error, on its line.
+        let mut bytes = good.clone().into_bytes();
+        bytes.extend_from_slice(b"{\"id\":99,\"stores\":[\"\xff\"]}\n");
+        let err = read_file(&file_of(&bytes), &JsonlOptions::default(), 16, &mut |_| {}).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidRecord);
+        assert!(err.detail().starts_with("line 21: "), "{err}");
+    }
+
+    #[test]
+    fn a_file_with_an_overlong_line() {
+        let limits = InventoryLimits::default();
+        let x = "x".repeat(MAX_LINE_BYTES + 1);
+        let pad = MAX_LINE_BYTES - "{\"id\":1,\"stores\":[\"\"]}\n".len();
+        let exact = format!("{{\"id\":1,\"stores\":[\"{}\"]}}\n", "x".repeat(pad));
+        for text in [
+            format!("{{\"id\":1}}\n\n{x}\n{{\"id\":2}}\n"),
+            format!("{{\"id\":1}}\nbad\n{x}\n"),
+            format!("{{\"id\":1}}\n{x}"),
+            exact.clone(),
+            exact.trim_end().to_owned(),
+        ] {
+            let want = read_with(&text, 1, 1 << 30, limits).map(|i| i.len()).map_err(|e| e.to_string());
+            let file = file_of(text.as_bytes());
+            for chunk in [100, 4096, 1 << 20, 1 << 30] {
+                let got = read_file(&file, &JsonlOptions { limits, threads: 2 }, chunk, &mut |_| {})
+                    .map(|i| i.len())
+                    .map_err(|e| e.to_string());
+                assert_eq!(got, want, "chunk {chunk}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_file_shorter_than_its_size_is_an_error() {
+        let text = b"{\"id\":1}\n{\"id\":2}\n";
+        let file = file_of(text);
+        let mut buf = Vec::new();
+        let n = text.len() as u64;
+        assert_eq!(super::super::filerange::read_lines(&file, 0, n, n, &mut buf).unwrap(), 0..text.len());
+        assert_eq!(&buf[..text.len()], text);
+        // As if the file had shrunk since its size was taken.
+        for (start, end) in [(0, n + 5), (3, n + 5), (n, n + 5)] {
+            let err = super::super::filerange::read_lines(&file, start, end, n + 5, &mut buf).unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::Io, "{err}");
+            assert!(err.detail().contains("changed while it was read"), "{err}");
+        }
+        // A chunk whose last line runs past its end, into the missing part.
+        let err = super::super::filerange::read_lines(&file, 0, 4, n + 5, &mut buf).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Io, "{err}");
     }
 
     #[test]

@@ -39,8 +39,11 @@ mod config;
 mod count;
 mod events;
 mod explain;
+#[cfg(any(unix, windows))]
+mod filerange;
 mod history;
 mod idset;
+mod intern;
 mod inventory;
 mod jsonl;
 mod kernel;
@@ -50,6 +53,7 @@ mod scan;
 mod schedule;
 mod snapshot;
 mod synth;
+mod timeorder;
 mod times;
 
 pub use bulk::IdGroup;

@@ -11,6 +11,12 @@
 //! message stay exactly those of serde. The rule that keeps this exact:
 //! the scanner accepts a line only if serde accepts it with the same
 //! values (a differential test checks it).
+//!
+//! The line is text already checked as UTF-8 (the reader checks a whole
+//! chunk at once, not each string): a string between two ASCII quotes of
+//! valid UTF-8 is valid UTF-8 itself, so names are slices of the line.
+//! Keys are told apart by their first byte and matched with one masked
+//! compare of two words; names are searched eight bytes at a time.
 
 /// The fields of one record, names borrowed from the line.
 #[derive(Debug, Default)]
@@ -53,48 +59,173 @@ const KEYS: [&[u8]; 9] = [
     b"collections",
 ];
 
+/// A key followed by its closing quote, as two little-endian words and
+/// the masks of the bytes that take part (a key is at most 13 bytes).
+struct KeyWords {
+    words: [u64; 2],
+    masks: [u64; 2],
+}
+
+const fn key_words(key: &[u8]) -> KeyWords {
+    let mut bytes = [0u8; 16];
+    let mut mask = [0u8; 16];
+    let mut i = 0;
+    while i < key.len() {
+        bytes[i] = key[i];
+        mask[i] = 0xFF;
+        i += 1;
+    }
+    bytes[i] = b'"';
+    mask[i] = 0xFF;
+    let mut words = [0u64; 2];
+    let mut masks = [0u64; 2];
+    let mut j = 0;
+    while j < 16 {
+        words[j / 8] |= (bytes[j] as u64) << (8 * (j % 8));
+        masks[j / 8] |= (mask[j] as u64) << (8 * (j % 8));
+        j += 1;
+    }
+    KeyWords { words, masks }
+}
+
+const KEY_WORDS: [KeyWords; 9] = [
+    key_words(KEYS[0]),
+    key_words(KEYS[1]),
+    key_words(KEYS[2]),
+    key_words(KEYS[3]),
+    key_words(KEYS[4]),
+    key_words(KEYS[5]),
+    key_words(KEYS[6]),
+    key_words(KEYS[7]),
+    key_words(KEYS[8]),
+];
+
+/// The slot of a key among 16, from its first two bytes: distinct for the
+/// nine keys (checked when compiling), so a key is found without a branch
+/// per candidate.
+const fn key_slot(first_two: u64) -> usize {
+    (((first_two & 0xFFFF) * 97) & 0xFFFF) as usize >> 12
+}
+
+/// Per slot, the key that hashes there (9 = none).
+const KEY_SLOTS: [u8; 16] = {
+    let mut slots = [9u8; 16];
+    let mut k = 0;
+    while k < KEYS.len() {
+        let slot = key_slot(KEYS[k][0] as u64 | (KEYS[k][1] as u64) << 8);
+        assert!(slots[slot] == 9, "two keys share a slot");
+        slots[slot] = k as u8;
+        k += 1;
+    }
+    slots
+};
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGHS: u64 = 0x8080_8080_8080_8080;
+
+/// The high bit of each byte of `w` that is zero (exact for the lowest
+/// such byte, which is all the callers use).
+#[inline]
+fn zero_bytes(w: u64) -> u64 {
+    w.wrapping_sub(ONES) & !w & HIGHS
+}
+
+/// Eight bytes at `at`, little-endian, if there are eight.
+#[inline]
+fn word(bytes: &[u8], at: usize) -> Option<u64> {
+    let b: [u8; 8] = bytes.get(at..at + 8)?.try_into().ok()?;
+    Some(u64::from_le_bytes(b))
+}
+
 struct Cursor<'a> {
+    text: &'a str,
     bytes: &'a [u8],
     at: usize,
 }
 
 impl<'a> Cursor<'a> {
+    #[inline]
     fn peek(&self) -> Option<u8> {
         self.bytes.get(self.at).copied()
     }
 
-    /// Skips JSON whitespace (space, tab, line feed, carriage return).
+    /// Skips JSON whitespace but line feeds (space, tab, carriage return):
+    /// a line feed ends the line.
+    #[inline]
     fn ws(&mut self) {
-        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
+        while let Some(b' ' | b'\t' | b'\r') = self.peek() {
             self.at += 1;
         }
     }
 
+    #[inline]
     fn eat(&mut self, byte: u8) -> Option<()> {
         self.ws();
         (self.peek()? == byte).then(|| self.at += 1)
     }
 
-    /// A string without escapes or control characters, valid UTF-8; the
-    /// opening quote is next.
+    /// The key whose opening quote was just eaten, as its index in
+    /// [`KEYS`]; `None` for any other string.
+    #[inline]
+    fn key(&mut self) -> Option<usize> {
+        let rest = self.bytes.get(self.at..)?;
+        let (a, b) = if rest.len() >= 16 {
+            (word(rest, 0)?, word(rest, 8)?)
+        } else {
+            let mut buf = [0u8; 16];
+            buf[..rest.len()].copy_from_slice(rest);
+            let (lo, hi) = buf.split_at(8);
+            (u64::from_le_bytes(lo.try_into().ok()?), u64::from_le_bytes(hi.try_into().ok()?))
+        };
+        let k = usize::from(KEY_SLOTS[key_slot(a)]);
+        let kw = KEY_WORDS.get(k)?;
+        if a & kw.masks[0] != kw.words[0] || b & kw.masks[1] != kw.words[1] {
+            return None;
+        }
+        self.at += KEYS[k].len() + 1;
+        Some(k)
+    }
+
+    /// A string without escapes or control characters; the opening quote
+    /// is next.
+    #[inline]
     fn string(&mut self) -> Option<&'a str> {
         self.eat(b'"')?;
         let start = self.at;
+        // Eight bytes at a time: the first quote, backslash or control
+        // character ends the search (only a quote ends it well).
+        while let Some(w) = word(self.bytes, self.at) {
+            let special = zero_bytes(w ^ (ONES * u64::from(b'"')))
+                | zero_bytes(w ^ (ONES * u64::from(b'\\')))
+                | (w.wrapping_sub(ONES * 0x20) & !w & HIGHS);
+            if special != 0 {
+                self.at += (special.trailing_zeros() / 8) as usize;
+                return self.close(start);
+            }
+            self.at += 8;
+        }
         loop {
             match self.peek()? {
-                b'"' => break,
-                b'\\' | 0..=0x1F => return None,
+                b'"' | b'\\' | 0..=0x1F => return self.close(start),
                 _ => self.at += 1,
             }
         }
-        let raw = &self.bytes[start..self.at];
+    }
+
+    /// The string from `start` to here, if here is its closing quote.
+    #[inline]
+    fn close(&mut self, start: usize) -> Option<&'a str> {
+        if self.peek()? != b'"' {
+            return None;
+        }
+        let s = self.text.get(start..self.at)?;
         self.at += 1;
-        // Invalid UTF-8 is serde's error to report.
-        std::str::from_utf8(raw).ok()
+        Some(s)
     }
 
     /// An unsigned integer up to `u32::MAX` in JSON's form (no leading
     /// zero, no fraction or exponent).
+    #[inline]
     fn u32(&mut self) -> Option<u32> {
         self.ws();
         let start = self.at;
@@ -116,6 +247,7 @@ impl<'a> Cursor<'a> {
         u32::try_from(n).ok()
     }
 
+    #[inline]
     fn literal(&mut self, word: &[u8]) -> bool {
         self.ws();
         if self.bytes[self.at..].starts_with(word) {
@@ -126,6 +258,7 @@ impl<'a> Cursor<'a> {
         }
     }
 
+    #[inline]
     fn bool(&mut self) -> Option<bool> {
         if self.literal(b"true") {
             Some(true)
@@ -137,12 +270,22 @@ impl<'a> Cursor<'a> {
     }
 
     /// `null` or a time in the form `YYYY-MM-DDTHH:MM:SSZ`.
+    #[inline]
     fn time(&mut self) -> Option<Option<i64>> {
-        if self.literal(b"null") {
-            return Some(None);
+        self.ws();
+        if self.peek()? != b'"' {
+            return self.literal(b"null").then_some(None);
         }
-        let text = self.string()?;
-        seconds(text.as_bytes()).map(Some)
+        // The only string taken is 20 bytes between quotes; a string of
+        // another length (or with a quote, backslash or control byte
+        // inside) fails the form that `seconds` checks, as it would there.
+        let text = self.bytes.get(self.at..self.at + 22)?;
+        if text[0] != b'"' || text[21] != b'"' {
+            return None;
+        }
+        let secs = seconds(&text[1..21])?;
+        self.at += 22;
+        Some(Some(secs))
     }
 
     fn names(&mut self, out: &mut Vec<&'a str>) -> Option<()> {
@@ -167,21 +310,45 @@ impl<'a> Cursor<'a> {
     }
 }
 
+/// The 0x80 bit of each byte of `x` (bytes XORed with `'0'`) that is not
+/// a digit, among the bytes marked in `digits`.
+#[inline]
+fn non_digits(x: u64, digits: u64) -> u64 {
+    // (x & 0x7F) + 0x76 carries into the byte's high bit exactly when the
+    // low seven bits are over 9, and never into the next byte.
+    ((x & 0x7F7F_7F7F_7F7F_7F7F).wrapping_add(0x7676_7676_7676_7676) | x) & digits
+}
+
 /// Seconds since 1970 of `YYYY-MM-DDTHH:MM:SSZ` with a valid date and time
 /// in years 1970 to 9999; `None` for any other text (which serde then
 /// judges).
 pub(crate) fn seconds(t: &[u8]) -> Option<i64> {
-    if t.len() != 20 || t[4] != b'-' || t[7] != b'-' || t[10] != b'T' || t[13] != b':' || t[16] != b':' {
+    let t: &[u8; 20] = t.try_into().ok()?;
+    let a = u64::from_le_bytes(t[0..8].try_into().ok()?);
+    let b = u64::from_le_bytes(t[8..16].try_into().ok()?);
+    let c = u64::from(u32::from_le_bytes(t[16..20].try_into().ok()?));
+    // The separators of "YYYY-MM-" "DDTHH:MM" ":SSZ", then every other
+    // byte a digit, checked a word at a time.
+    const SEP_A: u64 = 0xFF00_00FF_0000_0000;
+    const SEP_B: u64 = 0x0000_FF00_00FF_0000;
+    const SEP_C: u64 = 0xFF00_00FF;
+    const WANT_A: u64 = (b'-' as u64) << 56 | (b'-' as u64) << 32;
+    const WANT_B: u64 = (b':' as u64) << 40 | (b'T' as u64) << 16;
+    const WANT_C: u64 = (b'Z' as u64) << 24 | b':' as u64;
+    if a & SEP_A != WANT_A || b & SEP_B != WANT_B || c & SEP_C != WANT_C {
         return None;
     }
-    if t[19] != b'Z' {
+    let zeros = ONES * u64::from(b'0');
+    let bad = non_digits(a ^ zeros, !SEP_A & HIGHS)
+        | non_digits(b ^ zeros, !SEP_B & HIGHS)
+        | non_digits(c ^ zeros, !SEP_C & HIGHS & 0xFFFF_FFFF);
+    if bad != 0 {
         return None;
     }
-    let num = |range: std::ops::Range<usize>| -> Option<i64> {
-        t[range].iter().try_fold(0i64, |n, &d| d.is_ascii_digit().then(|| n * 10 + i64::from(d - b'0')))
-    };
-    let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
-    let (hour, minute, second) = (num(11..13)?, num(14..16)?, num(17..19)?);
+    let d = |i: usize| i64::from(t[i] - b'0');
+    let year = d(0) * 1000 + d(1) * 100 + d(2) * 10 + d(3);
+    let (month, day) = (d(5) * 10 + d(6), d(8) * 10 + d(9));
+    let (hour, minute, second) = (d(11) * 10 + d(12), d(14) * 10 + d(15), d(17) * 10 + d(18));
     if !(1970..=9999).contains(&year) || !(1..=12).contains(&month) || hour > 23 || minute > 59 || second > 59
     {
         return None;
@@ -211,21 +378,23 @@ fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
-/// Scans one line (its `\n`, if any, included) into `out`. Returns false
-/// when the line is not in the fast form; `out` is then meaningless and
-/// the line must be parsed by serde.
-pub(crate) fn scan_line<'a>(line: &'a [u8], out: &mut Fields<'a>) -> bool {
+/// Scans the line at the start of `text` (which may go on with more
+/// lines) into `out`, and returns its length, its `\n` included, so that
+/// the reader needs no separate search for the line's end. `None` when
+/// the line is not in the fast form; `out` is then meaningless and the
+/// line must be parsed by serde.
+pub(crate) fn scan_line<'a>(text: &'a str, out: &mut Fields<'a>) -> Option<usize> {
     out.clear();
-    scan(line, out).is_some()
+    scan(text, out)
 }
 
-fn scan<'a>(line: &'a [u8], out: &mut Fields<'a>) -> Option<()> {
-    let mut c = Cursor { bytes: line, at: 0 };
+fn scan<'a>(line: &'a str, out: &mut Fields<'a>) -> Option<usize> {
+    let mut c = Cursor { text: line, bytes: line.as_bytes(), at: 0 };
     c.eat(b'{')?;
     let mut seen = 0u16;
     loop {
-        let key = c.string()?.as_bytes();
-        let k = KEYS.iter().position(|&known| known == key)?;
+        c.eat(b'"')?;
+        let k = c.key()?;
         if seen & 1 << k != 0 {
             return None;
         }
@@ -250,11 +419,18 @@ fn scan<'a>(line: &'a [u8], out: &mut Fields<'a>) -> Option<()> {
             _ => return None,
         }
     }
-    // The id is required; after the object only whitespace.
+    // The id is required; after the object only whitespace, to the line
+    // feed or the end.
     c.ws();
-    (seen & 1 != 0 && c.at == line.len()).then_some(())
+    if seen & 1 == 0 {
+        return None;
+    }
+    match c.peek() {
+        None => Some(c.at),
+        Some(b'\n') => Some(c.at + 1),
+        Some(_) => None,
+    }
 }
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -281,9 +457,14 @@ mod tests {
     /// The scanner accepts only what serde accepts, with the same values.
     fn agrees(line: &[u8]) -> std::result::Result<bool, TestCaseError> {
         let mut f = Fields::default();
-        if !scan_line(line, &mut f) {
-            return Ok(false);
-        }
+        // The reader hands the scanner text checked as UTF-8; a line that
+        // is not goes to serde.
+        let Ok(text) = std::str::from_utf8(line) else { return Ok(false) };
+        let Some(n) = scan_line(text, &mut f) else { return Ok(false) };
+        // The line is what the scanner took: up to its first line feed.
+        let end = memchr::memchr(b'\n', line).map_or(line.len(), |i| i + 1);
+        prop_assert_eq!(n, end, "the line ends at its line feed");
+        let line = &line[..n];
         let ours = (
             f.id,
             f.enrolled,
