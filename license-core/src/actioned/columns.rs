@@ -107,11 +107,6 @@ impl NameColumns {
         self.last = i;
         Ok(i)
     }
-
-    /// The number of distinct names.
-    pub(crate) fn len(&self) -> usize {
-        self.names.len()
-    }
 }
 
 /// Certificates as columns, ready for [`Inventory::insert_columns`].
