@@ -265,6 +265,7 @@ impl CertificateColumns {
 
     /// Records the flags, count and times of certificate `id` (already in
     /// `ids`), times checked.
+    #[inline]
     pub(crate) fn push_fields(
         &mut self,
         id: u32,
