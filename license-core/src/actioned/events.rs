@@ -6,7 +6,9 @@
 //! one chunk is touched while it is in cache, instead of one random chunk
 //! per event. This is exact because an event's validity and effect depend
 //! only on its own certificate's state: events about different
-//! certificates commute.
+//! certificates commute. Within a chunk, store, metadata and collection
+//! changes are netted per certificate and merged into each set's chunk at
+//! once ([`super::named_batch`]).
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -19,6 +21,7 @@ use time::OffsetDateTime;
 use super::cache::{Clock, Kind};
 use super::idset::IdSet;
 use super::inventory::{NamedSets, MAX_SECS, MIN_SECS};
+use super::named_batch::{Change as NamedChange, NamedBatch};
 use super::record::check_name;
 use super::Inventory;
 use crate::{timefmt, Error, ErrorKind, Result};
@@ -214,18 +217,20 @@ struct IdState {
 }
 
 impl OpKind {
-    /// Whether the event changes store, metadata or collection membership.
-    fn names(self) -> bool {
-        matches!(
-            self,
-            OpKind::AddedToStore
-                | OpKind::RemovedFromStore
-                | OpKind::MetadataSet
-                | OpKind::MetadataCleared
-                | OpKind::AddedToCollection
-                | OpKind::RemovedFromCollection
-                | OpKind::Deleted
-        )
+    /// The change to store, metadata or collection membership, for a
+    /// batch (`name` the op's name index), if any.
+    fn named_change(self, name: u16) -> Option<NamedChange> {
+        let (kind, on) = match self {
+            OpKind::AddedToStore => (0, true),
+            OpKind::RemovedFromStore => (0, false),
+            OpKind::MetadataSet => (1, true),
+            OpKind::MetadataCleared => (1, false),
+            OpKind::AddedToCollection => (2, true),
+            OpKind::RemovedFromCollection => (2, false),
+            OpKind::Deleted => return Some(NamedChange::Deleted),
+            _ => return None,
+        };
+        Some(NamedChange::Set(kind, name, on))
     }
 
     /// Whether the event adds something (and so the certificate if it is
@@ -544,13 +549,30 @@ impl Inventory {
         // than updated per event (which checks every set of the kind).
         let mut unions = self.cache.take_unions();
         let mut touched: Vec<u16> = Vec::new();
-        for small in &ops {
-            let op = small.op(&names);
-            let key = (op.id >> 16) as u16;
-            if op.kind.names() && touched.last() != Some(&key) {
-                touched.push(key);
+        // Store, metadata and collection changes are gathered per chunk
+        // and applied set by set (see `named_batch`); the rest in order.
+        let mut batch = NamedBatch::new(names.len());
+        let mut start = 0;
+        while start < ops.len() {
+            let key = (ops[start].id >> 16) as u16;
+            let end = start + ops[start..].partition_point(|o| (o.id >> 16) as u16 == key);
+            let mut named = false;
+            for (i, small) in ops[start..end].iter().enumerate() {
+                let op = small.op(&names);
+                if let Some(change) = op.kind.named_change(small.name) {
+                    batch.push(change);
+                    named = true;
+                }
+                self.apply_unnamed(op);
+                if ops.get(start + i + 1).is_none_or(|next| next.id != op.id) {
+                    batch.end_certificate(op.id as u16);
+                }
             }
-            self.apply_checked(op, None);
+            if named {
+                touched.push(key);
+                batch.apply(key, [&mut self.stores, &mut self.metadata, &mut self.collections], &names);
+            }
+            start = end;
         }
         if let Some(unions) = unions.as_mut() {
             let unions = Arc::make_mut(unions);
@@ -616,6 +638,28 @@ impl Inventory {
             state.present = op.kind.adds() || (state.present && op.kind != OpKind::Deleted);
         }
         true
+    }
+
+    /// Applies what `op` changes besides store, metadata and collection
+    /// membership (which a batch applies per chunk, [`NamedBatch`]); the
+    /// count cache's unions must have been taken out.
+    fn apply_unnamed(&mut self, op: Op<'_>) {
+        let id = op.id;
+        match op.kind {
+            OpKind::AddedToStore | OpKind::MetadataSet | OpKind::AddedToCollection => {
+                self.set_flag(Flag::Present, id, true, &mut None);
+            }
+            OpKind::RemovedFromStore | OpKind::MetadataCleared | OpKind::RemovedFromCollection => {}
+            OpKind::Deleted => {
+                for f in [Flag::Present, Flag::Enrolled, Flag::PrivateKey, Flag::Ssl] {
+                    self.set_flag(f, id, false, &mut None);
+                }
+                self.set_ssl_extra(id, 0, &mut None);
+                self.set_time(Times::Revocations, id, None, &mut None);
+                self.set_time(Times::Expiries, id, None, &mut None);
+            }
+            _ => self.apply_checked(op, None),
+        }
     }
 
     fn roll_back(&mut self, mut log: Vec<Change<'_>>) {
