@@ -821,6 +821,92 @@ mod tests {
         }
     }
 
+    /// An event of a large batch: ids over three chunks (one of them a
+    /// bitset in store `a`), a few hundred per chunk so that events on one
+    /// id repeat, and now and then a name that is not valid.
+    fn batch_event() -> impl Strategy<Value = Event> {
+        let id = prop_oneof![0u32..300, 65_536u32..65_836, 200_000u32..200_300];
+        let name = prop_oneof![
+            30 => Just("a".to_owned()),
+            30 => Just("b".to_owned()),
+            30 => Just("c".to_owned()),
+            1 => Just(String::new()),
+        ];
+        let at = (0i64..20).prop_map(|d| datetime!(2026-11-01 0:00 UTC) + time::Duration::days(d));
+        (id, 0u8..15, name, at).prop_map(|(id, kind, name, at)| match kind {
+            0 => Event::Enrolled { id },
+            1 => Event::Revoked { id, at },
+            2 => Event::ExpirySet { id, expires_at: Some(at) },
+            3 => Event::ExpirySet { id, expires_at: None },
+            4 => Event::AddedToStore { id, store: name },
+            5 => Event::RemovedFromStore { id, store: name },
+            6 => Event::MetadataSet { id, field: name },
+            7 => Event::MetadataCleared { id, field: name },
+            8 => Event::PrivateKeyStored { id },
+            9 => Event::PrivateKeyDeleted { id },
+            10 => Event::EndpointMonitoringOn { id },
+            11 => Event::EndpointMonitoringOff { id },
+            12 => Event::AddedToCollection { id, collection: name },
+            13 => Event::RemovedFromCollection { id, collection: name },
+            _ => Event::Deleted { id },
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(24))]
+        /// `apply_all` of a batch large enough to be grouped by chunk ends
+        /// in the state that applying each event with `apply` gives (same
+        /// snapshot bytes, same counts), or, when an event fails, fails
+        /// with that event's error and position and changes nothing.
+        #[test]
+        fn apply_all_equals_apply_one_by_one(
+            events in proptest::collection::vec(batch_event(), GROUPED_MIN..GROUPED_MIN + 600),
+            valid_only in any::<bool>(),
+        ) {
+            let records: Vec<CertificateRecord> = (0u32..300)
+                .chain(65_536..65_536 + 5000)
+                .chain(200_000..200_300)
+                .map(|id| {
+                    let mut r = CertificateRecord::new(id);
+                    r.ssl_endpoints = id % 3;
+                    r.private_key = id % 2 == 0;
+                    r.stores = if id % 5 == 0 { vec!["b".into()] } else { vec!["a".into()] };
+                    r.collections = if id % 4 == 0 { vec!["c".into()] } else { vec![] };
+                    r.expires_at = Some(datetime!(2026-11-03 0:00 UTC) + time::Duration::hours(i64::from(id % 400)));
+                    r
+                })
+                .collect();
+            let base = Inventory::from_records(&records).unwrap();
+            let config = crate::CountConfig::new(crate::license::ActionedLimit::SiteLicense).exclude_metadata("b");
+            let at = datetime!(2026-11-10 0:00 UTC);
+            let _ = base.count(at, &config);
+            let events: Vec<Event> = if valid_only {
+                let mut copy = base.clone();
+                events.into_iter().filter(|e| copy.apply(e).is_ok()).collect()
+            } else {
+                events
+            };
+            let mut one_by_one = base.clone();
+            let failure = events.iter().enumerate().find_map(|(i, e)| one_by_one.apply(e).err().map(|e| (i, e)));
+            let mut batch = base.clone();
+            match (batch.apply_all(&events), failure) {
+                (Ok(()), None) => {
+                    prop_assert_eq!(batch.to_snapshot(), one_by_one.to_snapshot());
+                    prop_assert_eq!(batch.count(at, &config), one_by_one.count(at, &config));
+                    let fresh = Inventory::from_snapshot(&batch.to_snapshot()).unwrap();
+                    prop_assert_eq!(batch.count(at, &config), fresh.count(at, &config));
+                }
+                (Err(got), Some((i, want))) => {
+                    prop_assert_eq!(got.kind(), want.kind());
+                    prop_assert_eq!(got.detail(), format!("event {}: {}", i + 1, want.detail()));
+                    prop_assert_eq!(batch.to_snapshot(), base.to_snapshot());
+                    prop_assert_eq!(batch.count(at, &config), base.count(at, &config));
+                }
+                (got, want) => prop_assert!(false, "apply_all gave {:?}, one by one {:?}", got, want),
+            }
+        }
+    }
+
     #[test]
     fn ops_are_sorted_by_id_stably() {
         let events: Vec<Event> = [70_000, 3, 70_001, 5, 3, 1 << 30, 70_000]
