@@ -6,7 +6,9 @@
 //! one chunk is touched while it is in cache, instead of one random chunk
 //! per event. This is exact because an event's validity and effect depend
 //! only on its own certificate's state: events about different
-//! certificates commute.
+//! certificates commute. Within a chunk, store, metadata and collection
+//! changes are netted per certificate and merged into each set's chunk at
+//! once ([`super::named_batch`]).
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -19,6 +21,7 @@ use time::OffsetDateTime;
 use super::cache::{Clock, Kind};
 use super::idset::IdSet;
 use super::inventory::{NamedSets, MAX_SECS, MIN_SECS};
+use super::named_batch::{Change as NamedChange, NamedBatch};
 use super::record::check_name;
 use super::Inventory;
 use crate::{timefmt, Error, ErrorKind, Result};
@@ -214,18 +217,20 @@ struct IdState {
 }
 
 impl OpKind {
-    /// Whether the event changes store, metadata or collection membership.
-    fn names(self) -> bool {
-        matches!(
-            self,
-            OpKind::AddedToStore
-                | OpKind::RemovedFromStore
-                | OpKind::MetadataSet
-                | OpKind::MetadataCleared
-                | OpKind::AddedToCollection
-                | OpKind::RemovedFromCollection
-                | OpKind::Deleted
-        )
+    /// The change to store, metadata or collection membership, for a
+    /// batch (`name` the op's name index), if any.
+    fn named_change(self, name: u16) -> Option<NamedChange> {
+        let (kind, on) = match self {
+            OpKind::AddedToStore => (0, true),
+            OpKind::RemovedFromStore => (0, false),
+            OpKind::MetadataSet => (1, true),
+            OpKind::MetadataCleared => (1, false),
+            OpKind::AddedToCollection => (2, true),
+            OpKind::RemovedFromCollection => (2, false),
+            OpKind::Deleted => return Some(NamedChange::Deleted),
+            _ => return None,
+        };
+        Some(NamedChange::Set(kind, name, on))
     }
 
     /// Whether the event adds something (and so the certificate if it is
@@ -544,13 +549,30 @@ impl Inventory {
         // than updated per event (which checks every set of the kind).
         let mut unions = self.cache.take_unions();
         let mut touched: Vec<u16> = Vec::new();
-        for small in &ops {
-            let op = small.op(&names);
-            let key = (op.id >> 16) as u16;
-            if op.kind.names() && touched.last() != Some(&key) {
-                touched.push(key);
+        // Store, metadata and collection changes are gathered per chunk
+        // and applied set by set (see `named_batch`); the rest in order.
+        let mut batch = NamedBatch::new(names.len());
+        let mut start = 0;
+        while start < ops.len() {
+            let key = (ops[start].id >> 16) as u16;
+            let end = start + ops[start..].partition_point(|o| (o.id >> 16) as u16 == key);
+            let mut named = false;
+            for (i, small) in ops[start..end].iter().enumerate() {
+                let op = small.op(&names);
+                if let Some(change) = op.kind.named_change(small.name) {
+                    batch.push(change);
+                    named = true;
+                }
+                self.apply_unnamed(op);
+                if ops.get(start + i + 1).is_none_or(|next| next.id != op.id) {
+                    batch.end_certificate(op.id as u16);
+                }
             }
-            self.apply_checked(op, None);
+            if named {
+                touched.push(key);
+                batch.apply(key, [&mut self.stores, &mut self.metadata, &mut self.collections], &names);
+            }
+            start = end;
         }
         if let Some(unions) = unions.as_mut() {
             let unions = Arc::make_mut(unions);
@@ -616,6 +638,28 @@ impl Inventory {
             state.present = op.kind.adds() || (state.present && op.kind != OpKind::Deleted);
         }
         true
+    }
+
+    /// Applies what `op` changes besides store, metadata and collection
+    /// membership (which a batch applies per chunk, [`NamedBatch`]); the
+    /// count cache's unions must have been taken out.
+    fn apply_unnamed(&mut self, op: Op<'_>) {
+        let id = op.id;
+        match op.kind {
+            OpKind::AddedToStore | OpKind::MetadataSet | OpKind::AddedToCollection => {
+                self.set_flag(Flag::Present, id, true, &mut None);
+            }
+            OpKind::RemovedFromStore | OpKind::MetadataCleared | OpKind::RemovedFromCollection => {}
+            OpKind::Deleted => {
+                for f in [Flag::Present, Flag::Enrolled, Flag::PrivateKey, Flag::Ssl] {
+                    self.set_flag(f, id, false, &mut None);
+                }
+                self.set_ssl_extra(id, 0, &mut None);
+                self.set_time(Times::Revocations, id, None, &mut None);
+                self.set_time(Times::Expiries, id, None, &mut None);
+            }
+            _ => self.apply_checked(op, None),
+        }
     }
 
     fn roll_back(&mut self, mut log: Vec<Change<'_>>) {
@@ -774,6 +818,92 @@ mod tests {
             prop_assert_eq!(grouped.count(at, &config), expect.count(at, &config));
             let fresh = Inventory::from_snapshot(&expect.to_snapshot()).unwrap();
             prop_assert_eq!(grouped.count(at, &config), fresh.count(at, &config));
+        }
+    }
+
+    /// An event of a large batch: ids over three chunks (one of them a
+    /// bitset in store `a`), a few hundred per chunk so that events on one
+    /// id repeat, and now and then a name that is not valid.
+    fn batch_event() -> impl Strategy<Value = Event> {
+        let id = prop_oneof![0u32..300, 65_536u32..65_836, 200_000u32..200_300];
+        let name = prop_oneof![
+            30 => Just("a".to_owned()),
+            30 => Just("b".to_owned()),
+            30 => Just("c".to_owned()),
+            1 => Just(String::new()),
+        ];
+        let at = (0i64..20).prop_map(|d| datetime!(2026-11-01 0:00 UTC) + time::Duration::days(d));
+        (id, 0u8..15, name, at).prop_map(|(id, kind, name, at)| match kind {
+            0 => Event::Enrolled { id },
+            1 => Event::Revoked { id, at },
+            2 => Event::ExpirySet { id, expires_at: Some(at) },
+            3 => Event::ExpirySet { id, expires_at: None },
+            4 => Event::AddedToStore { id, store: name },
+            5 => Event::RemovedFromStore { id, store: name },
+            6 => Event::MetadataSet { id, field: name },
+            7 => Event::MetadataCleared { id, field: name },
+            8 => Event::PrivateKeyStored { id },
+            9 => Event::PrivateKeyDeleted { id },
+            10 => Event::EndpointMonitoringOn { id },
+            11 => Event::EndpointMonitoringOff { id },
+            12 => Event::AddedToCollection { id, collection: name },
+            13 => Event::RemovedFromCollection { id, collection: name },
+            _ => Event::Deleted { id },
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(24))]
+        /// `apply_all` of a batch large enough to be grouped by chunk ends
+        /// in the state that applying each event with `apply` gives (same
+        /// snapshot bytes, same counts), or, when an event fails, fails
+        /// with that event's error and position and changes nothing.
+        #[test]
+        fn apply_all_equals_apply_one_by_one(
+            events in proptest::collection::vec(batch_event(), GROUPED_MIN..GROUPED_MIN + 600),
+            valid_only in any::<bool>(),
+        ) {
+            let records: Vec<CertificateRecord> = (0u32..300)
+                .chain(65_536..65_536 + 5000)
+                .chain(200_000..200_300)
+                .map(|id| {
+                    let mut r = CertificateRecord::new(id);
+                    r.ssl_endpoints = id % 3;
+                    r.private_key = id % 2 == 0;
+                    r.stores = if id % 5 == 0 { vec!["b".into()] } else { vec!["a".into()] };
+                    r.collections = if id % 4 == 0 { vec!["c".into()] } else { vec![] };
+                    r.expires_at = Some(datetime!(2026-11-03 0:00 UTC) + time::Duration::hours(i64::from(id % 400)));
+                    r
+                })
+                .collect();
+            let base = Inventory::from_records(&records).unwrap();
+            let config = crate::CountConfig::new(crate::license::ActionedLimit::SiteLicense).exclude_metadata("b");
+            let at = datetime!(2026-11-10 0:00 UTC);
+            let _ = base.count(at, &config);
+            let events: Vec<Event> = if valid_only {
+                let mut copy = base.clone();
+                events.into_iter().filter(|e| copy.apply(e).is_ok()).collect()
+            } else {
+                events
+            };
+            let mut one_by_one = base.clone();
+            let failure = events.iter().enumerate().find_map(|(i, e)| one_by_one.apply(e).err().map(|e| (i, e)));
+            let mut batch = base.clone();
+            match (batch.apply_all(&events), failure) {
+                (Ok(()), None) => {
+                    prop_assert_eq!(batch.to_snapshot(), one_by_one.to_snapshot());
+                    prop_assert_eq!(batch.count(at, &config), one_by_one.count(at, &config));
+                    let fresh = Inventory::from_snapshot(&batch.to_snapshot()).unwrap();
+                    prop_assert_eq!(batch.count(at, &config), fresh.count(at, &config));
+                }
+                (Err(got), Some((i, want))) => {
+                    prop_assert_eq!(got.kind(), want.kind());
+                    prop_assert_eq!(got.detail(), format!("event {}: {}", i + 1, want.detail()));
+                    prop_assert_eq!(batch.to_snapshot(), base.to_snapshot());
+                    prop_assert_eq!(batch.count(at, &config), base.count(at, &config));
+                }
+                (got, want) => prop_assert!(false, "apply_all gave {:?}, one by one {:?}", got, want),
+            }
         }
     }
 

@@ -698,6 +698,95 @@ impl IdSet {
         self.len += u64::from(n);
     }
 
+    /// Applies `changes` (ascending, distinct low halves; `true` puts the
+    /// id in, `false` takes it out) to chunk `key` in one pass: an array
+    /// chunk is merged into a new array (no shift of its tail per id), a
+    /// bitset gets its bits set and cleared. The layouts convert at the
+    /// same counts as single inserts and removes do (an array above
+    /// [`ARRAY_MAX`] ids becomes a bitset, a bitset that lost ids below
+    /// [`ARRAY_BACK`] an array; a run chunk that changes is made editable
+    /// first), so a chunk whose count only grows or only shrinks ends in
+    /// the layout that applying the changes one by one leaves.
+    pub(crate) fn apply_chunk(&mut self, key: u16, changes: &[(u16, bool)]) {
+        debug_assert!(changes.windows(2).all(|w| w[0].0 < w[1].0));
+        let i = match self.find(key) {
+            Ok(i) => i,
+            Err(i) => {
+                let lows: Vec<u16> = changes.iter().filter(|c| c.1).map(|c| c.0).collect();
+                if !lows.is_empty() {
+                    self.keys.insert(i, key);
+                    self.chunks.insert(i, Chunk::from_sorted_lows(&lows));
+                    self.len += lows.len() as u64;
+                }
+                return;
+            }
+        };
+        if matches!(self.chunks[i], Chunk::Runs(..)) {
+            let chunk = &self.chunks[i];
+            if changes.iter().all(|&(low, on)| chunk.contains(low) == on) {
+                return;
+            }
+            self.chunks[i].editable();
+        }
+        let before = self.chunks[i].len();
+        match &mut self.chunks[i] {
+            Chunk::Array(a) => {
+                let adds = changes.iter().filter(|c| c.1).count();
+                let mut merged = Vec::with_capacity(a.len() + adds);
+                let mut j = 0;
+                for &low in a.iter() {
+                    while j < changes.len() && changes[j].0 < low {
+                        if changes[j].1 {
+                            merged.push(changes[j].0);
+                        }
+                        j += 1;
+                    }
+                    if j < changes.len() && changes[j].0 == low {
+                        if changes[j].1 {
+                            merged.push(low);
+                        }
+                        j += 1;
+                    } else {
+                        merged.push(low);
+                    }
+                }
+                merged.extend(changes[j..].iter().filter(|c| c.1).map(|c| c.0));
+                if merged.len() > ARRAY_MAX {
+                    self.chunks[i] = Chunk::to_bits(&merged);
+                } else {
+                    *a = merged;
+                }
+            }
+            Chunk::Bits(b, n) => {
+                let mut lost = false;
+                for &(low, on) in changes {
+                    let w = &mut b[usize::from(low >> 6)];
+                    let bit = 1u64 << (low & 63);
+                    let was = *w & bit != 0;
+                    if on {
+                        *w |= bit;
+                        *n += u32::from(!was);
+                    } else {
+                        *w &= !bit;
+                        *n -= u32::from(was);
+                        lost |= was;
+                    }
+                }
+                if lost && *n < ARRAY_BACK {
+                    self.chunks[i] = Chunk::Array(Chunk::to_array(b));
+                }
+            }
+            // `editable` above leaves no runs.
+            Chunk::Runs(..) => {}
+        }
+        let after = self.chunks[i].len();
+        self.len = self.len + u64::from(after) - u64::from(before);
+        if after == 0 {
+            self.keys.remove(i);
+            self.chunks.remove(i);
+        }
+    }
+
     /// Appends a bitset chunk with `count` bits set under `key`.
     pub(crate) fn push_block(&mut self, key: u16, block: Box<Block>, count: u32) {
         debug_assert!(self.keys.last().is_none_or(|&k| k < key) && count > 0);
@@ -905,6 +994,62 @@ mod tests {
         assert!(matches!(set.chunk(0), Some(c) if c.full().is_some()));
         assert_eq!(set.len(), (1 << 17) + 1);
         assert!(set.heap_bytes() < 1024, "{}", set.heap_bytes());
+    }
+
+    fn kinds(set: &IdSet) -> Vec<u8> {
+        set.chunks
+            .iter()
+            .map(|c| match c {
+                Chunk::Array(_) => 0,
+                Chunk::Bits(..) => 1,
+                Chunk::Runs(..) => 2,
+            })
+            .collect()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        /// A chunk's changes applied at once leave the same ids as
+        /// inserting and removing them one by one, and the same layouts
+        /// when the chunk only grows or only shrinks.
+        #[test]
+        fn apply_chunk_equals_one_by_one(
+            start in 0u32..7000,
+            step in 1u32..9,
+            range in proptest::option::of((0u32..60_000, 1u32..5000)),
+            changes in proptest::collection::btree_map(any::<u16>(), any::<bool>(), 0..6000),
+            only in 0u8..3,
+            key in 0u16..3,
+        ) {
+            // Chunk 1 holds `start` ids every `step` (an array or a bitset),
+            // or a run (a decoded range); chunks 0 and 2 start empty.
+            let mut set = match range {
+                Some((first, len)) => {
+                    let mut bitmap = RoaringBitmap::new();
+                    bitmap.insert_range(65_536 + first..65_536 + (first + len).min(65_536));
+                    bitmap.optimize();
+                    IdSet::from(&bitmap)
+                }
+                None => (0..start).map(|i| 65_536 + (i * step) % 65_536).collect(),
+            };
+            set.insert(3 << 16);
+            let changes: Vec<(u16, bool)> = changes
+                .into_iter()
+                .map(|(low, on)| (low, match only { 0 => on, 1 => true, _ => false }))
+                .collect();
+            let mut one_by_one = set.clone();
+            for &(low, on) in &changes {
+                let id = u32::from(key) << 16 | u32::from(low);
+                if on { one_by_one.insert(id); } else { one_by_one.remove(id); }
+            }
+            set.apply_chunk(key, &changes);
+            prop_assert_eq!(set.len(), one_by_one.len());
+            prop_assert!(set.iter().eq(one_by_one.iter()));
+            prop_assert_eq!(&set.keys, &one_by_one.keys);
+            if only != 0 {
+                prop_assert_eq!(kinds(&set), kinds(&one_by_one));
+            }
+        }
     }
 
     #[test]

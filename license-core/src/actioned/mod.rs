@@ -48,6 +48,7 @@ mod inventory;
 mod jsonl;
 mod kernel;
 mod limits;
+mod named_batch;
 mod record;
 mod scan;
 mod schedule;
