@@ -1,9 +1,13 @@
 //! The certificate inventory: records, events, JSON Lines, snapshots,
 //! bulk id loads, counts, schedule and history.
 
+use std::fs::File;
+use std::io::BufReader;
+use std::path::PathBuf;
+
 use license_core::{
-    actioned::{Category, CountHistory, CountSchedule, Event, IdGroup, InventoryLimits},
-    ActionedCount, Alert, CertificateRecord, CountConfig, Inventory,
+    actioned::{Category, CountHistory, CountSchedule, Event, IdGroup, InventoryLimits, JsonlOptions},
+    ActionedCount, Alert, CertificateRecord, CountConfig, ErrorKind, Inventory,
 };
 use pyo3::exceptions::PyKeyError;
 use pyo3::prelude::*;
@@ -358,6 +362,47 @@ impl PyInventory {
         py.detach(|| Inventory::from_jsonl_with_limits(bytes.as_slice(), &limits, &mut |_| {}))
             .lc()
             .map(PyInventory)
+    }
+    /// Reads a JSON Lines file (GIL released): a regular file by position,
+    /// each of `threads` parsing threads (0: one per core) reading its own
+    /// part; anything else (a pipe) as a stream. The name limits are those
+    /// of `from_jsonl`; a file that cannot be opened is `io`.
+    #[staticmethod]
+    #[pyo3(signature = (
+        path,
+        *,
+        threads = 0,
+        max_stores = license_core::actioned::DEFAULT_MAX_NAMES,
+        max_metadata_fields = license_core::actioned::DEFAULT_MAX_NAMES,
+        max_collections = license_core::actioned::DEFAULT_MAX_NAMES,
+    ))]
+    fn from_jsonl_file(
+        py: Python<'_>,
+        path: PathBuf,
+        threads: usize,
+        max_stores: usize,
+        max_metadata_fields: usize,
+        max_collections: usize,
+    ) -> PyResult<Self> {
+        let limits = InventoryLimits { max_stores, max_metadata_fields, max_collections };
+        let options = JsonlOptions { limits, threads };
+        py.detach(|| -> license_core::Result<Inventory> {
+            let cannot = |e: std::io::Error| {
+                license_core::Error::new(ErrorKind::Io, format!("cannot read {}: {e}", path.display()))
+            };
+            let file = File::open(&path).map_err(cannot)?;
+            if file.metadata().map_err(cannot)?.is_file() {
+                Inventory::from_jsonl_file(&file, &options, &mut |_| {})
+            } else {
+                Inventory::from_jsonl_with_options(
+                    BufReader::with_capacity(1 << 20, file),
+                    &options,
+                    &mut |_| {},
+                )
+            }
+        })
+        .lc()
+        .map(PyInventory)
     }
     /// Adds the records of JSON Lines; on error nothing is added.
     fn extend_from_jsonl(&mut self, py: Python<'_>, data: &Bound<'_, PyAny>) -> PyResult<()> {

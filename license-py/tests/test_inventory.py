@@ -6,6 +6,7 @@ from __future__ import annotations
 import array
 import datetime as dt
 import json
+import pathlib
 import struct
 import threading
 
@@ -280,3 +281,27 @@ def test_schedule_and_history() -> None:
         h.push(inv.count(at(2026, 10, 1), limit=8))
     assert lc.CountHistory.from_json(h.to_json()).counts() == h.counts()
     assert repr(h) == "CountHistory(counts=5)"
+
+
+def test_a_jsonl_file_reads_as_its_bytes(tmp_path: pathlib.Path) -> None:
+    text = "".join(
+        f'{{"id": {i}, "stores": ["s{i % 3}"], "expires_at": "2027-01-0{1 + i % 9}T00:00:00Z"}}\n'
+        for i in range(5000)
+    ) + "\n"
+    path = tmp_path / "inv.jsonl"
+    path.write_text(text)
+    want = lc.Inventory.from_jsonl(text).to_snapshot()
+    for threads in (0, 1, 3):
+        assert lc.Inventory.from_jsonl_file(path, threads=threads).to_snapshot() == want
+        assert lc.Inventory.from_jsonl_file(str(path), threads=threads).to_snapshot() == want
+    # The limits and the first bad line, as from bytes.
+    with pytest.raises(lc.CountError) as e:
+        lc.Inventory.from_jsonl_file(path, max_stores=2)
+    assert e.value.kind == "too_many_names"
+    path.write_text(text.replace('{"id": 4000,', '{"id": 4000, "colour": 1,', 1))
+    with pytest.raises(lc.CountError) as bad:
+        lc.Inventory.from_jsonl_file(path)
+    assert bad.value.kind == "invalid_record" and "line 4001" in str(bad.value)
+    with pytest.raises(lc.LicenseIOError) as missing:
+        lc.Inventory.from_jsonl_file(tmp_path / "absent.jsonl")
+    assert missing.value.kind == "io" and "absent.jsonl" in str(missing.value)

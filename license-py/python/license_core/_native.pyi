@@ -362,6 +362,15 @@ class Inventory:
         max_metadata_fields: int = 65536,
         max_collections: int = 65536,
     ) -> Inventory: ...
+    @staticmethod
+    def from_jsonl_file(
+        path: str | os.PathLike[str],
+        *,
+        threads: int = 0,
+        max_stores: int = 65536,
+        max_metadata_fields: int = 65536,
+        max_collections: int = 65536,
+    ) -> Inventory: ...
     def extend_from_jsonl(self, data: str | _Bytes) -> None: ...
     def to_jsonl(self) -> str: ...
     @staticmethod
