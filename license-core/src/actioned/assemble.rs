@@ -92,10 +92,12 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    fn pieces_of(ids: Vec<u32>, cuts: Vec<usize>) -> Vec<Vec<u32>> {
+    /// `items` cut after each length in `cuts` in turn (past the end: empty
+    /// pieces), the rest last.
+    fn pieces_of<T: Clone>(items: &[T], cuts: &[usize]) -> Vec<Vec<T>> {
         let mut pieces = Vec::new();
-        let mut rest = ids.as_slice();
-        for c in cuts {
+        let mut rest = items;
+        for &c in cuts {
             let (a, b) = rest.split_at(c.min(rest.len()));
             pieces.push(a.to_vec());
             rest = b;
@@ -117,7 +119,7 @@ mod tests {
                 ids.sort_unstable();
                 ids.dedup();
             }
-            let pieces = pieces_of(ids.clone(), cuts.clone());
+            let pieces = pieces_of(&ids, &cuts);
             let whole = IdSet::from_unsorted(ids.clone());
             prop_assert_eq!(&set_from_pieces(pieces), &whole);
             let mut distinct = ids.clone();
@@ -127,17 +129,7 @@ mod tests {
                 distinct.reverse();
             }
             let pairs: Vec<(u32, i64)> = distinct.iter().map(|&id| (id, i64::from(id % 977) * 86_399)).collect();
-            let cut_pairs: Vec<Vec<(u32, i64)>> = {
-                let mut out = Vec::new();
-                let mut rest = pairs.as_slice();
-                for c in cuts {
-                    let (a, b) = rest.split_at(c.min(rest.len()));
-                    out.push(a.to_vec());
-                    rest = b;
-                }
-                out.push(rest.to_vec());
-                out
-            };
+            let cut_pairs = pieces_of(&pairs, &cuts);
             let built = times_from_pieces(cut_pairs);
             let want = TimeIndex::from_pairs(pairs);
             prop_assert_eq!(built.iter().collect::<Vec<_>>(), want.iter().collect::<Vec<_>>());

@@ -772,12 +772,10 @@ mod tests {
     use proptest::prelude::*;
     use time::macros::datetime;
 
-    fn event() -> impl Strategy<Value = Event> {
-        // Ids over three chunks, few per chunk, so events on one id repeat.
-        let id = prop_oneof![0u32..6, 65_536u32..65_542, 200_000u32..200_006];
-        let name = prop_oneof![Just("a".to_owned()), Just("b".to_owned())];
-        let at = (0i64..20).prop_map(|d| datetime!(2026-11-01 0:00 UTC) + time::Duration::days(d));
-        (id, 0u8..14, name, at).prop_map(|(id, kind, name, at)| match kind {
+    /// Event kind `kind` (0 to 13; anything else is a deletion) on `id`,
+    /// with `name` and `at` where the kind takes them.
+    fn event_of(id: u32, kind: u8, name: String, at: time::OffsetDateTime) -> Event {
+        match kind {
             0 => Event::Enrolled { id },
             1 => Event::Revoked { id, at },
             2 => Event::ExpirySet { id, expires_at: Some(at) },
@@ -791,8 +789,18 @@ mod tests {
             10 => Event::EndpointMonitoringOn { id },
             11 => Event::EndpointMonitoringOff { id },
             12 => Event::AddedToCollection { id, collection: name },
+            13 => Event::RemovedFromCollection { id, collection: name },
             _ => Event::Deleted { id },
-        })
+        }
+    }
+
+    fn event() -> impl Strategy<Value = Event> {
+        // Ids over three chunks, few per chunk, so events on one id repeat.
+        let id = prop_oneof![0u32..6, 65_536u32..65_542, 200_000u32..200_006];
+        let name = prop_oneof![Just("a".to_owned()), Just("b".to_owned())];
+        let at = (0i64..20).prop_map(|d| datetime!(2026-11-01 0:00 UTC) + time::Duration::days(d));
+        let kind = (0u8..14).prop_map(|k| if k == 13 { 14 } else { k });
+        (id, kind, name, at).prop_map(|(id, kind, name, at)| event_of(id, kind, name, at))
     }
 
     proptest! {
@@ -833,23 +841,7 @@ mod tests {
             1 => Just(String::new()),
         ];
         let at = (0i64..20).prop_map(|d| datetime!(2026-11-01 0:00 UTC) + time::Duration::days(d));
-        (id, 0u8..15, name, at).prop_map(|(id, kind, name, at)| match kind {
-            0 => Event::Enrolled { id },
-            1 => Event::Revoked { id, at },
-            2 => Event::ExpirySet { id, expires_at: Some(at) },
-            3 => Event::ExpirySet { id, expires_at: None },
-            4 => Event::AddedToStore { id, store: name },
-            5 => Event::RemovedFromStore { id, store: name },
-            6 => Event::MetadataSet { id, field: name },
-            7 => Event::MetadataCleared { id, field: name },
-            8 => Event::PrivateKeyStored { id },
-            9 => Event::PrivateKeyDeleted { id },
-            10 => Event::EndpointMonitoringOn { id },
-            11 => Event::EndpointMonitoringOff { id },
-            12 => Event::AddedToCollection { id, collection: name },
-            13 => Event::RemovedFromCollection { id, collection: name },
-            _ => Event::Deleted { id },
-        })
+        (id, 0u8..15, name, at).prop_map(|(id, kind, name, at)| event_of(id, kind, name, at))
     }
 
     proptest! {
