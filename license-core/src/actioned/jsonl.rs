@@ -10,11 +10,11 @@ use std::sync::{mpsc, Mutex};
 
 use super::columns::{available_threads, check_list, NAME_KINDS};
 use super::idset::IdSet;
-use super::intern::ChunkNames;
+use super::intern::{ChunkNames, NameKey};
 use super::inventory::secs_of;
 use super::limits::InventoryLimits;
 use super::record::{check_name, MAX_NAMES_PER_RECORD};
-use super::scan::{scan_line, Fields};
+use super::scan::{scan_line, Fields, Name};
 use super::timeorder::TimesInOrder;
 use super::{CertificateColumns, CertificateRecord, Inventory};
 use crate::{Error, ErrorKind, Result};
@@ -321,20 +321,31 @@ struct ChunkColumns<'a> {
 }
 
 /// A listed name that can be kept as the chunk's copy of it: a slice of
-/// the chunk, or a serde-parsed `String` (copied).
+/// the chunk (with the key the scanner took), or a serde-parsed `String`
+/// (copied).
 trait ListedName<'a>: AsRef<str> + PartialEq {
     fn keep(&self) -> Cow<'a, str>;
+    fn key(&self) -> NameKey;
 }
 
-impl<'a> ListedName<'a> for &'a str {
+impl<'a> ListedName<'a> for Name<'a> {
     fn keep(&self) -> Cow<'a, str> {
-        Cow::Borrowed(self)
+        Cow::Borrowed(self.text)
+    }
+
+    #[inline]
+    fn key(&self) -> NameKey {
+        self.key
     }
 }
 
 impl<'a> ListedName<'a> for String {
     fn keep(&self) -> Cow<'a, str> {
         Cow::Owned(self.clone())
+    }
+
+    fn key(&self) -> NameKey {
+        NameKey::of(self.as_bytes())
     }
 }
 
@@ -387,7 +398,7 @@ impl<'a> ChunkColumns<'a> {
         for ((names, indices), list) in self.names.iter_mut().zip(&mut self.indices).zip(lists) {
             indices.clear();
             for name in list {
-                let (i, new) = names.index_of(name.as_ref(), || name.keep());
+                let (i, new) = names.index_of_key(name.as_ref(), name.key(), || name.keep());
                 indices.push(i);
                 fresh |= new;
             }
