@@ -795,8 +795,9 @@ pub(crate) fn read_file(
     run(next, Some((file, size)), options, progress)
 }
 
-/// Parses one job on a parsing thread (`buf` is the thread's buffer for
-/// the chunks it reads itself).
+/// Parses one job on a parsing thread: `block` is the thread's small
+/// buffer a file range is streamed through, `buf` its buffer for a range
+/// read whole (only when the range has a bad line or a very long one).
 fn work(
     job: Job,
     file: Option<(&std::fs::File, u64)>,
