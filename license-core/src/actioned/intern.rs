@@ -4,10 +4,13 @@
 //!
 //! An inventory lists a few dozen distinct names millions of times, so the
 //! reader looks each listed name up once per record. A direct-mapped cache
-//! keyed on the name's length and first and last eight bytes answers almost
-//! every lookup with two word compares (exact for names up to 16 bytes,
-//! one string compare beyond); a miss goes to a hash map with std's keyed
-//! hash, so a file of colliding names costs a hash, not a scan.
+//! keyed on the name's length and bytes (all of them, zero-padded, up to 16;
+//! the first and last eight beyond) answers almost every lookup with two
+//! word compares (exact for names up to 16 bytes, one string compare
+//! beyond); a miss goes to a hash map with std's keyed hash, so a file of
+//! colliding names costs a hash, not a scan. The scanner takes a name's
+//! key as it finds the name ([`NameKey::within`]), with two loads and no
+//! branch on the name's length.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -15,46 +18,70 @@ use std::collections::HashMap;
 /// Slots of the direct-mapped cache.
 const CACHE_SLOTS: usize = 256;
 
-/// A cached name: its key words and its index (`u32::MAX` = empty).
+/// A cached name: its key and its index (`u32::MAX` = empty).
 #[derive(Clone, Copy)]
 struct Slot {
-    len: usize,
-    words: (u64, u64),
+    key: NameKey,
     index: u32,
 }
 
-const EMPTY: Slot = Slot { len: 0, words: (0, 0), index: u32::MAX };
+const EMPTY: Slot = Slot { key: NameKey { len: 0, words: (0, 0) }, index: u32::MAX };
 
-/// Words that, with the length, tell names up to 16 bytes apart exactly
-/// (the first and last eight bytes, or four, or the bytes themselves), and
-/// longer names usually.
+/// What the cache keys a name on: its length and two words that tell
+/// names up to 16 bytes apart exactly (its bytes, zero-padded) and longer
+/// names usually (their first and last eight bytes).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct NameKey {
+    len: usize,
+    words: (u64, u64),
+}
+
+/// The low `n` bytes of a word (all eight from 8 up).
 #[inline]
-fn key_words(name: &[u8]) -> (u64, u64) {
-    let n = name.len();
+fn low_bytes(w: u64, n: usize) -> u64 {
     if n >= 8 {
-        let first = name.first_chunk::<8>().copied().unwrap_or_default();
-        let last = name.last_chunk::<8>().copied().unwrap_or_default();
-        (u64::from_le_bytes(first), u64::from_le_bytes(last))
-    } else if n >= 4 {
-        // Two overlapping four-byte reads cover the name.
-        let first = name.first_chunk::<4>().copied().unwrap_or_default();
-        let last = name.last_chunk::<4>().copied().unwrap_or_default();
-        (u64::from(u32::from_le_bytes(first)), u64::from(u32::from_le_bytes(last)))
+        w
     } else {
-        match name {
-            [] => (0, 0),
-            [a, rest @ ..] => {
-                let mid = rest.first().copied().unwrap_or(0);
-                let last = rest.last().copied().unwrap_or(0);
-                (u64::from(*a) | u64::from(mid) << 8 | u64::from(last) << 16, 0)
-            }
+        w & ((1u64 << (8 * n)) - 1)
+    }
+}
+
+/// Eight bytes at `at`, little-endian.
+#[inline]
+fn word_at(bytes: &[u8], at: usize) -> u64 {
+    bytes.get(at..at + 8).and_then(|b| b.try_into().ok()).map_or(0, u64::from_le_bytes)
+}
+
+impl NameKey {
+    /// The key of `name`.
+    #[inline]
+    pub(crate) fn of(name: &[u8]) -> NameKey {
+        let len = name.len();
+        if len > 16 {
+            return NameKey { len, words: (word_at(name, 0), word_at(name, len - 8)) };
+        }
+        let mut buf = [0u8; 16];
+        buf[..len].copy_from_slice(name);
+        NameKey { len, words: (word_at(&buf, 0), word_at(&buf, 8)) }
+    }
+
+    /// The key of the name `bytes[start..start + len]`, read with two
+    /// loads when `bytes` goes on for 16 bytes from `start` (as a name in
+    /// a line usually does): no branch on the name's length then.
+    #[inline]
+    pub(crate) fn within(bytes: &[u8], start: usize, len: usize) -> NameKey {
+        if len <= 16 && start + 16 <= bytes.len() {
+            let (a, b) = (word_at(bytes, start), word_at(bytes, start + 8));
+            NameKey { len, words: (low_bytes(a, len), low_bytes(b, len.saturating_sub(8))) }
+        } else {
+            NameKey::of(bytes.get(start..start + len).unwrap_or_default())
         }
     }
 }
 
 #[inline]
-fn cache_slot(len: usize, words: (u64, u64)) -> usize {
-    let h = (words.0 ^ words.1.rotate_left(29) ^ len as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+fn cache_slot(key: NameKey) -> usize {
+    let h = (key.words.0 ^ key.words.1.rotate_left(29) ^ key.len as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
     (h >> 56) as usize % CACHE_SLOTS
 }
 
@@ -84,16 +111,24 @@ impl Default for ChunkNames<'_> {
 impl<'a> ChunkNames<'a> {
     /// The index of `name`, added (with no ids yet) if new; the flag says
     /// whether it was.
-    #[inline]
+    #[cfg(test)]
     pub(crate) fn index_of(&mut self, name: &str, owned: impl FnOnce() -> Cow<'a, str>) -> (u32, bool) {
-        let bytes = name.as_bytes();
-        let words = key_words(bytes);
-        let at = cache_slot(bytes.len(), words);
+        self.index_of_key(name, NameKey::of(name.as_bytes()), owned)
+    }
+
+    /// As [`ChunkNames::index_of`], with the name's key already taken.
+    #[inline]
+    pub(crate) fn index_of_key(
+        &mut self,
+        name: &str,
+        key: NameKey,
+        owned: impl FnOnce() -> Cow<'a, str>,
+    ) -> (u32, bool) {
+        let at = cache_slot(key);
         let slot = self.cache[at];
         if slot.index != u32::MAX
-            && slot.len == bytes.len()
-            && slot.words == words
-            && (bytes.len() <= 16 || self.names[slot.index as usize] == name)
+            && slot.key == key
+            && (key.len <= 16 || self.names[slot.index as usize] == name)
         {
             return (slot.index, false);
         }
@@ -108,7 +143,7 @@ impl<'a> ChunkNames<'a> {
                 (i, true)
             }
         };
-        self.cache[at] = Slot { len: bytes.len(), words, index };
+        self.cache[at] = Slot { key, index };
         (index, new)
     }
 
@@ -177,6 +212,29 @@ mod tests {
         assert_eq!(names.listed(), 1);
         let columns: Vec<_> = names.into_columns().collect();
         assert_eq!(columns, [(Cow::Borrowed("iis-prod-2"), vec![7])]);
+    }
+
+    #[test]
+    fn a_key_read_in_place_is_the_key_of_the_name() {
+        // Every length up to past 16, at every place in a buffer that ends
+        // right after the name or goes on (with bytes that must not count).
+        let text: Vec<u8> = (0..64u8).map(|i| b'a' + i % 26).collect();
+        for len in 0..24 {
+            for start in 0..text.len() - len {
+                let name = &text[start..start + len];
+                let want = NameKey::of(name);
+                assert_eq!(NameKey::within(&text, start, len), want, "{start} {len}");
+                assert_eq!(
+                    NameKey::within(&text[..start + len], start, len),
+                    want,
+                    "{start} {len} at the end"
+                );
+            }
+        }
+        // Names up to 16 bytes that differ anywhere have different keys.
+        assert_ne!(NameKey::of(b"abcdefghijklmnop"), NameKey::of(b"abcdefghijklmnoq"));
+        assert_ne!(NameKey::of(b"abcdefgh"), NameKey::of(b"abcdefgi"));
+        assert_ne!(NameKey::of(b"a"), NameKey::of(b"a\0"));
     }
 
     #[test]

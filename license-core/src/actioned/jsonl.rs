@@ -10,11 +10,11 @@ use std::sync::{mpsc, Mutex};
 
 use super::columns::{available_threads, check_list, NAME_KINDS};
 use super::idset::IdSet;
-use super::intern::ChunkNames;
+use super::intern::{ChunkNames, NameKey};
 use super::inventory::secs_of;
 use super::limits::InventoryLimits;
 use super::record::{check_name, MAX_NAMES_PER_RECORD};
-use super::scan::{scan_line, Fields};
+use super::scan::{scan_line, Fields, Name};
 use super::timeorder::TimesInOrder;
 use super::{CertificateColumns, CertificateRecord, Inventory};
 use crate::{Error, ErrorKind, Result};
@@ -32,8 +32,11 @@ pub const JSONL_HEAP_BASE: usize = 1 << 20;
 /// enough that a thread's work outweighs handing it over, small enough that
 /// the chunks in flight stay a few megabytes.
 const CHUNK_BYTES: usize = 2 << 20;
-/// The chunk of a file read by position ([`Inventory::from_jsonl_file`]).
-const FILE_CHUNK_BYTES: u64 = 2 << 20;
+/// The chunk of a file read by position ([`Inventory::from_jsonl_file`]):
+/// larger than a reader's, as it is read through a small buffer and only
+/// its columns are held; about 70,000 lines, so that most 2^16-id chunks of
+/// a file sorted by id are built by one thread whole, not merged from four.
+const FILE_CHUNK_BYTES: u64 = 8 << 20;
 
 /// How [`Inventory::from_jsonl_with_options`] reads: the name limits and
 /// the threads parsing.
@@ -320,22 +323,35 @@ struct ChunkColumns<'a> {
     indices: [Vec<u32>; 3],
 }
 
-/// A listed name that can be kept as the chunk's copy of it: a slice of
-/// the chunk, or a serde-parsed `String` (copied).
-trait ListedName<'a>: AsRef<str> + PartialEq {
-    fn keep(&self) -> Cow<'a, str>;
+/// A listed name: a slice of the line (with the key the scanner took), or
+/// a serde-parsed `String`. How the chunk keeps its copy of a name is the
+/// caller's `keep`: borrowed from a chunk that outlives the columns, copied
+/// from a buffer that is reused.
+trait ListedName: AsRef<str> + PartialEq {
+    fn key(&self) -> NameKey;
 }
 
-impl<'a> ListedName<'a> for &'a str {
-    fn keep(&self) -> Cow<'a, str> {
-        Cow::Borrowed(self)
+impl ListedName for Name<'_> {
+    #[inline]
+    fn key(&self) -> NameKey {
+        self.key
     }
 }
 
-impl<'a> ListedName<'a> for String {
-    fn keep(&self) -> Cow<'a, str> {
-        Cow::Owned(self.clone())
+impl ListedName for String {
+    fn key(&self) -> NameKey {
+        NameKey::of(self.as_bytes())
     }
+}
+
+/// Keeps a scanned name as a slice of the chunk it was read from.
+fn borrow_name<'a>(name: &Name<'a>) -> Cow<'a, str> {
+    Cow::Borrowed(name.text)
+}
+
+/// Keeps a scanned name as a copy (its buffer is about to be reused).
+fn copy_name<'a>(name: &Name<'_>) -> Cow<'a, str> {
+    Cow::Owned(name.text.to_owned())
 }
 
 /// Whether `indices` (a record's list, as name indices) repeats one; lists
@@ -372,7 +388,7 @@ impl<'a> ChunkColumns<'a> {
     /// for the first time in the chunk, then the limits on distinct names.
     /// A refused record adds nothing.
     #[allow(clippy::too_many_arguments)]
-    fn add<S: ListedName<'a>>(
+    fn add<S: ListedName>(
         &mut self,
         id: u32,
         enrolled: bool,
@@ -381,13 +397,14 @@ impl<'a> ChunkColumns<'a> {
         revoked: Option<i64>,
         expires: Option<i64>,
         lists: [&[S]; 3],
+        keep: impl Fn(&S) -> Cow<'a, str>,
         limits: &InventoryLimits,
     ) -> Result<()> {
         let mut fresh = false;
         for ((names, indices), list) in self.names.iter_mut().zip(&mut self.indices).zip(lists) {
             indices.clear();
             for name in list {
-                let (i, new) = names.index_of(name.as_ref(), || name.keep());
+                let (i, new) = names.index_of_key(name.as_ref(), name.key(), || keep(name));
                 indices.push(i);
                 fresh |= new;
             }
@@ -429,10 +446,15 @@ impl<'a> ChunkColumns<'a> {
         Ok(())
     }
 
-    /// Adds the record the scanner read.
-    fn add_scanned(&mut self, f: &Fields<'a>, limits: &InventoryLimits) -> Result<()> {
+    /// Adds the record the scanner read, keeping new names with `keep`.
+    fn add_scanned<'d>(
+        &mut self,
+        f: &Fields<'d>,
+        keep: impl Fn(&Name<'d>) -> Cow<'a, str>,
+        limits: &InventoryLimits,
+    ) -> Result<()> {
         let lists = [f.names[0].as_slice(), f.names[1].as_slice(), f.names[2].as_slice()];
-        self.add(f.id, f.enrolled, f.private_key, f.ssl_endpoints, f.revoked, f.expires, lists, limits)
+        self.add(f.id, f.enrolled, f.private_key, f.ssl_endpoints, f.revoked, f.expires, lists, keep, limits)
     }
 
     /// The columns, names in order of first listing.
@@ -453,16 +475,31 @@ impl<'a> ChunkColumns<'a> {
 fn scan_lines(data: &[u8], limits: &InventoryLimits, stop: Option<u64>) -> Scanned {
     // Lines are a hundred bytes or more, usually.
     let mut columns = ChunkColumns::new(data.len() / 96);
+    let (mut blanks, mut lines) = (Vec::new(), 0u64);
+    let error = scan_into(&mut columns, &mut blanks, &mut lines, data, borrow_name, limits, stop);
+    Scanned { columns: columns.finish(), blanks, lines, error }
+}
+
+/// Adds the whole lines of `data` to `columns` (`lines` counts them,
+/// `blanks` gets the blank ones), up to (not including) line `stop`; the
+/// first bad line and why, if any.
+fn scan_into<'a, 'd>(
+    columns: &mut ChunkColumns<'a>,
+    blanks: &mut Vec<u64>,
+    lines: &mut u64,
+    data: &'d [u8],
+    keep: impl Fn(&Name<'d>) -> Cow<'a, str> + Copy,
+    limits: &InventoryLimits,
+    stop: Option<u64>,
+) -> Option<(u64, Error)> {
     let mut fields = Fields::default();
-    let mut blanks = Vec::new();
-    let mut lines = 0u64;
     let mut error = None;
     let mut start = 0;
     // UTF-8 checked once for the chunk, not per string; a chunk that is not
     // UTF-8 is checked line by line (the bad lines go to serde).
     let text = std::str::from_utf8(data).ok();
     while start < data.len() {
-        if stop == Some(lines) {
+        if stop == Some(*lines) {
             break;
         }
         // The scanner finds the line's end itself; only lines outside its
@@ -472,14 +509,14 @@ fn scan_lines(data: &[u8], limits: &InventoryLimits, stop: Option<u64>) -> Scann
                 let added = if n > MAX_LINE_BYTES {
                     Err(Error::new(ErrorKind::InputTooLarge, format!("over {MAX_LINE_BYTES} bytes")))
                 } else {
-                    columns.add_scanned(&fields, limits)
+                    columns.add_scanned(&fields, keep, limits)
                 };
                 if let Err(e) = added {
-                    error = Some((lines, e));
+                    error = Some((*lines, e));
                     break;
                 }
                 start += n;
-                lines += 1;
+                *lines += 1;
                 continue;
             }
         }
@@ -492,39 +529,41 @@ fn scan_lines(data: &[u8], limits: &InventoryLimits, stop: Option<u64>) -> Scann
         start = end;
         if line.len() > MAX_LINE_BYTES {
             let e = Error::new(ErrorKind::InputTooLarge, format!("over {MAX_LINE_BYTES} bytes"));
-            error = Some((lines, e));
+            error = Some((*lines, e));
             break;
         }
         if line.iter().all(u8::is_ascii_whitespace) {
-            blanks.push(lines);
-        } else if let Err(e) = add_line(&mut columns, &mut fields, line, line_text, limits) {
-            error = Some((lines, e));
+            blanks.push(*lines);
+        } else if let Err(e) = add_line(columns, &mut fields, line, line_text, keep, limits) {
+            error = Some((*lines, e));
             break;
         }
-        lines += 1;
+        *lines += 1;
     }
-    Scanned { columns: columns.finish(), blanks, lines, error }
+    error
 }
 
 /// Adds one non-blank line's record to `columns`: scanned from its text
 /// when it is in the scanner's form, parsed by serde otherwise.
-fn add_line<'a>(
+fn add_line<'a, 'd>(
     columns: &mut ChunkColumns<'a>,
-    fields: &mut Fields<'a>,
-    line: &'a [u8],
-    text: Option<&'a str>,
+    fields: &mut Fields<'d>,
+    line: &'d [u8],
+    text: Option<&'d str>,
+    keep: impl Fn(&Name<'d>) -> Cow<'a, str>,
     limits: &InventoryLimits,
 ) -> Result<()> {
     if let Some(text) = text {
         if scan_line(text, fields) == Some(line.len()) {
-            return columns.add_scanned(fields, limits);
+            return columns.add_scanned(fields, keep, limits);
         }
     }
     let r = CertificateRecord::parse_unvalidated(line)?;
     let revoked = r.revoked_at.map(|t| secs_of(t, r.id, "revoked_at")).transpose()?;
     let expires = r.expires_at.map(|t| secs_of(t, r.id, "expires_at")).transpose()?;
     let lists = [r.stores.as_slice(), r.metadata.as_slice(), r.collections.as_slice()];
-    columns.add(r.id, r.enrolled, r.private_key, r.ssl_endpoints, revoked, expires, lists, limits)
+    let copy = |name: &String| Cow::Owned(name.clone());
+    columns.add(r.id, r.enrolled, r.private_key, r.ssl_endpoints, revoked, expires, lists, copy, limits)
 }
 
 fn too_many_names(id: u32, what: &str, max: usize) -> Error {
@@ -561,6 +600,42 @@ fn parse_chunk(data: &[u8], limits: &InventoryLimits) -> Parsed {
         let e = Error::new(ErrorKind::DuplicateCertificate, format!("certificate {id} appears twice"));
         scanned.error = Some((line, e));
     }
+    parsed_of(scanned, bytes, lines)
+}
+
+/// The lines of a file range read through a small buffer, kept in the
+/// core's cache from the read to the scan (a buffer the size of the chunk
+/// is written and read back through memory: the kernel's copy alone costs
+/// about three times as much). Names are copied when first listed, as the
+/// buffer is reused. `None` when the chunk needs the whole-chunk path
+/// ([`parse_chunk`], which names its first bad line): a bad line, an id
+/// repeated within the chunk, a line longer than the buffer, an I/O error.
+#[cfg(any(unix, windows))]
+fn stream_chunk(
+    file: &std::fs::File,
+    size: u64,
+    (start, end): (u64, u64),
+    block: &mut Vec<u8>,
+    limits: &InventoryLimits,
+) -> Option<Parsed> {
+    let mut blocks =
+        super::filerange::RangeBlocks::new(file, (start, end), size, block, super::filerange::BLOCK_BYTES);
+    let mut columns = ChunkColumns::new(usize::try_from((end - start) / 96).ok()?);
+    let (mut blanks, mut lines) = (Vec::new(), 0u64);
+    while let Some(data) = blocks.next().ok()? {
+        if scan_into(&mut columns, &mut blanks, &mut lines, data, copy_name, limits, None).is_some() {
+            return None;
+        }
+    }
+    let scanned = Scanned { columns: columns.finish(), blanks, lines, error: None };
+    if first_repeat(&scanned.columns.ids).is_some() {
+        return None;
+    }
+    Some(parsed_of(scanned, end - start, lines))
+}
+
+/// A chunk's scanned lines as the calling thread takes them.
+fn parsed_of(scanned: Scanned, bytes: u64, lines: u64) -> Parsed {
     let Scanned { mut columns, blanks, error, .. } = scanned;
     let first_use = std::array::from_fn(|k| {
         let n = &columns.names[k];
@@ -720,17 +795,26 @@ pub(crate) fn read_file(
     run(next, Some((file, size)), options, progress)
 }
 
-/// Parses one job on a parsing thread (`buf` is the thread's buffer for
-/// the chunks it reads itself).
+/// Parses one job on a parsing thread: `block` is the thread's small
+/// buffer a file range is streamed through, `buf` its buffer for a range
+/// read whole (only when the range has a bad line or a very long one).
 fn work(
     job: Job,
     file: Option<(&std::fs::File, u64)>,
-    buf: &mut Vec<u8>,
+    (block, buf): (&mut Vec<u8>, &mut Vec<u8>),
     limits: &InventoryLimits,
 ) -> Parsed {
     match job {
         Job::Bytes(data) => parse_chunk(&data, limits),
         Job::Range(start, end) => {
+            #[cfg(any(unix, windows))]
+            if let Some(parsed) =
+                file.and_then(|(file, size)| stream_chunk(file, size, (start, end), block, limits))
+            {
+                return parsed;
+            }
+            #[cfg(not(any(unix, windows)))]
+            let _ = &block;
             #[cfg(any(unix, windows))]
             let lines = match file {
                 Some((file, size)) => super::filerange::read_lines(file, start, end, size, buf),
@@ -770,7 +854,7 @@ fn run(
         for _ in 0..threads {
             let (job_rx, done_tx) = (&job_rx, done_tx.clone());
             workers.push(s.spawn(move || {
-                let mut buf = Vec::new();
+                let (mut block, mut buf) = (Vec::new(), Vec::new());
                 loop {
                     // A poisoned lock means another worker panicked: stop.
                     let job = match job_rx.lock() {
@@ -778,7 +862,7 @@ fn run(
                         Err(_) => return,
                     };
                     let Ok((seq, job)) = job else { return };
-                    let parsed = work(job, file, &mut buf, limits);
+                    let parsed = work(job, file, (&mut block, &mut buf), limits);
                     if done_tx.send((seq, parsed)).is_err() {
                         return;
                     }

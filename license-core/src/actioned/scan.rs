@@ -18,6 +18,16 @@
 //! Keys are told apart by their first byte and matched with one masked
 //! compare of two words; names are searched eight bytes at a time.
 
+use super::intern::NameKey;
+
+/// A listed name: its text, borrowed from the line, and its key for
+/// [`super::intern::ChunkNames`], taken while the name is in registers.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Name<'a> {
+    pub(crate) text: &'a str,
+    pub(crate) key: NameKey,
+}
+
 /// The fields of one record, names borrowed from the line.
 #[derive(Debug, Default)]
 pub(crate) struct Fields<'a> {
@@ -29,7 +39,7 @@ pub(crate) struct Fields<'a> {
     pub(crate) revoked: Option<i64>,
     pub(crate) expires: Option<i64>,
     /// Stores, metadata fields, collections.
-    pub(crate) names: [Vec<&'a str>; 3],
+    pub(crate) names: [Vec<Name<'a>>; 3],
 }
 
 impl Fields<'_> {
@@ -98,6 +108,48 @@ const KEY_WORDS: [KeyWords; 9] = [
     key_words(KEYS[6]),
     key_words(KEYS[7]),
     key_words(KEYS[8]),
+];
+
+/// A key in its quotes and followed by its colon (`"id":`), as two
+/// little-endian words and the masks of the bytes that take part (at most
+/// 16 bytes: `"ssl_endpoints":`).
+const fn quoted_key_words(key: &[u8]) -> KeyWords {
+    let mut bytes = [0u8; 16];
+    let mut mask = [0u8; 16];
+    bytes[0] = b'"';
+    let mut i = 0;
+    while i < key.len() {
+        bytes[i + 1] = key[i];
+        i += 1;
+    }
+    bytes[i + 1] = b'"';
+    bytes[i + 2] = b':';
+    let mut j = 0;
+    while j < i + 3 {
+        mask[j] = 0xFF;
+        j += 1;
+    }
+    let mut words = [0u64; 2];
+    let mut masks = [0u64; 2];
+    let mut j = 0;
+    while j < 16 {
+        words[j / 8] |= (bytes[j] as u64) << (8 * (j % 8));
+        masks[j / 8] |= (mask[j] as u64) << (8 * (j % 8));
+        j += 1;
+    }
+    KeyWords { words, masks }
+}
+
+const QUOTED_KEY_WORDS: [KeyWords; 9] = [
+    quoted_key_words(KEYS[0]),
+    quoted_key_words(KEYS[1]),
+    quoted_key_words(KEYS[2]),
+    quoted_key_words(KEYS[3]),
+    quoted_key_words(KEYS[4]),
+    quoted_key_words(KEYS[5]),
+    quoted_key_words(KEYS[6]),
+    quoted_key_words(KEYS[7]),
+    quoted_key_words(KEYS[8]),
 ];
 
 /// The slot of a key among 16, from its first two bytes: distinct for the
@@ -189,8 +241,19 @@ impl<'a> Cursor<'a> {
     /// A string without escapes or control characters; the opening quote
     /// is next.
     #[inline]
-    fn string(&mut self) -> Option<&'a str> {
-        self.eat(b'"')?;
+    fn string(&mut self) -> Option<Name<'a>> {
+        self.ws();
+        self.string_here()
+    }
+
+    /// A string without escapes or control characters, its opening quote
+    /// at the cursor.
+    #[inline(always)]
+    fn string_here(&mut self) -> Option<Name<'a>> {
+        if self.peek()? != b'"' {
+            return None;
+        }
+        self.at += 1;
         let start = self.at;
         // Eight bytes at a time: the first quote, backslash or control
         // character ends the search (only a quote ends it well).
@@ -213,14 +276,15 @@ impl<'a> Cursor<'a> {
     }
 
     /// The string from `start` to here, if here is its closing quote.
-    #[inline]
-    fn close(&mut self, start: usize) -> Option<&'a str> {
+    #[inline(always)]
+    fn close(&mut self, start: usize) -> Option<Name<'a>> {
         if self.peek()? != b'"' {
             return None;
         }
-        let s = self.text.get(start..self.at)?;
+        let text = self.text.get(start..self.at)?;
+        let key = NameKey::within(self.bytes, start, self.at - start);
         self.at += 1;
-        Some(s)
+        Some(Name { text, key })
     }
 
     /// An unsigned integer up to `u32::MAX` in JSON's form (no leading
@@ -228,6 +292,28 @@ impl<'a> Cursor<'a> {
     #[inline]
     fn u32(&mut self) -> Option<u32> {
         self.ws();
+        self.u32_here()
+    }
+
+    /// As [`Cursor::u32`], the first digit at the cursor.
+    #[inline(always)]
+    fn u32_here(&mut self) -> Option<u32> {
+        // Up to seven digits and the byte after them in one word: found and
+        // converted without a step per digit.
+        if let Some(w) = word(self.bytes, self.at) {
+            let x = w ^ (ONES * u64::from(b'0'));
+            let len = (non_digits(x, HIGHS).trailing_zeros() / 8) as usize;
+            if (1..8).contains(&len) {
+                if len > 1 && x & 0xFF == 0 {
+                    return None;
+                }
+                if matches!((w >> (8 * len)) as u8, b'.' | b'e' | b'E') {
+                    return None;
+                }
+                self.at += len;
+                return Some(eight_digits(x << (8 * (8 - len))));
+            }
+        }
         let start = self.at;
         let mut n: u64 = 0;
         while let Some(d @ b'0'..=b'9') = self.peek() {
@@ -258,21 +344,47 @@ impl<'a> Cursor<'a> {
         }
     }
 
+    /// `true` or `false`, told apart with one load and two compares
+    /// rather than a branch on the first letter.
     #[inline]
     fn bool(&mut self) -> Option<bool> {
-        if self.literal(b"true") {
-            Some(true)
-        } else if self.literal(b"false") {
-            Some(false)
-        } else {
-            None
+        self.ws();
+        self.bool_here()
+    }
+
+    /// As [`Cursor::bool`], the literal at the cursor.
+    #[inline(always)]
+    fn bool_here(&mut self) -> Option<bool> {
+        let w = match word(self.bytes, self.at) {
+            Some(w) => w,
+            None => {
+                let rest = self.bytes.get(self.at..)?;
+                let mut buf = [0u8; 8];
+                buf[..rest.len()].copy_from_slice(rest);
+                u64::from_le_bytes(buf)
+            }
+        };
+        const TRUE: u64 = 0x6575_7274; // "true"
+        const FALSE: u64 = 0x65_736C_6166; // "false"
+        let t = w & 0xFFFF_FFFF == TRUE;
+        let f = w & 0xFF_FFFF_FFFF == FALSE;
+        if !(t | f) {
+            return None;
         }
+        self.at += 4 + usize::from(f);
+        Some(t)
     }
 
     /// `null` or a time in the form `YYYY-MM-DDTHH:MM:SSZ`.
     #[inline]
     fn time(&mut self) -> Option<Option<i64>> {
         self.ws();
+        self.time_here()
+    }
+
+    /// As [`Cursor::time`], the value at the cursor.
+    #[inline(always)]
+    fn time_here(&mut self) -> Option<Option<i64>> {
         if self.peek()? != b'"' {
             return self.literal(b"null").then_some(None);
         }
@@ -288,7 +400,55 @@ impl<'a> Cursor<'a> {
         Some(Some(secs))
     }
 
-    fn names(&mut self, out: &mut Vec<&'a str>) -> Option<()> {
+    /// A list of names without whitespace, its `[` at the cursor.
+    #[inline(always)]
+    fn names_here(&mut self, out: &mut Vec<Name<'a>>) -> Option<()> {
+        if self.peek()? != b'[' {
+            return None;
+        }
+        self.at += 1;
+        if self.peek()? == b']' {
+            self.at += 1;
+            return Some(());
+        }
+        loop {
+            out.push(self.string_here()?);
+            match self.peek()? {
+                b',' => self.at += 1,
+                b']' => {
+                    self.at += 1;
+                    return Some(());
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    /// The key, with its quotes and colon, at the cursor (`"id":`), as its
+    /// index in [`KEYS`]: one masked compare of two words.
+    #[inline(always)]
+    fn quoted_key(&mut self) -> Option<usize> {
+        let (a, b) = match (word(self.bytes, self.at), word(self.bytes, self.at + 8)) {
+            (Some(a), Some(b)) => (a, b),
+            _ => {
+                let rest = self.bytes.get(self.at..)?;
+                let mut buf = [0u8; 16];
+                let n = rest.len().min(16);
+                buf[..n].copy_from_slice(&rest[..n]);
+                let (lo, hi) = buf.split_at(8);
+                (u64::from_le_bytes(lo.try_into().ok()?), u64::from_le_bytes(hi.try_into().ok()?))
+            }
+        };
+        let k = usize::from(KEY_SLOTS[key_slot(a >> 8)]);
+        let kw = QUOTED_KEY_WORDS.get(k)?;
+        if a & kw.masks[0] != kw.words[0] || b & kw.masks[1] != kw.words[1] {
+            return None;
+        }
+        self.at += KEYS[k].len() + 3;
+        Some(k)
+    }
+
+    fn names(&mut self, out: &mut Vec<Name<'a>>) -> Option<()> {
         self.eat(b'[')?;
         self.ws();
         if self.peek()? == b']' {
@@ -308,6 +468,15 @@ impl<'a> Cursor<'a> {
             }
         }
     }
+}
+
+/// The number of eight digit values (0 to 9, the first in the low byte),
+/// combined in pairs, then fours, then all eight.
+#[inline]
+fn eight_digits(x: u64) -> u32 {
+    let pairs = x.wrapping_mul(10).wrapping_add(x >> 8) & 0x00FF_00FF_00FF_00FF;
+    let fours = pairs.wrapping_mul(100).wrapping_add(pairs >> 16) & 0x0000_FFFF_0000_FFFF;
+    (fours.wrapping_mul(10_000).wrapping_add(fours >> 32) & 0xFFFF_FFFF) as u32
 }
 
 /// The 0x80 bit of each byte of `x` (bytes XORed with `'0'`) that is not
@@ -353,13 +522,10 @@ pub(crate) fn seconds(t: &[u8]) -> Option<i64> {
     {
         return None;
     }
+    // A table, not a branch per month: months vary from line to line.
+    const DAYS: [i64; 13] = [0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
     let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
-    let days_in_month = match month {
-        2 if leap => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    };
+    let days_in_month = DAYS[month as usize] + i64::from(month == 2 && leap);
     if day < 1 || day > days_in_month {
         return None;
     }
@@ -378,6 +544,12 @@ fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
+impl AsRef<str> for Name<'_> {
+    fn as_ref(&self) -> &str {
+        self.text
+    }
+}
+
 /// Scans the line at the start of `text` (which may go on with more
 /// lines) into `out`, and returns its length, its `\n` included, so that
 /// the reader needs no separate search for the line's end. `None` when
@@ -385,7 +557,58 @@ fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
 /// line must be parsed by serde.
 pub(crate) fn scan_line<'a>(text: &'a str, out: &mut Fields<'a>) -> Option<usize> {
     out.clear();
+    if let Some(n) = scan_compact(text, out) {
+        return Some(n);
+    }
+    out.clear();
     scan(text, out)
+}
+
+/// [`scan`] for a line without whitespace, as writers put it: each key
+/// with its quotes and colon is one masked compare and no step looks for
+/// whitespace. It accepts only lines that [`scan`] accepts, with the same
+/// fields (whitespace anywhere makes it give up, and [`scan`] reads the
+/// line).
+#[inline]
+fn scan_compact<'a>(line: &'a str, out: &mut Fields<'a>) -> Option<usize> {
+    let mut c = Cursor { text: line, bytes: line.as_bytes(), at: 0 };
+    if c.peek()? != b'{' {
+        return None;
+    }
+    c.at = 1;
+    let mut seen = 0u16;
+    loop {
+        let k = c.quoted_key()?;
+        if seen & 1 << k != 0 {
+            return None;
+        }
+        seen |= 1 << k;
+        match k {
+            0 => out.id = c.u32_here()?,
+            1 => out.enrolled = c.bool_here()?,
+            2 => out.revoked = c.time_here()?,
+            3 => out.expires = c.time_here()?,
+            4 => out.private_key = c.bool_here()?,
+            5 => out.ssl_endpoints = c.u32_here()?,
+            _ => c.names_here(&mut out.names[k - 6])?,
+        }
+        match c.peek()? {
+            b',' => c.at += 1,
+            b'}' => {
+                c.at += 1;
+                break;
+            }
+            _ => return None,
+        }
+    }
+    if seen & 1 == 0 {
+        return None;
+    }
+    match c.peek() {
+        None => Some(c.at),
+        Some(b'\n') => Some(c.at + 1),
+        Some(_) => None,
+    }
 }
 
 fn scan<'a>(line: &'a str, out: &mut Fields<'a>) -> Option<usize> {
@@ -460,6 +683,15 @@ mod tests {
         // The reader hands the scanner text checked as UTF-8; a line that
         // is not goes to serde.
         let Ok(text) = std::str::from_utf8(line) else { return Ok(false) };
+        // The whitespace-free path, when it takes the line, reads what the
+        // general one reads.
+        let mut general = Fields::default();
+        let scanned = scan(text, &mut general);
+        if let Some(n) = scan_compact(text, &mut f) {
+            prop_assert_eq!(Some(n), scanned, "compact and general lengths");
+            prop_assert_eq!(format!("{f:?}"), format!("{general:?}"));
+        }
+        f.clear();
         let Some(n) = scan_line(text, &mut f) else { return Ok(false) };
         // The line is what the scanner took: up to its first line feed.
         let end = memchr::memchr(b'\n', line).map_or(line.len(), |i| i + 1);
@@ -472,7 +704,7 @@ mod tests {
             f.ssl_endpoints,
             f.revoked,
             f.expires,
-            f.names.clone().map(|l| l.into_iter().map(str::to_owned).collect::<Vec<_>>()),
+            f.names.clone().map(|l| l.into_iter().map(|n| n.text.to_owned()).collect::<Vec<_>>()),
         );
         let theirs = serde_view(line);
         prop_assert_eq!(
@@ -497,6 +729,21 @@ mod tests {
         ];
         for line in fast {
             assert!(agrees(line.as_bytes()).unwrap(), "{line} should take the fast path");
+        }
+        // Numbers read a word at a time: every length, and what may follow.
+        for n in ["0", "7", "10", "1234567", "12345678", "99999999", "123456789", "4294967295"] {
+            for line in [format!("{{\"id\":{n}}}"), format!("{{\"id\":{n},\"ssl_endpoints\":{n}}}\n")] {
+                assert!(agrees(line.as_bytes()).unwrap(), "{line} should take the fast path");
+                let mut f = Fields::default();
+                assert!(scan_compact(&line, &mut f).is_some(), "{line} is compact");
+                assert_eq!(f.id.to_string(), n);
+            }
+        }
+        for n in
+            ["00", "01", "0123456", "1.5", "1234567.0", "1e3", "1234567E1", "-1", "4294967296", "99999999999"]
+        {
+            let line = format!("{{\"id\":{n}}}");
+            assert!(!agrees(line.as_bytes()).unwrap(), "{line} should go to serde");
         }
         // Valid for serde, but outside the fast form: escapes, other time
         // forms; and lines serde refuses: the scanner must give up on all.
@@ -614,6 +861,24 @@ mod tests {
         ) {
             let mut parts: Vec<String> =
                 pairs.into_iter().map(|(a, k, b, v, c)| format!("{a}{k}{b}:{v}{c}")).collect();
+            if with_id.0 {
+                let at = with_id.1 as usize % (parts.len() + 1);
+                parts.insert(at, format!("\"id\":{}", with_id.1));
+            }
+            let line = format!("{{{}}}{tail}", parts.join(","));
+            agrees(line.as_bytes())?;
+        }
+
+        #[test]
+        fn compact_scanner_agrees_with_serde(
+            pairs in proptest::collection::vec((key(), value()), 0..6),
+            with_id in (any::<bool>(), 0u32..10),
+            tail in prop_oneof![Just(""), Just("\n"), Just(" \r\n"), Just(" x"), Just(","), Just("}")],
+        ) {
+            // No whitespace, as writers put lines: the path that skips
+            // looking for it.
+            let mut parts: Vec<String> =
+                pairs.into_iter().map(|(k, v)| format!("{k}:{}", v.replace(" , ", ","))).collect();
             if with_id.0 {
                 let at = with_id.1 as usize % (parts.len() + 1);
                 parts.insert(at, format!("\"id\":{}", with_id.1));
