@@ -607,6 +607,38 @@ impl TimeIndex {
         }
     }
 
+    /// For a sparse chunk `key`, appends to `all` the low ids with a time
+    /// `<= hi` and to `window` those in `(lo, hi]`, in order, and returns
+    /// true; returns false, appending nothing, when the chunk is dense,
+    /// absent or `hi` is past the exact range (then [`TimeIndex::mask`]
+    /// answers). A few thousand ids then go straight to a set's array
+    /// chunk, without a 65,536-bit mask filled and read back.
+    pub(crate) fn sparse_lows(
+        &self,
+        key: u16,
+        lo: i64,
+        hi: i64,
+        all: &mut Vec<u16>,
+        window: &mut Vec<u16>,
+    ) -> bool {
+        let Ok(i) = self.find(key) else { return false };
+        let TimeChunk::Sparse(l, t) = &self.chunks[i] else { return false };
+        if hi > MAX_EXACT {
+            return false;
+        }
+        let (lo_bound, hi_bound) = (bound(lo), bound(hi));
+        for (&low, &v) in l.iter().zip(t) {
+            let secs = v.wrapping_sub(1);
+            if secs < hi_bound {
+                all.push(low);
+                if secs >= lo_bound {
+                    window.push(low);
+                }
+            }
+        }
+        true
+    }
+
     /// Bytes of heap memory the index holds.
     pub(crate) fn heap_bytes(&self) -> usize {
         self.keys.capacity() * 2
@@ -686,6 +718,18 @@ mod tests {
                         Vec::new()
                     };
                     prop_assert_eq!(&got, &expect);
+                    let (mut all_lows, mut window_lows) = (Vec::new(), Vec::new());
+                    if idx.sparse_lows(key, lo.unwrap_or(i64::MIN), hi, &mut all_lows, &mut window_lows) {
+                        let lows: Vec<u32> = window_lows.iter().map(|&l| u32::from(key) << 16 | u32::from(l)).collect();
+                        prop_assert_eq!(&lows, &expect);
+                        let every: Vec<u32> = model
+                            .iter()
+                            .filter(|(&id, &s)| id >> 16 == u32::from(key) && s <= hi)
+                            .map(|(&id, _)| id)
+                            .collect();
+                        let lows: Vec<u32> = all_lows.iter().map(|&l| u32::from(key) << 16 | u32::from(l)).collect();
+                        prop_assert_eq!(&lows, &every);
+                    }
                     let (mut all, mut window) = ([0u64; WORDS], [0u64; WORDS]);
                     let lo = lo.unwrap_or(0);
                     if idx.mask_both(key, lo, hi, &mut all, &mut window) {
