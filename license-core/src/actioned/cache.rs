@@ -33,7 +33,7 @@ use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use super::config::ReferencedCollections;
-use super::idset::{IdSet, WORDS};
+use super::idset::{Block, IdSet, WORDS};
 use super::inventory::NamedSets;
 use super::kernel::WEEK_SECS;
 use super::times::TimeIndex;
@@ -326,25 +326,39 @@ impl CountCache {
 }
 
 /// The ids of `index` whose time is `<= t` (and, with `lo`, also those in
-/// `(lo, t]`), chunk by chunk through the index's SIMD masks.
+/// `(lo, t]`), chunk by chunk: a sparse chunk's ids straight into array
+/// chunks, a dense one's through the index's masks (each mask handed to
+/// the set, not copied).
 fn masks(index: &TimeIndex, t: i64, lo: Option<i64>) -> (IdSet, IdSet) {
     let (mut all, mut recent) = (IdSet::new(), IdSet::new());
-    let push = |set: &mut IdSet, key: u16, block: &[u64; WORDS]| {
+    let push = |set: &mut IdSet, key: u16, block: &mut Box<Block>| {
         let count: u32 = block.iter().map(|w| w.count_ones()).sum();
         if count > 0 {
-            set.push_block(key, Box::new(*block), count);
+            set.push_block(key, std::mem::replace(block, Box::new([0; WORDS])), count);
         }
     };
     let (mut a, mut w) = (Box::new([0u64; WORDS]), Box::new([0u64; WORDS]));
+    let (mut all_lows, mut recent_lows) = (Vec::new(), Vec::new());
     for &key in index.keys() {
+        all_lows.clear();
+        recent_lows.clear();
+        if index.sparse_lows(key, lo.unwrap_or(i64::MIN), t, &mut all_lows, &mut recent_lows) {
+            if !all_lows.is_empty() {
+                all.push_lows(key, &all_lows);
+            }
+            if lo.is_some() && !recent_lows.is_empty() {
+                recent.push_lows(key, &recent_lows);
+            }
+            continue;
+        }
         let any = match lo {
             Some(lo) => index.mask_both(key, lo, t, &mut a, &mut w),
             None => index.mask(key, None, t, &mut a),
         };
         if any {
-            push(&mut all, key, &a);
+            push(&mut all, key, &mut a);
             if lo.is_some() {
-                push(&mut recent, key, &w);
+                push(&mut recent, key, &mut w);
             }
         }
     }

@@ -6,8 +6,9 @@
 //! per bucket still need a per-id lookup to move an id when its time
 //! changes. So each chunk keeps the instants themselves: a sorted array of
 //! (low id, time) pairs when few ids in the chunk have one, a dense column of
-//! 65,536 times when many do. The dense column is compared against `t` with
-//! SIMD (chosen at run time), giving the chunk's bit mask directly.
+//! 65,536 times when many do. The dense column keeps each time's top bits in
+//! a byte column compared eight at a time against `t`'s (the rest only on
+//! a tie), giving the chunk's bit mask directly.
 //!
 //! Times are stored as `seconds since 1970 + 1` in a u32 (0 = none), exact
 //! until 2106; the rare later times are stored as [`OVERFLOW`] with their
@@ -51,25 +52,122 @@ fn bits_for(max: u64) -> u32 {
 }
 
 /// A dense chunk: 65,536 slots of `width` bits, slot `low` holding 0 for
-/// no time and otherwise `encoded - base + 1`. The width is what the
-/// chunk's range of times needs (28 bits for five years of seconds), not
-/// 32: the times of a dense chunk usually span a few years, not 136.
+/// no time and otherwise `r = mask - (encoded - base)`, `mask` being
+/// `2^width - 1` (so `1..=mask`: the latest time has the smallest `r`, and
+/// a zeroed column is an empty one). The width is what the chunk's range
+/// of times needs (28 bits for five years of seconds), not 32: the times
+/// of a dense chunk usually span a few years, not 136.
+///
+/// Each slot is split into its top bits (up to 8) in a byte column and the
+/// rest in a bit-packed column. A count at a new day compares every slot
+/// against one threshold: it reads the byte column eight slots per word,
+/// and the packed column only for the few slots whose byte equals the
+/// threshold's (one in ~150 for five years of times): a quarter of the
+/// bytes and a few operations per eight slots, where reading each packed
+/// slot costs several operations per slot.
 #[derive(Clone)]
 struct Packed {
     base: u32,
     width: u32,
-    /// `1024 × width` words, plus one so that a slot can always be read
-    /// as two words.
-    words: Box<[u64]>,
+    /// Bits of each slot in the packed column: `width - 8`, or 0.
+    low_width: u32,
+    /// The top bits of each slot, a byte a slot, eight to a word (slot
+    /// `8k + j` in byte `j` of word `k`, counting from the least
+    /// significant).
+    top: Box<[u64]>,
+    /// `1024 × low_width` words, plus one so that a slot can always be
+    /// read as two words.
+    rest: Box<[u64]>,
     /// Slots holding a time.
     n: u32,
+}
+
+/// Bytes `0x80` (the high bit of each byte of a word).
+const HIGH: u64 = 0x8080_8080_8080_8080;
+/// Bytes `0x01` (times a byte: that byte in every byte of a word).
+const ONES: u64 = 0x0101_0101_0101_0101;
+
+/// The high bit of each byte of `x` that is below the same byte of `y`
+/// (unsigned), and of each byte equal to it. No byte borrows from or
+/// carries into another: `x | HIGH` minus a 7-bit byte stays in its byte.
+#[inline(always)]
+fn bytes_below(x: u64, y: u64) -> (u64, u64) {
+    let d = (x | HIGH) - (y & !HIGH);
+    // Different high bits: below when only y has it; the same high bit:
+    // below when the low seven bits are (d's high bit clear).
+    let below = ((!x & y) | (!(x ^ y) & !d)) & HIGH;
+    let z = x ^ y;
+    let nonzero = (((z & !HIGH) + !HIGH) | z) & HIGH;
+    (below, !nonzero & HIGH)
+}
+
+/// The high bits of the eight bytes of `m` (only high bits set) as eight
+/// bits, byte `j` to bit `j`: the multiply moves each to bit `56 + j`
+/// without two products meeting.
+#[inline(always)]
+fn gather(m: u64) -> u64 {
+    (m >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56
+}
+
+/// Reads `width` bits at slot `low` of a packed column.
+#[inline(always)]
+fn read_bits(words: &[u64], width: u32, low: usize) -> u64 {
+    if width == 0 {
+        return 0;
+    }
+    let bit = low * width as usize;
+    let (i, sh) = (bit / 64, bit % 64);
+    let pair = u128::from(words[i]) | u128::from(words[i + 1]) << 64;
+    (pair >> sh) as u64 & ((1u64 << width) - 1)
+}
+
+/// Sets `bits` (of `width`) of every slot of a byte-split column whose
+/// value is below `x`: the byte column eight slots a word, the packed
+/// column only where the top byte ties. `x` is in `1..2^width`.
+#[multiversion(targets("x86_64+avx2+bmi2", "x86_64+sse4.2+popcnt", "aarch64+neon"))]
+fn below(top: &[u64], rest: &[u64], low_width: u32, x: u64, out: &mut Block, ties: &mut Block) {
+    let (xh, xl) = (x >> low_width, x & ((1u64 << low_width) - 1));
+    let y = ONES * xh;
+    for ((o, t), words) in out.iter_mut().zip(ties.iter_mut()).zip(top.chunks_exact(8)) {
+        let (mut lt, mut eq) = (0u64, 0u64);
+        for (k, &w) in words.iter().enumerate() {
+            let (b, e) = bytes_below(w, y);
+            lt |= gather(b) << (8 * k);
+            eq |= gather(e) << (8 * k);
+        }
+        *o = lt;
+        *t = eq;
+    }
+    // Ties on the top byte are below when their low bits are (none are
+    // when the threshold's low bits are 0). They are scattered over the
+    // packed column, each read likely a cache miss: read them after the
+    // pass and without a branch on the outcome, so that the misses
+    // overlap instead of waiting on each other.
+    if xl != 0 {
+        for (g, (o, &t)) in out.iter_mut().zip(ties.iter()).enumerate() {
+            let mut eq = t;
+            while eq != 0 {
+                let j = eq.trailing_zeros() as usize;
+                eq &= eq - 1;
+                *o |= u64::from(read_bits(rest, low_width, g * 64 + j) < xl) << j;
+            }
+        }
+    }
 }
 
 impl Packed {
     /// An empty column for encoded times in `lo..=hi`.
     fn new(lo: u32, hi: u32) -> Packed {
         let width = bits_for(u64::from(hi - lo) + 1);
-        Packed { base: lo, width, words: vec![0; 1024 * width as usize + 1].into_boxed_slice(), n: 0 }
+        let low_width = width.saturating_sub(8);
+        Packed {
+            base: lo,
+            width,
+            low_width,
+            top: vec![0; 8192].into_boxed_slice(),
+            rest: vec![0; 1024 * low_width as usize + 1].into_boxed_slice(),
+            n: 0,
+        }
     }
 
     fn mask(&self) -> u64 {
@@ -77,27 +175,34 @@ impl Packed {
     }
 
     fn slot(&self, low: u16) -> u64 {
-        let bit = usize::from(low) * self.width as usize;
-        let (i, sh) = (bit / 64, bit % 64);
-        let pair = u128::from(self.words[i]) | u128::from(self.words[i + 1]) << 64;
-        (pair >> sh) as u64 & self.mask()
+        let low = usize::from(low);
+        let top = self.top[low / 8] >> (low % 8 * 8) & 0xFF;
+        top << self.low_width | read_bits(&self.rest, self.low_width, low)
     }
 
     fn put_slot(&mut self, low: u16, value: u64) {
-        let bit = usize::from(low) * self.width as usize;
+        let low = usize::from(low);
+        let sh = low % 8 * 8;
+        let byte = &mut self.top[low / 8];
+        *byte = *byte & !(0xFF << sh) | (value >> self.low_width) << sh;
+        let w = self.low_width as usize;
+        if w == 0 {
+            return;
+        }
+        let bit = low * w;
         let (i, sh) = (bit / 64, bit % 64);
-        let mut pair = u128::from(self.words[i]) | u128::from(self.words[i + 1]) << 64;
-        pair &= !(u128::from(self.mask()) << sh);
-        pair |= u128::from(value) << sh;
-        self.words[i] = pair as u64;
-        self.words[i + 1] = (pair >> 64) as u64;
+        let mut pair = u128::from(self.rest[i]) | u128::from(self.rest[i + 1]) << 64;
+        pair &= !(u128::from((1u64 << w) - 1) << sh);
+        pair |= u128::from(value & ((1u64 << w) - 1)) << sh;
+        self.rest[i] = pair as u64;
+        self.rest[i + 1] = (pair >> 64) as u64;
     }
 
     /// The encoded time in slot `low` (0 = none).
     fn get(&self, low: u16) -> u32 {
         match self.slot(low) {
             0 => 0,
-            s => (u64::from(self.base) + s - 1) as u32,
+            r => (u64::from(self.base) + self.mask() - r) as u32,
         }
     }
 
@@ -110,10 +215,19 @@ impl Packed {
         enc >= self.base && enc <= self.top()
     }
 
+    /// The stored value of encoded time `enc` (0 = none), which the column
+    /// must hold.
+    fn value(&self, enc: u32) -> u64 {
+        if enc == 0 {
+            0
+        } else {
+            self.mask() - u64::from(enc - self.base)
+        }
+    }
+
     /// Sets slot `low` to `enc` (0 = none), which the column must hold.
     fn put(&mut self, low: u16, enc: u32) {
-        let value = if enc == 0 { 0 } else { u64::from(enc - self.base) + 1 };
-        self.put_slot(low, value);
+        self.put_slot(low, self.value(enc));
     }
 
     /// The non-empty slots, as (low, encoded time).
@@ -131,9 +245,20 @@ impl Packed {
         out
     }
 
+    /// Heap bytes of a column for a range needing `width` bits.
+    fn bytes_for(width: u32) -> usize {
+        (8192 + 1024 * width.saturating_sub(8) as usize + 1) * 8
+    }
+
     /// Heap bytes of the column.
     fn bytes(&self) -> usize {
-        self.words.len() * 8
+        (self.top.len() + self.rest.len()) * 8
+    }
+
+    /// Writes into `out` the slots whose value is below `x` (`1..=mask`).
+    fn below(&self, x: u64, out: &mut Block) {
+        let mut ties = [0u64; WORDS];
+        below(&self.top, &self.rest, self.low_width, x, out, &mut ties);
     }
 }
 
@@ -158,21 +283,23 @@ impl TimeChunk {
     fn pack(lows: &[u16], times: &[u32]) -> Option<Packed> {
         let lo = times.iter().copied().min()?;
         let hi = times.iter().copied().max()?;
-        let packed_bytes = (1024 * bits_for(u64::from(hi - lo) + 1) as usize + 1) * 8;
-        if lows.len() * SPARSE_ENTRY <= packed_bytes {
+        if lows.len() * SPARSE_ENTRY <= Packed::bytes_for(bits_for(u64::from(hi - lo) + 1)) {
             return None;
         }
         let mut p = Packed::new(lo, hi);
-        let w = p.width as usize;
-        // The column is zeroed and each slot written once: OR the bits in
-        // (no read-modify-write per slot; this is a snapshot's hot loop).
+        let w = p.low_width as usize;
+        let low_mask = (1u64 << w) - 1;
+        // The columns are zeroed and each slot written once: OR the bits
+        // in (no read-modify-write per slot; this is a snapshot's hot loop).
         for (&low, &enc) in lows.iter().zip(times) {
-            let value = u64::from(enc - lo) + 1;
-            let bit = usize::from(low) * w;
+            let value = p.value(enc);
+            let low = usize::from(low);
+            p.top[low / 8] |= (value >> w) << (low % 8 * 8);
+            let bit = low * w;
             let (i, sh) = (bit / 64, bit % 64);
-            p.words[i] |= value << sh;
+            p.rest[i] |= (value & low_mask) << sh;
             if sh + w > 64 {
-                p.words[i + 1] |= value >> (64 - sh);
+                p.rest[i + 1] |= (value & low_mask) >> (64 - sh);
             }
         }
         p.n = lows.len() as u32;
@@ -180,89 +307,30 @@ impl TimeChunk {
     }
 }
 
-/// Bit `j` of the mask of [`mask_group`]: slot `j` of the group.
-#[inline(always)]
-fn slot_bit<const W: usize>(group: &[u64; W], j: usize, slo: u64, span: u64) -> u64 {
-    let m = (1u64 << W) - 1;
-    let bit = j * W;
-    let (i, sh) = (bit / 64, bit % 64);
-    let mut s = group[i] >> sh;
-    if sh + W > 64 {
-        s |= group[i + 1] << (64 - sh);
-    }
-    u64::from((s & m).wrapping_sub(slo) < span) << j
-}
-
-/// The bits of 64 slots of `W` bits (one group of `W` words) whose value
-/// `s` has `s - slo < span` (wrapping). `W` is a constant and the 64 slots
-/// are written out, so that every index and shift below is a constant:
-/// straight-line code, where a loop recomputes them slot by slot.
-#[inline(always)]
-fn mask_group<const W: usize>(group: &[u64; W], slo: u64, span: u64) -> u64 {
-    macro_rules! slots {
-        ($($j:literal)*) => { 0 $(| slot_bit::<W>(group, $j, slo, span))* };
-    }
-    slots!(0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31
-        32 33 34 35 36 37 38 39 40 41 42 43 44 45 46 47 48 49 50 51 52 53 54 55 56 57 58 59 60 61 62 63)
-}
-
-/// [`mask_group`] over every group of a column of `W`-bit slots.
-#[inline(always)]
-fn mask_groups<const W: usize>(words: &[u64], slo: u64, span: u64, out: &mut Block) {
-    for (o, group) in out.iter_mut().zip(words.chunks_exact(W)) {
-        // `chunks_exact(W)` gives exactly W words.
-        if let Ok(group) = <&[u64; W]>::try_from(group) {
-            *o = mask_group::<W>(group, slo, span);
-        }
-    }
-}
-
-/// [`mask_packed`] for any width, one slot at a time.
-fn mask_any(words: &[u64], width: u32, slo: u64, span: u64, out: &mut Block) {
-    let w = width as usize;
-    let m = if width >= 64 { u64::MAX } else { (1u64 << width) - 1 };
-    for (o, group) in out.iter_mut().zip(words.chunks_exact(w.max(1))) {
-        let mut acc = 0u64;
-        for j in 0..64 {
-            let (i, sh) = (j * w / 64, j * w % 64);
-            let next = group.get(i + 1).copied().unwrap_or(0);
-            let pair = u128::from(group.get(i).copied().unwrap_or(0)) | u128::from(next) << 64;
-            let s = (pair >> sh) as u64 & m;
-            acc |= u64::from(s.wrapping_sub(slo) < span) << j;
-        }
-        *o = acc;
-    }
-}
-
-/// Sets `out` bit `i` when slot `i` of `p` holds a value `s` with
-/// `s - slo < span` (wrapping, so an empty slot never matches while
-/// `slo >= 1`). This is the pass a count at a new day makes over every
-/// dense chunk, so each width gets its own unrolled loop.
-#[multiversion(targets("x86_64+avx2+popcnt", "x86_64+sse4.2+popcnt", "aarch64+neon"))]
-fn mask_packed(words: &[u64], width: u32, slo: u64, span: u64, out: &mut Block) {
-    macro_rules! widths {
-        ($($w:literal)*) => {
-            match width {
-                $($w => mask_groups::<$w>(words, slo, span, out),)*
-                // Not a width `Packed::new` makes; read slot by slot.
-                _ => mask_any(words, width, slo, span, out),
-            }
-        };
-    }
-    widths!(1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31 32)
-}
-
 /// Writes into `out` the mask of `p`'s times `v` with `lo <= v - 1 < hi`
 /// (encoded bounds, `lo < hi`).
 fn mask_dense(p: &Packed, lo: u32, hi: u32, out: &mut Block) {
-    // v - 1 = base + s - 2, so the window on s is [lo - base + 2, hi - base + 2).
-    let slo = (i64::from(lo) - i64::from(p.base) + 2).max(1);
-    let shi = i64::from(hi) - i64::from(p.base) + 2;
-    if shi <= slo {
+    // Stored r = mask - (v - base), so v - 1 in [lo, hi) is r in
+    // (mask - (hi + 1 - base), mask - (lo + 1 - base)]: below an upper
+    // threshold and not below a lower one. An empty slot (r = 0) is below
+    // every threshold, so the lower one always applies.
+    let (mask, base) = (p.mask() as i64, i64::from(p.base));
+    let (a, b) = (i64::from(lo) + 1 - base, (i64::from(hi) + 1 - base).min(mask));
+    if b <= 0 || a >= b {
         out.fill(0);
         return;
     }
-    mask_packed(&p.words, p.width, slo as u64, (shi - slo) as u64, out);
+    p.below((mask - b + 1) as u64, out);
+    for o in out.iter_mut() {
+        *o = !*o;
+    }
+    if a >= 1 {
+        let mut from = [0u64; WORDS];
+        p.below((mask - a + 1) as u64, &mut from);
+        for (o, u) in out.iter_mut().zip(&from) {
+            *o &= u;
+        }
+    }
 }
 
 /// One instant per id, for revocations or expiries.
@@ -539,6 +607,38 @@ impl TimeIndex {
         }
     }
 
+    /// For a sparse chunk `key`, appends to `all` the low ids with a time
+    /// `<= hi` and to `window` those in `(lo, hi]`, in order, and returns
+    /// true; returns false, appending nothing, when the chunk is dense,
+    /// absent or `hi` is past the exact range (then [`TimeIndex::mask`]
+    /// answers). A few thousand ids then go straight to a set's array
+    /// chunk, without a 65,536-bit mask filled and read back.
+    pub(crate) fn sparse_lows(
+        &self,
+        key: u16,
+        lo: i64,
+        hi: i64,
+        all: &mut Vec<u16>,
+        window: &mut Vec<u16>,
+    ) -> bool {
+        let Ok(i) = self.find(key) else { return false };
+        let TimeChunk::Sparse(l, t) = &self.chunks[i] else { return false };
+        if hi > MAX_EXACT {
+            return false;
+        }
+        let (lo_bound, hi_bound) = (bound(lo), bound(hi));
+        for (&low, &v) in l.iter().zip(t) {
+            let secs = v.wrapping_sub(1);
+            if secs < hi_bound {
+                all.push(low);
+                if secs >= lo_bound {
+                    window.push(low);
+                }
+            }
+        }
+        true
+    }
+
     /// Bytes of heap memory the index holds.
     pub(crate) fn heap_bytes(&self) -> usize {
         self.keys.capacity() * 2
@@ -618,6 +718,18 @@ mod tests {
                         Vec::new()
                     };
                     prop_assert_eq!(&got, &expect);
+                    let (mut all_lows, mut window_lows) = (Vec::new(), Vec::new());
+                    if idx.sparse_lows(key, lo.unwrap_or(i64::MIN), hi, &mut all_lows, &mut window_lows) {
+                        let lows: Vec<u32> = window_lows.iter().map(|&l| u32::from(key) << 16 | u32::from(l)).collect();
+                        prop_assert_eq!(&lows, &expect);
+                        let every: Vec<u32> = model
+                            .iter()
+                            .filter(|(&id, &s)| id >> 16 == u32::from(key) && s <= hi)
+                            .map(|(&id, _)| id)
+                            .collect();
+                        let lows: Vec<u32> = all_lows.iter().map(|&l| u32::from(key) << 16 | u32::from(l)).collect();
+                        prop_assert_eq!(&lows, &every);
+                    }
                     let (mut all, mut window) = ([0u64; WORDS], [0u64; WORDS]);
                     let lo = lo.unwrap_or(0);
                     if idx.mask_both(key, lo, hi, &mut all, &mut window) {
