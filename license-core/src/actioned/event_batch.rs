@@ -18,8 +18,10 @@
 
 use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
+use std::sync::Arc;
 
-use super::events::{Event, IdState, OpKind, SmallOp};
+use super::cache::{Clock, Kind};
+use super::events::{put_time, Event, IdState, OpKind, SmallOp};
 use super::idset::Chunk;
 use super::named_batch::NamedBatch;
 use super::record::check_name;
@@ -375,4 +377,74 @@ impl<'a> Planner<'a> {
         }
         Some(plan)
     }
+}
+
+/// Applies `plans` (the chunks of a batch that applies whole, `names` its
+/// names). Flags and times on one thread, and, when `parallel`, stores,
+/// metadata and collections with the count cache's unions on another:
+/// they are separate sets. The unions are refreshed per chunk touched
+/// rather than updated per event (which checks every set of the kind).
+pub(super) fn apply(inv: &mut Inventory, mut plans: Vec<ChunkPlan>, names: &[&str], parallel: bool) {
+    let mut unions = inv.cache.take_unions();
+    let named: Vec<(u16, NamedBatch)> =
+        plans.iter_mut().filter_map(|p| p.named.take().map(|batch| (p.key, batch))).collect();
+    let Inventory {
+        present,
+        enrolled,
+        private_key,
+        ssl,
+        stores,
+        metadata,
+        collections,
+        revocations,
+        expiries,
+        cache,
+        ..
+    } = &mut *inv;
+    let mut flags_and_times = || {
+        for plan in &plans {
+            let key = plan.key;
+            for (set, changes) in
+                [&mut *present, &mut *enrolled, &mut *private_key, &mut *ssl].into_iter().zip(&plan.flags)
+            {
+                if !changes.is_empty() {
+                    set.apply_chunk(key, changes);
+                }
+            }
+            let id = |low: u16| u32::from(key) << 16 | u32::from(low);
+            for &(low, secs) in &plan.revoked {
+                put_time(revocations, cache, Clock::Revocations, id(low), secs);
+            }
+            for &(low, secs) in &plan.expires {
+                put_time(expiries, cache, Clock::Expiries, id(low), secs);
+            }
+        }
+    };
+    let named_sets = || {
+        for (key, mut batch) in named {
+            batch.apply(key, [&mut *stores, &mut *metadata, &mut *collections], names);
+            if let Some(unions) = unions.as_mut() {
+                let unions = Arc::make_mut(unions);
+                unions.refresh_chunk(Kind::Stores, key, stores);
+                unions.refresh_chunk(Kind::Metadata, key, metadata);
+                unions.refresh_chunk(Kind::Collections, key, collections);
+            }
+        }
+    };
+    if parallel {
+        std::thread::scope(|s| {
+            s.spawn(named_sets);
+            flags_and_times();
+        });
+    } else {
+        flags_and_times();
+        named_sets();
+    }
+    // Endpoint counts are rare; they go through the inventory's own setter.
+    for plan in &plans {
+        for &(low, extra) in &plan.extra {
+            inv.set_ssl_extra_slices(u32::from(plan.key) << 16 | u32::from(low), extra);
+        }
+    }
+    inv.cache.put_unions(unions);
 }

@@ -11,18 +11,18 @@
 //! ([`super::event_batch`], [`super::named_batch`]).
 
 use std::borrow::Cow;
-use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use super::cache::{Clock, Kind};
+use super::cache::{Clock, CountCache, Kind};
 use super::columns::available_threads;
 use super::event_batch::{self, Grouped, Planner, PARALLEL_MIN};
 use super::idset::IdSet;
 use super::inventory::{NamedSets, MAX_SECS, MIN_SECS};
 use super::named_batch::Change as NamedChange;
 use super::record::check_name;
+use super::times::TimeIndex;
 use super::Inventory;
 use crate::{timefmt, Error, ErrorKind, Result};
 
@@ -301,13 +301,6 @@ impl Inventory {
         }
     }
 
-    fn times(&mut self, t: Times) -> &mut super::times::TimeIndex {
-        match t {
-            Times::Revocations => &mut self.revocations,
-            Times::Expiries => &mut self.expiries,
-        }
-    }
-
     fn set_flag(&mut self, f: Flag, id: u32, on: bool, log: &mut Option<&mut Vec<Change<'_>>>) {
         let set = self.flag(f);
         let changed = if on { set.insert(id) } else { set.remove(id) };
@@ -356,18 +349,11 @@ impl Inventory {
     }
 
     fn set_time(&mut self, t: Times, id: u32, secs: Option<i64>, log: &mut Option<&mut Vec<Change<'_>>>) {
-        let index = self.times(t);
-        let old = match secs {
-            Some(s) => index.set(id, s),
-            None => index.remove(id),
+        let (index, clock) = match t {
+            Times::Revocations => (&mut self.revocations, Clock::Revocations),
+            Times::Expiries => (&mut self.expiries, Clock::Expiries),
         };
-        if old != secs {
-            let clock = match t {
-                Times::Revocations => Clock::Revocations,
-                Times::Expiries => Clock::Expiries,
-            };
-            self.cache.time_changed(clock, id, secs);
-        }
+        let old = put_time(index, &mut self.cache, clock, id, secs);
         if let (true, Some(log)) = (old != secs, log) {
             log.push(Change::Time(t, id, old));
         }
@@ -552,47 +538,7 @@ impl Inventory {
         let plans = Planner::new(self, &names).plan_all(&mut ops, &chunks, threads);
         drop(ops);
         let Some(plans) = plans else { return false };
-        // The count cache's unions are rebuilt per chunk touched rather
-        // than updated per event (which checks every set of the kind).
-        let mut unions = self.cache.take_unions();
-        let mut touched: Vec<u16> = Vec::new();
-        for plan in plans {
-            let key = plan.key;
-            let [present, enrolled, private_key, ssl] = &plan.flags;
-            for (set, changes) in [
-                (&mut self.present, present),
-                (&mut self.enrolled, enrolled),
-                (&mut self.private_key, private_key),
-                (&mut self.ssl, ssl),
-            ] {
-                if !changes.is_empty() {
-                    set.apply_chunk(key, changes);
-                }
-            }
-            let id = |low: u16| u32::from(key) << 16 | u32::from(low);
-            for &(low, extra) in &plan.extra {
-                self.set_ssl_extra_slices(id(low), extra);
-            }
-            for &(low, secs) in &plan.revoked {
-                self.set_time(Times::Revocations, id(low), secs, &mut None);
-            }
-            for &(low, secs) in &plan.expires {
-                self.set_time(Times::Expiries, id(low), secs, &mut None);
-            }
-            if let Some(mut batch) = plan.named {
-                touched.push(key);
-                batch.apply(key, [&mut self.stores, &mut self.metadata, &mut self.collections], &names);
-            }
-        }
-        if let Some(unions) = unions.as_mut() {
-            let unions = Arc::make_mut(unions);
-            for &key in &touched {
-                unions.refresh_chunk(Kind::Stores, key, &self.stores);
-                unions.refresh_chunk(Kind::Metadata, key, &self.metadata);
-                unions.refresh_chunk(Kind::Collections, key, &self.collections);
-            }
-        }
-        self.cache.put_unions(unions);
+        event_batch::apply(self, plans, &names, threads > 1);
         true
     }
 
@@ -601,6 +547,26 @@ impl Inventory {
             self.undo(change);
         }
     }
+}
+
+/// Sets (or with `None` clears) the time of `id` in `index`, the
+/// revocations or expiries (`clock`), and updates `cache` if it changed;
+/// returns the previous time.
+pub(super) fn put_time(
+    index: &mut TimeIndex,
+    cache: &mut CountCache,
+    clock: Clock,
+    id: u32,
+    secs: Option<i64>,
+) -> Option<i64> {
+    let old = match secs {
+        Some(s) => index.set(id, s),
+        None => index.remove(id),
+    };
+    if old != secs {
+        cache.time_changed(clock, id, secs);
+    }
+    old
 }
 
 /// Batches from this many events on are applied grouped by chunk (below,
