@@ -36,19 +36,22 @@ pub(super) const BATCH_NAMES: usize = 256;
 pub(super) const PARALLEL_MIN: usize = 1 << 16;
 
 /// A fast hash for interning a batch's names (std's SipHash costs more
-/// than the rest of an event). Not collision-resistant, so a batch holds at
-/// most [`BATCH_NAMES`] names: a hostile batch costs at most that many
-/// probes an event.
+/// than the rest of an event): the length and the first and last eight
+/// bytes, read as two words. Not collision-resistant (names alike at both
+/// ends collide), so a batch holds at most [`BATCH_NAMES`] names: a
+/// hostile batch costs at most that many probes an event.
 #[derive(Default)]
 struct NameHasher(u64);
 
 impl std::hash::Hasher for NameHasher {
     fn write(&mut self, bytes: &[u8]) {
-        for c in bytes.chunks(8) {
-            let mut w = [0u8; 8];
-            w[..c.len()].copy_from_slice(c);
-            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(0x51_7C_C1_B7_27_22_0A_95);
-        }
+        const K: u64 = 0x51_7C_C1_B7_27_22_0A_95;
+        let (first, last) = match (bytes.first_chunk::<8>(), bytes.last_chunk::<8>()) {
+            (Some(first), Some(last)) => (u64::from_le_bytes(*first), u64::from_le_bytes(*last)),
+            _ => (bytes.iter().fold(0u64, |w, &b| w << 8 | u64::from(b)), 0),
+        };
+        self.0 = (self.0.rotate_left(5) ^ first ^ bytes.len() as u64).wrapping_mul(K);
+        self.0 = (self.0.rotate_left(5) ^ last).wrapping_mul(K);
     }
 
     fn finish(&self) -> u64 {
@@ -56,28 +59,71 @@ impl std::hash::Hasher for NameHasher {
     }
 }
 
-/// A batch's ops grouped by chunk, in batch order within a chunk.
+/// A batch's ops grouped by chunk: each thread's share of the events
+/// grouped on its own (a [`Part`]), so that a chunk's ops in batch order
+/// are its ops in each part, part after part.
 pub(super) struct Grouped<'e> {
-    /// The ops, chunk after chunk (ascending keys).
-    pub(super) ops: Vec<SmallOp>,
-    /// Each chunk's key and the end of its ops in `ops`.
+    parts: Vec<Part<'e>>,
+    /// Each chunk's key and the end of its ops in the batch's ops grouped
+    /// by chunk (ascending keys).
     pub(super) chunks: Vec<(u16, usize)>,
-    /// The names the ops use (index 0 is "" for ops without one), each
-    /// borrowed from the batch's first event with it.
+    /// The names the ops use (index 0 is "" for ops without one).
     pub(super) names: Vec<&'e str>,
 }
 
-/// Interns names: an index per distinct name, the previous name's
-/// (address, length) remembered, as batches often repeat a name.
+/// A run of a batch's events as ops, grouped by chunk by a counting sort
+/// (batch order within a chunk), their names indexes into `names`.
+struct Part<'e> {
+    ops: Vec<SmallOp>,
+    /// Events per chunk key.
+    counts: Vec<u32>,
+    names: Vec<&'e str>,
+    /// The batch's index of each of `names`.
+    map: Vec<u16>,
+    /// Where each of the batch's chunks starts in `ops`, and where the
+    /// last ends.
+    bounds: Vec<usize>,
+}
+
+impl<'e> Part<'e> {
+    /// Groups `events`; `None` past [`BATCH_NAMES`] names.
+    fn of(events: &'e [Event]) -> Option<Part<'e>> {
+        let mut counts = vec![0u32; 1 << 16];
+        let mut names = Names::new();
+        let mut ops = Vec::with_capacity(events.len());
+        for e in events {
+            let op = e.op();
+            let name = names.of(op.name)?;
+            counts[(op.id >> 16) as usize] += 1;
+            ops.push(SmallOp { secs: op.secs, id: op.id, name, kind: op.kind });
+        }
+        let mut next = vec![0u32; 1 << 16];
+        let mut sum = 0;
+        for (n, &count) in next.iter_mut().zip(&counts) {
+            *n = sum;
+            sum += count;
+        }
+        let mut grouped = vec![SmallOp::NONE; ops.len()];
+        for op in &ops {
+            let slot = &mut next[(op.id >> 16) as usize];
+            grouped[*slot as usize] = *op;
+            *slot += 1;
+        }
+        Some(Part { ops: grouped, counts, names: names.names, map: Vec::new(), bounds: Vec::new() })
+    }
+}
+
+/// Interns names: an index per distinct name, the previous name (address
+/// and length) remembered, as batches often repeat one.
 struct Names<'e> {
     names: Vec<&'e str>,
     index: HashMap<&'e str, u16, BuildHasherDefault<NameHasher>>,
-    last: (*const u8, usize, u16),
+    last: (&'e str, u16),
 }
 
 impl<'e> Names<'e> {
     fn new() -> Names<'e> {
-        Names { names: vec![""], index: HashMap::default(), last: (std::ptr::null(), 0, 0) }
+        Names { names: vec![""], index: HashMap::default(), last: ("", 0) }
     }
 
     /// The index of `name`; `None` past [`BATCH_NAMES`] names.
@@ -85,8 +131,8 @@ impl<'e> Names<'e> {
         if name.is_empty() {
             return Some(0);
         }
-        if (name.as_ptr(), name.len()) == (self.last.0, self.last.1) {
-            return Some(self.last.2);
+        if std::ptr::eq(name, self.last.0) {
+            return Some(self.last.1);
         }
         let i = match self.index.get(name) {
             Some(&i) => i,
@@ -100,39 +146,61 @@ impl<'e> Names<'e> {
                 i
             }
         };
-        self.last = (name.as_ptr(), name.len(), i);
+        self.last = (name, i);
         Some(i)
     }
 }
 
-/// Groups `events` by chunk: one pass counting each chunk's events, one
-/// writing each event's op at its chunk's next slot. `None` past
-/// [`BATCH_NAMES`] names or u32 positions.
-pub(super) fn group(events: &[Event]) -> Option<Grouped<'_>> {
+/// Groups `events` by chunk, in `threads` runs of events grouped on their
+/// own thread each. `None` past [`BATCH_NAMES`] names or u32 positions.
+pub(super) fn group(events: &[Event], threads: usize) -> Option<Grouped<'_>> {
     u32::try_from(events.len()).ok()?;
-    let mut next = vec![0u32; 1 << 16];
-    for e in events {
-        next[(e.id() >> 16) as usize] += 1;
+    let per = events.len().div_ceil(threads.max(1)).max(1);
+    let runs: Vec<&[Event]> = events.chunks(per).collect();
+    let parts: Vec<Option<Part<'_>>> = if runs.len() > 1 {
+        std::thread::scope(|s| {
+            let handles: Vec<_> = runs.iter().map(|&run| s.spawn(move || Part::of(run))).collect();
+            handles.into_iter().map(|h| h.join().ok().flatten()).collect()
+        })
+    } else {
+        runs.iter().map(|run| Part::of(run)).collect()
+    };
+    let mut parts: Vec<Part<'_>> = parts.into_iter().collect::<Option<_>>()?;
+    let mut names = Names::new();
+    for part in &mut parts {
+        part.map = part.names.iter().map(|&name| names.of(name)).collect::<Option<_>>()?;
     }
     let mut chunks = Vec::new();
-    let mut sum = 0u32;
-    for (key, slot) in next.iter_mut().enumerate() {
-        if *slot > 0 {
-            sum += *slot;
-            chunks.push((key as u16, sum as usize));
-            *slot = sum - *slot;
+    let mut sum = 0;
+    for key in 0..=u16::MAX {
+        let n: usize = parts.iter().map(|p| p.counts[usize::from(key)] as usize).sum();
+        if n > 0 {
+            sum += n;
+            chunks.push((key, sum));
         }
     }
-    let mut names = Names::new();
-    let mut ops = vec![SmallOp::NONE; events.len()];
-    for e in events {
-        let op = e.op();
-        let name = names.of(op.name)?;
-        let slot = &mut next[(op.id >> 16) as usize];
-        ops[*slot as usize] = SmallOp { secs: op.secs, id: op.id, name, kind: op.kind };
-        *slot += 1;
+    for part in &mut parts {
+        let mut at = 0;
+        part.bounds = Vec::with_capacity(chunks.len() + 1);
+        for &(key, _) in &chunks {
+            part.bounds.push(at);
+            at += part.counts[usize::from(key)] as usize;
+        }
+        part.bounds.push(at);
     }
-    Some(Grouped { ops, chunks, names: names.names })
+    Some(Grouped { parts, chunks, names: names.names })
+}
+
+impl Grouped<'_> {
+    /// Chunk `c`'s ops in batch order, their names the batch's indexes,
+    /// into `out`.
+    pub(super) fn chunk_ops(&self, c: usize, out: &mut Vec<SmallOp>) {
+        out.clear();
+        for part in &self.parts {
+            let ops = &part.ops[part.bounds[c]..part.bounds[c + 1]];
+            out.extend(ops.iter().map(|op| SmallOp { name: part.map[usize::from(op.name)], ..*op }));
+        }
+    }
 }
 
 /// Sorts one chunk's ops by id, stably (two byte passes of a radix sort,
@@ -192,10 +260,6 @@ pub(super) struct ChunkPlan {
     pub(super) named: Option<NamedBatch>,
 }
 
-/// One thread's share of a batch: its ops, where they start in the
-/// batch's ops, and its chunks.
-type Part<'o, 'c> = (&'o mut [SmallOp], usize, &'c [(u16, usize)]);
-
 /// What a plan needs besides the inventory: the batch's names, and
 /// whether each may be added to stores, metadata, collections.
 pub(super) struct Planner<'a> {
@@ -216,25 +280,20 @@ impl<'a> Planner<'a> {
         Planner { inv, names, addable }
     }
 
-    /// Plans every chunk of a [`Grouped`] batch's `ops` and `chunks` (on
-    /// up to `threads` threads, each a run of chunks); `None` when an
+    /// Plans every chunk of `grouped` (on up to `threads` threads, each a
+    /// run of chunks with about the same number of ops); `None` when an
     /// event does not apply.
-    pub(super) fn plan_all(
-        &self,
-        ops: &mut [SmallOp],
-        chunks: &[(u16, usize)],
-        threads: usize,
-    ) -> Option<Vec<ChunkPlan>> {
+    pub(super) fn plan_all(&self, grouped: &Grouped<'_>, threads: usize) -> Option<Vec<ChunkPlan>> {
+        let chunks = &grouped.chunks;
         let threads = threads.clamp(1, chunks.len().max(1));
         if threads == 1 {
-            return self.plan_range(ops, 0, chunks);
+            return self.plan_range(grouped, 0..chunks.len());
         }
-        // Contiguous runs of chunks with about the same number of ops.
-        let mut parts: Vec<Part<'_, '_>> = Vec::with_capacity(threads);
-        let mut rest = ops;
-        let (mut base, mut first) = (0, 0);
+        let total = chunks.last().map_or(0, |c| c.1);
+        let mut ranges = Vec::with_capacity(threads);
+        let mut first = 0;
         for t in 1..=threads {
-            let target = chunks.last().map_or(0, |c| c.1) * t / threads;
+            let target = total * t / threads;
             let mut last = first;
             while last < chunks.len() && (chunks[last].1 <= target || last == first) {
                 last += 1;
@@ -242,18 +301,12 @@ impl<'a> Planner<'a> {
             if t == threads {
                 last = chunks.len();
             }
-            let end = if last > first { chunks[last - 1].1 } else { base };
-            let (mine, tail) = rest.split_at_mut(end - base);
-            parts.push((mine, base, &chunks[first..last]));
-            rest = tail;
-            base = end;
+            ranges.push(first..last);
             first = last;
         }
         let results: Vec<Option<Vec<ChunkPlan>>> = std::thread::scope(|s| {
-            let handles: Vec<_> = parts
-                .into_iter()
-                .map(|(ops, base, chunks)| s.spawn(move || self.plan_range(ops, base, chunks)))
-                .collect();
+            let handles: Vec<_> =
+                ranges.into_iter().map(|range| s.spawn(move || self.plan_range(grouped, range))).collect();
             handles.into_iter().map(|h| h.join().ok().flatten()).collect()
         });
         let mut plans = Vec::with_capacity(chunks.len());
@@ -263,23 +316,14 @@ impl<'a> Planner<'a> {
         Some(plans)
     }
 
-    /// Plans `chunks`, whose ops are `ops` (starting at `base` in the
-    /// batch's ops).
-    fn plan_range(
-        &self,
-        ops: &mut [SmallOp],
-        base: usize,
-        chunks: &[(u16, usize)],
-    ) -> Option<Vec<ChunkPlan>> {
-        let mut scratch = Vec::new();
-        let mut plans = Vec::with_capacity(chunks.len());
-        let mut start = 0;
-        for &(key, end) in chunks {
-            let end = end - base;
-            let ops = &mut ops[start..end];
-            sort_chunk(ops, &mut scratch);
-            plans.push(self.plan_chunk(key, ops)?);
-            start = end;
+    /// Plans chunks `range` of `grouped`.
+    fn plan_range(&self, grouped: &Grouped<'_>, range: std::ops::Range<usize>) -> Option<Vec<ChunkPlan>> {
+        let (mut ops, mut scratch) = (Vec::new(), Vec::new());
+        let mut plans = Vec::with_capacity(range.len());
+        for c in range {
+            grouped.chunk_ops(c, &mut ops);
+            sort_chunk(&mut ops, &mut scratch);
+            plans.push(self.plan_chunk(grouped.chunks[c].0, &ops)?);
         }
         Some(plans)
     }

@@ -17,7 +17,7 @@ use time::OffsetDateTime;
 
 use super::cache::{Clock, CountCache, Kind};
 use super::columns::available_threads;
-use super::event_batch::{self, Grouped, Planner, PARALLEL_MIN};
+use super::event_batch::{self, Planner, PARALLEL_MIN};
 use super::idset::IdSet;
 use super::inventory::{NamedSets, MAX_SECS, MIN_SECS};
 use super::named_batch::Change as NamedChange;
@@ -534,11 +534,10 @@ impl Inventory {
 
     /// [`Inventory::apply_grouped`], its checks on up to `threads` threads.
     fn apply_grouped_on(&mut self, events: &[Event], threads: usize) -> bool {
-        let Some(Grouped { mut ops, chunks, names }) = event_batch::group(events) else { return false };
-        let plans = Planner::new(self, &names).plan_all(&mut ops, &chunks, threads);
-        drop(ops);
+        let Some(grouped) = event_batch::group(events, threads) else { return false };
+        let plans = Planner::new(self, &grouped.names).plan_all(&grouped, threads);
         let Some(plans) = plans else { return false };
-        event_batch::apply(self, plans, &names, threads > 1);
+        event_batch::apply(self, plans, &grouped.names, threads > 1);
         true
     }
 
@@ -737,14 +736,17 @@ mod tests {
             .enumerate()
             .map(|(i, id)| Event::AddedToStore { id, store: format!("s{i}") })
             .collect();
-        let Grouped { mut ops, chunks, names } = event_batch::group(&events).unwrap();
-        assert_eq!(chunks, [(0, 3), (1, 6), (1 << 14, 7)]);
-        let mut scratch = Vec::new();
-        let mut start = 0;
-        for &(_, end) in &chunks {
-            event_batch::sort_chunk(&mut ops[start..end], &mut scratch);
-            start = end;
+        // Three threads: each groups a run of the events on its own.
+        let grouped = event_batch::group(&events, 3).unwrap();
+        let keys: Vec<u16> = grouped.chunks.iter().map(|c| c.0).collect();
+        assert_eq!(keys, [0, 1, 1 << 14]);
+        let (mut ops, mut chunk, mut scratch) = (Vec::new(), Vec::new(), Vec::new());
+        for c in 0..grouped.chunks.len() {
+            grouped.chunk_ops(c, &mut chunk);
+            event_batch::sort_chunk(&mut chunk, &mut scratch);
+            ops.extend_from_slice(&chunk);
         }
+        let names = &grouped.names;
         let got: Vec<(u32, &str)> = ops.iter().map(|op| (op.id, names[usize::from(op.name)])).collect();
         let want = [
             (3, "s1"),
