@@ -6,23 +6,23 @@
 //! one chunk is touched while it is in cache, instead of one random chunk
 //! per event. This is exact because an event's validity and effect depend
 //! only on its own certificate's state: events about different
-//! certificates commute. Within a chunk, store, metadata and collection
-//! changes are netted per certificate and merged into each set's chunk at
-//! once ([`super::named_batch`]).
+//! certificates commute. Each certificate's events are reduced to their
+//! net effect, and each set's chunk gets all of its changes at once
+//! ([`super::event_batch`], [`super::named_batch`]).
 
 use std::borrow::Cow;
-use std::collections::HashMap;
-use std::hash::BuildHasherDefault;
-use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use super::cache::{Clock, Kind};
+use super::cache::{Clock, CountCache, Kind};
+use super::columns::available_threads;
+use super::event_batch::{self, Planner, PARALLEL_MIN};
 use super::idset::IdSet;
 use super::inventory::{NamedSets, MAX_SECS, MIN_SECS};
-use super::named_batch::{Change as NamedChange, NamedBatch};
+use super::named_batch::Change as NamedChange;
 use super::record::check_name;
+use super::times::TimeIndex;
 use super::Inventory;
 use crate::{timefmt, Error, ErrorKind, Result};
 
@@ -150,7 +150,7 @@ impl Event {
     }
 
     /// The event as an [`Op`], borrowing its name.
-    fn op(&self) -> Op<'_> {
+    pub(super) fn op(&self) -> Op<'_> {
         let (kind, name, secs) = match self {
             Event::Enrolled { .. } => (OpKind::Enrolled, "", 0),
             Event::Revoked { at, .. } => (OpKind::Revoked, "", at.unix_timestamp()),
@@ -180,18 +180,18 @@ impl Event {
 /// borrowed (from the event, or from the batch's first event with the same
 /// name, so that the names a batch uses stay in cache).
 #[derive(Clone, Copy)]
-struct Op<'e> {
-    id: u32,
-    kind: OpKind,
+pub(super) struct Op<'e> {
+    pub(super) id: u32,
+    pub(super) kind: OpKind,
     /// The store, field or collection; empty for the other kinds.
-    name: &'e str,
+    pub(super) name: &'e str,
     /// Seconds of the revocation or new expiry; 0 for the other kinds.
-    secs: i64,
+    pub(super) secs: i64,
 }
 
 /// The kinds of [`Event`], with an expiry set and cleared told apart.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum OpKind {
+pub(super) enum OpKind {
     Enrolled,
     Revoked,
     ExpirySet,
@@ -211,15 +211,15 @@ enum OpKind {
 
 /// What an event's validity depends on besides the event itself.
 #[derive(Clone, Copy)]
-struct IdState {
-    present: bool,
-    ssl: bool,
+pub(super) struct IdState {
+    pub(super) present: bool,
+    pub(super) ssl: bool,
 }
 
 impl OpKind {
     /// The change to store, metadata or collection membership, for a
     /// batch (`name` the op's name index), if any.
-    fn named_change(self, name: u16) -> Option<NamedChange> {
+    pub(super) fn named_change(self, name: u16) -> Option<NamedChange> {
         let (kind, on) = match self {
             OpKind::AddedToStore => (0, true),
             OpKind::RemovedFromStore => (0, false),
@@ -235,7 +235,7 @@ impl OpKind {
 
     /// Whether the event adds something (and so the certificate if it is
     /// unknown).
-    fn adds(self) -> bool {
+    pub(super) fn adds(self) -> bool {
         matches!(
             self,
             OpKind::Enrolled
@@ -301,13 +301,6 @@ impl Inventory {
         }
     }
 
-    fn times(&mut self, t: Times) -> &mut super::times::TimeIndex {
-        match t {
-            Times::Revocations => &mut self.revocations,
-            Times::Expiries => &mut self.expiries,
-        }
-    }
-
     fn set_flag(&mut self, f: Flag, id: u32, on: bool, log: &mut Option<&mut Vec<Change<'_>>>) {
         let set = self.flag(f);
         let changed = if on { set.insert(id) } else { set.remove(id) };
@@ -356,18 +349,11 @@ impl Inventory {
     }
 
     fn set_time(&mut self, t: Times, id: u32, secs: Option<i64>, log: &mut Option<&mut Vec<Change<'_>>>) {
-        let index = self.times(t);
-        let old = match secs {
-            Some(s) => index.set(id, s),
-            None => index.remove(id),
+        let (index, clock) = match t {
+            Times::Revocations => (&mut self.revocations, Clock::Revocations),
+            Times::Expiries => (&mut self.expiries, Clock::Expiries),
         };
-        if old != secs {
-            let clock = match t {
-                Times::Revocations => Clock::Revocations,
-                Times::Expiries => Clock::Expiries,
-            };
-            self.cache.time_changed(clock, id, secs);
-        }
+        let old = put_time(index, &mut self.cache, clock, id, secs);
         if let (true, Some(log)) = (old != secs, log) {
             log.push(Change::Time(t, id, old));
         }
@@ -402,7 +388,7 @@ impl Inventory {
     /// known, says whether the op's name may be added to its kind's sets
     /// (a batch works it out once per name; the error is then only a
     /// signal to take the in-order path, which words it).
-    fn check_with(&self, op: &Op<'_>, state: IdState, name_ok: Option<bool>) -> Result<()> {
+    pub(super) fn check_with(&self, op: &Op<'_>, state: IdState, name_ok: Option<bool>) -> Result<()> {
         let id = op.id;
         if !state.present && !op.kind.adds() {
             return Err(Error::new(ErrorKind::UnknownCertificate, format!("certificate {id}")));
@@ -535,131 +521,24 @@ impl Inventory {
         Ok(())
     }
 
-    /// Applies `events` in id order; returns whether they all applied.
-    /// They are checked first, all of them, against the state each
-    /// certificate would have when its event comes (nothing changes, so
-    /// nothing is logged or rolled back); on a failure false is returned
-    /// and the in-order path names the first failing event.
+    /// Applies `events` grouped by chunk (see [`super::event_batch`]);
+    /// returns whether they all applied. They are all checked first,
+    /// each against the state its certificate has when it comes, and only
+    /// then applied (so nothing is logged or rolled back); on a failure
+    /// false is returned and the in-order path names the first failing
+    /// event.
     fn apply_grouped(&mut self, events: &[Event]) -> bool {
-        let Some((ops, names)) = sorted_ops(events) else { return false };
-        if !self.all_apply(&ops, &names) {
-            return false;
-        }
-        // The count cache's unions are rebuilt per chunk touched rather
-        // than updated per event (which checks every set of the kind).
-        let mut unions = self.cache.take_unions();
-        let mut touched: Vec<u16> = Vec::new();
-        // Store, metadata and collection changes are gathered per chunk
-        // and applied set by set (see `named_batch`); the rest in order.
-        let mut batch = NamedBatch::new(names.len());
-        let mut start = 0;
-        while start < ops.len() {
-            let key = (ops[start].id >> 16) as u16;
-            let end = start + ops[start..].partition_point(|o| (o.id >> 16) as u16 == key);
-            let mut named = false;
-            for (i, small) in ops[start..end].iter().enumerate() {
-                let op = small.op(&names);
-                if let Some(change) = op.kind.named_change(small.name) {
-                    batch.push(change);
-                    named = true;
-                }
-                self.apply_unnamed(op);
-                if ops.get(start + i + 1).is_none_or(|next| next.id != op.id) {
-                    batch.end_certificate(op.id as u16);
-                }
-            }
-            if named {
-                touched.push(key);
-                batch.apply(key, [&mut self.stores, &mut self.metadata, &mut self.collections], &names);
-            }
-            start = end;
-        }
-        if let Some(unions) = unions.as_mut() {
-            let unions = Arc::make_mut(unions);
-            for &key in &touched {
-                unions.refresh_chunk(Kind::Stores, key, &self.stores);
-                unions.refresh_chunk(Kind::Metadata, key, &self.metadata);
-                unions.refresh_chunk(Kind::Collections, key, &self.collections);
-            }
-        }
-        self.cache.put_unions(unions);
-        true
+        let threads = if events.len() >= PARALLEL_MIN { available_threads() } else { 1 };
+        self.apply_grouped_on(events, threads)
     }
 
-    /// Whether every op (sorted by id, each certificate's in batch order)
-    /// applies in turn: each is checked against its certificate's state
-    /// after the batch's earlier ops on it.
-    fn all_apply(&self, ops: &[SmallOp], names: &[&str]) -> bool {
-        // Whether each name may be added to stores, metadata, collections.
-        let addable: Vec<[bool; 3]> = names
-            .iter()
-            .map(|&name| {
-                let valid = check_name(name, "name").is_ok();
-                [&self.stores, &self.metadata, &self.collections].map(|sets| valid || sets.contains_key(name))
-            })
-            .collect();
-        let mut current = None;
-        let mut state = IdState { present: false, ssl: false };
-        // Endpoints beyond the first, once an op needs them.
-        let mut extra: Option<u32> = None;
-        for small in ops {
-            let op = small.op(names);
-            let id = op.id;
-            if current != Some(id) {
-                current = Some(id);
-                state = IdState { present: self.present.contains(id), ssl: self.ssl.contains(id) };
-                extra = None;
-            }
-            let name_ok = match op.kind {
-                OpKind::AddedToStore => Some(addable[usize::from(small.name)][0]),
-                OpKind::MetadataSet => Some(addable[usize::from(small.name)][1]),
-                OpKind::AddedToCollection => Some(addable[usize::from(small.name)][2]),
-                _ => None,
-            };
-            if self.check_with(&op, state, name_ok).is_err() {
-                return false;
-            }
-            // The state after the op, as `apply_checked` leaves it.
-            match op.kind {
-                OpKind::Deleted => {
-                    state.ssl = false;
-                    extra = Some(0);
-                }
-                OpKind::EndpointMonitoringOn if state.ssl => {
-                    extra = Some(extra.unwrap_or_else(|| self.ssl_extra(id)).saturating_add(1));
-                }
-                OpKind::EndpointMonitoringOn => state.ssl = true,
-                OpKind::EndpointMonitoringOff => match extra.unwrap_or_else(|| self.ssl_extra(id)) {
-                    0 => state.ssl = false,
-                    n => extra = Some(n - 1),
-                },
-                _ => {}
-            }
-            state.present = op.kind.adds() || (state.present && op.kind != OpKind::Deleted);
-        }
+    /// [`Inventory::apply_grouped`], its checks on up to `threads` threads.
+    fn apply_grouped_on(&mut self, events: &[Event], threads: usize) -> bool {
+        let Some(grouped) = event_batch::group(events, threads) else { return false };
+        let plans = Planner::new(self, &grouped.names).plan_all(&grouped, threads);
+        let Some(plans) = plans else { return false };
+        event_batch::apply(self, plans, &grouped.names, threads > 1);
         true
-    }
-
-    /// Applies what `op` changes besides store, metadata and collection
-    /// membership (which a batch applies per chunk, [`NamedBatch`]); the
-    /// count cache's unions must have been taken out.
-    fn apply_unnamed(&mut self, op: Op<'_>) {
-        let id = op.id;
-        match op.kind {
-            OpKind::AddedToStore | OpKind::MetadataSet | OpKind::AddedToCollection => {
-                self.set_flag(Flag::Present, id, true, &mut None);
-            }
-            OpKind::RemovedFromStore | OpKind::MetadataCleared | OpKind::RemovedFromCollection => {}
-            OpKind::Deleted => {
-                for f in [Flag::Present, Flag::Enrolled, Flag::PrivateKey, Flag::Ssl] {
-                    self.set_flag(f, id, false, &mut None);
-                }
-                self.set_ssl_extra(id, 0, &mut None);
-                self.set_time(Times::Revocations, id, None, &mut None);
-                self.set_time(Times::Expiries, id, None, &mut None);
-            }
-            _ => self.apply_checked(op, None),
-        }
     }
 
     fn roll_back(&mut self, mut log: Vec<Change<'_>>) {
@@ -669,100 +548,47 @@ impl Inventory {
     }
 }
 
-/// Batches from this many events on are applied grouped by chunk (below,
-/// sorting them costs more than the cache misses it saves).
-const GROUPED_MIN: usize = 4096;
-
-/// Distinct names a batch may use (beyond them it takes the in-order
-/// path: the same result, only slower).
-const BATCH_NAMES: usize = 256;
-
-/// A fast hash for interning a batch's names (std's SipHash costs more
-/// than the rest of an event). Not collision-resistant, so a batch holds at
-/// most [`BATCH_NAMES`] names: a hostile batch costs at most that many
-/// probes an event.
-#[derive(Default)]
-struct NameHasher(u64);
-
-impl std::hash::Hasher for NameHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        for c in bytes.chunks(8) {
-            let mut w = [0u8; 8];
-            w[..c.len()].copy_from_slice(c);
-            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(0x51_7C_C1_B7_27_22_0A_95);
-        }
+/// Sets (or with `None` clears) the time of `id` in `index`, the
+/// revocations or expiries (`clock`), and updates `cache` if it changed;
+/// returns the previous time.
+pub(super) fn put_time(
+    index: &mut TimeIndex,
+    cache: &mut CountCache,
+    clock: Clock,
+    id: u32,
+    secs: Option<i64>,
+) -> Option<i64> {
+    let old = match secs {
+        Some(s) => index.set(id, s),
+        None => index.remove(id),
+    };
+    if old != secs {
+        cache.time_changed(clock, id, secs);
     }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
+    old
 }
+
+/// Batches from this many events on are applied grouped by chunk (below,
+/// grouping them costs more than the cache misses it saves).
+const GROUPED_MIN: usize = 4096;
 
 /// An [`Op`] in 16 bytes, its name an index into the batch's names: what
 /// the batch path sorts.
 #[derive(Clone, Copy)]
-struct SmallOp {
-    secs: i64,
-    id: u32,
-    name: u16,
-    kind: OpKind,
+pub(super) struct SmallOp {
+    pub(super) secs: i64,
+    pub(super) id: u32,
+    pub(super) name: u16,
+    pub(super) kind: OpKind,
 }
 
 impl SmallOp {
-    fn op<'e>(&self, names: &[&'e str]) -> Op<'e> {
+    /// A placeholder, overwritten before it is read.
+    pub(super) const NONE: SmallOp = SmallOp { secs: 0, id: 0, name: 0, kind: OpKind::Enrolled };
+
+    pub(super) fn op<'e>(&self, names: &[&'e str]) -> Op<'e> {
         Op { id: self.id, kind: self.kind, name: names[usize::from(self.name)], secs: self.secs }
     }
-}
-
-/// The events as small ops sorted by id, each certificate's in batch
-/// order (a least-significant-digit radix sort, a byte a pass, skipping
-/// the bytes all ids share), and the names they use (each the batch's
-/// first event with it, so that the names stay in cache). `None` past
-/// [`BATCH_NAMES`] names or u32 positions.
-fn sorted_ops(events: &[Event]) -> Option<(Vec<SmallOp>, Vec<&str>)> {
-    u32::try_from(events.len()).ok()?;
-    let mut names: Vec<&str> = vec![""];
-    let mut index: HashMap<&str, u16, BuildHasherDefault<NameHasher>> = HashMap::default();
-    let mut ops = Vec::with_capacity(events.len());
-    let mut counts = vec![[0u32; 256]; 4];
-    for e in events {
-        let op = e.op();
-        let name = match (op.name, index.get(op.name)) {
-            ("", _) => 0,
-            (_, Some(&i)) => i,
-            (name, None) => {
-                if names.len() >= BATCH_NAMES {
-                    return None;
-                }
-                names.push(name);
-                index.insert(name, (names.len() - 1) as u16);
-                (names.len() - 1) as u16
-            }
-        };
-        for (d, c) in counts.iter_mut().enumerate() {
-            c[usize::from((op.id >> (8 * d)) as u8)] += 1;
-        }
-        ops.push(SmallOp { secs: op.secs, id: op.id, name, kind: op.kind });
-    }
-    let mut out = ops.clone();
-    for (d, c) in counts.iter().enumerate() {
-        if c.iter().any(|&n| n as usize == ops.len()) {
-            continue; // every id has this byte: the pass would change nothing
-        }
-        let mut start = [0u32; 256];
-        let mut sum = 0;
-        for (s, &n) in start.iter_mut().zip(c) {
-            *s = sum;
-            sum += n;
-        }
-        for op in &ops {
-            let slot = &mut start[usize::from((op.id >> (8 * d)) as u8)];
-            out[*slot as usize] = *op;
-            *slot += 1;
-        }
-        std::mem::swap(&mut ops, &mut out);
-    }
-    Some((ops, names))
 }
 
 #[cfg(test)]
@@ -807,7 +633,10 @@ mod tests {
         /// Grouped by chunk or one by one, a batch ends in the same state,
         /// and a failing one (rolled back) leaves the inventory as it was.
         #[test]
-        fn grouped_batches_equal_in_order_ones(events in proptest::collection::vec(event(), 0..120)) {
+        fn grouped_batches_equal_in_order_ones(
+            events in proptest::collection::vec(event(), 0..120),
+            threads in 1usize..4,
+        ) {
             let mut start = CertificateRecord::new(65_537);
             start.ssl_endpoints = 3;
             start.stores = vec!["a".into()];
@@ -820,7 +649,8 @@ mod tests {
             let mut grouped = base.clone();
             let mut in_order = base.clone();
             let ok = in_order.apply_in_order(&events).is_ok();
-            prop_assert_eq!(grouped.apply_grouped(&events), ok);
+            // Up to three threads over three chunks: each plans a run of them.
+            prop_assert_eq!(grouped.apply_grouped_on(&events, threads), ok);
             let expect = if ok { &in_order } else { &base };
             prop_assert_eq!(grouped.to_snapshot(), expect.to_snapshot());
             prop_assert_eq!(grouped.count(at, &config), expect.count(at, &config));
@@ -900,13 +730,23 @@ mod tests {
     }
 
     #[test]
-    fn ops_are_sorted_by_id_stably() {
+    fn ops_are_grouped_by_chunk_and_sorted_by_id_stably() {
         let events: Vec<Event> = [70_000, 3, 70_001, 5, 3, 1 << 30, 70_000]
             .into_iter()
             .enumerate()
             .map(|(i, id)| Event::AddedToStore { id, store: format!("s{i}") })
             .collect();
-        let (ops, names) = sorted_ops(&events).unwrap();
+        // Three threads: each groups a run of the events on its own.
+        let grouped = event_batch::group(&events, 3).unwrap();
+        let keys: Vec<u16> = grouped.chunks.iter().map(|c| c.0).collect();
+        assert_eq!(keys, [0, 1, 1 << 14]);
+        let (mut ops, mut chunk, mut scratch) = (Vec::new(), Vec::new(), Vec::new());
+        for c in 0..grouped.chunks.len() {
+            grouped.chunk_ops(c, &mut chunk);
+            event_batch::sort_chunk(&mut chunk, &mut scratch);
+            ops.extend_from_slice(&chunk);
+        }
+        let names = &grouped.names;
         let got: Vec<(u32, &str)> = ops.iter().map(|op| (op.id, names[usize::from(op.name)])).collect();
         let want = [
             (3, "s1"),

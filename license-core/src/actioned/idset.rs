@@ -60,7 +60,8 @@ impl Chunk {
         }
     }
 
-    fn contains(&self, low: u16) -> bool {
+    /// Whether the chunk holds `low`.
+    pub(crate) fn contains(&self, low: u16) -> bool {
         match self {
             Chunk::Array(a) => a.binary_search(&low).is_ok(),
             Chunk::Bits(b, _) => b[usize::from(low >> 6)] >> (low & 63) & 1 == 1,

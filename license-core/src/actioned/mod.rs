@@ -37,6 +37,7 @@ mod category;
 mod columns;
 mod config;
 mod count;
+mod event_batch;
 mod events;
 mod explain;
 #[cfg(any(unix, windows))]
