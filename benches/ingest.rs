@@ -22,6 +22,9 @@
 //! it are the medians of every call criterion timed. Without `--bench` (as
 //! under `cargo test --benches`) each row runs once at 10,000 certificates,
 //! to check that the bench works.
+//!
+//! `--rows records,count,events,jsonl,snapshot` runs only the rows named
+//! (all by default); a row not run reports NaN (`null` in JSON).
 
 #[path = "support/heap.rs"]
 mod heap;
@@ -125,6 +128,15 @@ fn valid_events(inv: &Inventory, stream: Vec<Event>) -> Vec<Event> {
     stream.into_iter().filter(|e| copy.apply(e).is_ok()).collect()
 }
 
+/// `x` rounded to a whole number, or `null` for a row not run (NaN).
+fn whole(x: f64) -> String {
+    if x.is_finite() {
+        format!("{x:.0}")
+    } else {
+        "null".to_owned()
+    }
+}
+
 /// The figures of one size.
 struct Summary {
     n: u32,
@@ -150,22 +162,22 @@ impl Summary {
         // Keys in the documented order; rates rounded to whole units.
         format!(
             concat!(
-                "{{\"bench\":\"ingest\",\"n\":{},\"jsonl_bytes\":{},\"jsonl_bytes_per_s\":{:.0},",
-                "\"snapshot_bytes\":{},\"snapshot_bytes_per_s\":{:.0},\"records_per_s\":{:.0},",
-                "\"events\":{},\"events_per_s\":{:.0},\"heap_bytes_per_cert\":{:.2},",
-                "\"snapshot_bytes_per_cert\":{:.2},\"count_ns\":{:.0},\"total\":{}}}"
+                "{{\"bench\":\"ingest\",\"n\":{},\"jsonl_bytes\":{},\"jsonl_bytes_per_s\":{},",
+                "\"snapshot_bytes\":{},\"snapshot_bytes_per_s\":{},\"records_per_s\":{},",
+                "\"events\":{},\"events_per_s\":{},\"heap_bytes_per_cert\":{:.2},",
+                "\"snapshot_bytes_per_cert\":{:.2},\"count_ns\":{},\"total\":{}}}"
             ),
             n,
             self.jsonl_bytes,
-            Summary::per_s(self.jsonl_bytes, self.jsonl_ns),
+            whole(Summary::per_s(self.jsonl_bytes, self.jsonl_ns)),
             self.snapshot_bytes,
-            Summary::per_s(self.snapshot_bytes, self.snapshot_ns),
-            Summary::per_s(n, self.records_ns),
+            whole(Summary::per_s(self.snapshot_bytes, self.snapshot_ns)),
+            whole(Summary::per_s(n, self.records_ns)),
             self.events,
-            Summary::per_s(self.events, self.events_ns),
+            whole(Summary::per_s(self.events, self.events_ns)),
             self.heap_bytes as f64 / n as f64,
             self.snapshot_bytes as f64 / n as f64,
-            self.count_ns,
+            whole(self.count_ns),
             self.total
         )
     }
@@ -194,7 +206,16 @@ impl Summary {
     }
 }
 
-fn run(c: &mut Criterion, n: u32, quick: bool) -> Summary {
+/// The rows to run: the names given to `--rows`, or every row.
+struct Rows(Option<Vec<String>>);
+
+impl Rows {
+    fn wants(&self, row: &str) -> bool {
+        self.0.as_ref().is_none_or(|rows| rows.iter().any(|r| r == row))
+    }
+}
+
+fn run(c: &mut Criterion, n: u32, quick: bool, rows: &Rows) -> Summary {
     let now = OffsetDateTime::from_unix_timestamp(NOW).unwrap_or(OffsetDateTime::UNIX_EPOCH);
     let config = CountConfig::new(ActionedLimit::SiteLicense).exclude_metadata("Notes");
     let mut group = c.benchmark_group(format!("ingest {n}"));
@@ -216,68 +237,78 @@ fn run(c: &mut Criterion, n: u32, quick: bool) -> Summary {
     let total = inv.count(now, &config).total();
     let snapshot = inv.to_snapshot();
     let build = Calls::default();
-    group.throughput(Throughput::Elements(u64::from(n)));
-    group.bench_function("from_records", |b| {
-        b.iter_custom(|iters| build.time(iters, || (), |()| Inventory::from_records(&records)))
-    });
+    if rows.wants("records") {
+        group.throughput(Throughput::Elements(u64::from(n)));
+        group.bench_function("from_records", |b| {
+            b.iter_custom(|iters| build.time(iters, || (), |()| Inventory::from_records(&records)))
+        });
+    }
     let ids: Vec<u32> = records.iter().map(|r| r.id).collect();
     drop(records);
 
     // The count.
     let count = Calls::default();
-    group.throughput(Throughput::Elements(u64::from(n)));
-    group.bench_function("count", |b| {
-        b.iter_custom(|iters| count.time(iters, || (), |()| inv.count(now, &config)))
-    });
+    if rows.wants("count") {
+        group.throughput(Throughput::Elements(u64::from(n)));
+        group.bench_function("count", |b| {
+            b.iter_custom(|iters| count.time(iters, || (), |()| inv.count(now, &config)))
+        });
+    }
 
     // Events, as one batch (`apply_all`, grouped by chunk) applied to a
     // fresh copy. The batch is the stream's events that apply (an event on
     // a deleted id fails, and a failing batch applies nothing).
-    let stream = valid_events(&inv, events(&ids, EVENTS.min(ids.len())));
-    drop(ids);
     let apply = Calls::default();
-    group.throughput(Throughput::Elements(stream.len() as u64));
-    group.bench_function("apply events", |b| {
-        b.iter_custom(|iters| {
-            apply.time(
-                iters,
-                || inv.clone(),
-                |mut copy| {
-                    copy.apply_all(&stream).expect("the batch holds only events that apply");
-                    copy
-                },
-            )
-        })
-    });
-    let events_applied = stream.len();
-    drop(stream);
+    let mut events_applied = 0;
+    if rows.wants("events") {
+        let stream = valid_events(&inv, events(&ids, EVENTS.min(ids.len())));
+        group.throughput(Throughput::Elements(stream.len() as u64));
+        group.bench_function("apply events", |b| {
+            b.iter_custom(|iters| {
+                apply.time(
+                    iters,
+                    || inv.clone(),
+                    |mut copy| {
+                        copy.apply_all(&stream).expect("the batch holds only events that apply");
+                        copy
+                    },
+                )
+            })
+        });
+        events_applied = stream.len();
+    }
+    drop(ids);
 
     // JSON Lines, as `licensectl gen-inventory` writes them.
-    let mut jsonl = Vec::new();
-    for record in synthetic_records(n, SEED, now) {
-        jsonl.extend_from_slice(record.to_json().as_bytes());
-        jsonl.push(b'\n');
-    }
-    let from_jsonl = Inventory::from_jsonl(jsonl.as_slice()).expect("generated JSON Lines load");
-    assert!(from_jsonl.to_snapshot() == snapshot, "JSON Lines and records built different inventories");
-    drop(from_jsonl);
     let parse = Calls::default();
-    group.throughput(Throughput::Bytes(jsonl.len() as u64));
-    group.bench_function("from_jsonl", |b| {
-        b.iter_custom(|iters| parse.time(iters, || (), |()| Inventory::from_jsonl(jsonl.as_slice())))
-    });
-    let jsonl_bytes = jsonl.len();
-    drop(jsonl);
+    let mut jsonl_bytes = 0;
+    if rows.wants("jsonl") {
+        let mut jsonl = Vec::new();
+        for record in synthetic_records(n, SEED, now) {
+            jsonl.extend_from_slice(record.to_json().as_bytes());
+            jsonl.push(b'\n');
+        }
+        let from_jsonl = Inventory::from_jsonl(jsonl.as_slice()).expect("generated JSON Lines load");
+        assert!(from_jsonl.to_snapshot() == snapshot, "JSON Lines and records built different inventories");
+        drop(from_jsonl);
+        group.throughput(Throughput::Bytes(jsonl.len() as u64));
+        group.bench_function("from_jsonl", |b| {
+            b.iter_custom(|iters| parse.time(iters, || (), |()| Inventory::from_jsonl(jsonl.as_slice())))
+        });
+        jsonl_bytes = jsonl.len();
+    }
 
     // The snapshot.
-    let loaded = Inventory::from_snapshot(&snapshot).expect("our own snapshot loads");
-    assert_eq!(loaded.count(now, &config).total(), total, "the snapshot counts differently");
-    drop(loaded);
     let load = Calls::default();
-    group.throughput(Throughput::Bytes(snapshot.len() as u64));
-    group.bench_function("from_snapshot", |b| {
-        b.iter_custom(|iters| load.time(iters, || (), |()| Inventory::from_snapshot(&snapshot)))
-    });
+    if rows.wants("snapshot") {
+        let loaded = Inventory::from_snapshot(&snapshot).expect("our own snapshot loads");
+        assert_eq!(loaded.count(now, &config).total(), total, "the snapshot counts differently");
+        drop(loaded);
+        group.throughput(Throughput::Bytes(snapshot.len() as u64));
+        group.bench_function("from_snapshot", |b| {
+            b.iter_custom(|iters| load.time(iters, || (), |()| Inventory::from_snapshot(&snapshot)))
+        });
+    }
     group.finish();
 
     Summary {
@@ -306,8 +337,14 @@ fn main() {
         .and_then(|i| args.get(i + 1))
         .map(|s| s.split(',').filter_map(|x| x.trim().replace('_', "").parse().ok()).collect())
         .unwrap_or_else(|| vec![if quick { 10_000 } else { 1_000_000 }]);
+    let rows = Rows(
+        args.iter()
+            .position(|a| a == "--rows")
+            .and_then(|i| args.get(i + 1))
+            .map(|s| s.split(',').map(|r| r.trim().to_owned()).collect()),
+    );
     let mut criterion = Criterion::default();
-    let summaries: Vec<Summary> = sizes.into_iter().map(|n| run(&mut criterion, n, quick)).collect();
+    let summaries: Vec<Summary> = sizes.into_iter().map(|n| run(&mut criterion, n, quick, &rows)).collect();
     criterion.final_summary();
     let mut out = std::io::stdout().lock();
     for s in &summaries {
