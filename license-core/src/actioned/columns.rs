@@ -566,12 +566,6 @@ impl Inventory {
             _ => IdSet::new(),
         };
         let present = next_set();
-        if let Some(id) = present.first_common(&self.present) {
-            return Err(Error::new(
-                ErrorKind::DuplicateCertificate,
-                format!("certificate {id} is already present"),
-            ));
-        }
         let (enrolled, private_key, ssl) = (next_set(), next_set(), next_set());
         let mut next_times = || match built.next() {
             Some(Built::Times(t)) => t,
@@ -585,6 +579,21 @@ impl Inventory {
         let extra: Vec<IdSet> = (0..n_slices).map(|_| next_set()).collect();
         let named: Vec<Vec<(String, IdSet)>> =
             names.into_iter().map(|list| list.into_iter().map(|name| (name, next_set())).collect()).collect();
+        let built = BuiltSets { present, enrolled, private_key, ssl, extra, revoked, expires, named };
+        self.commit_sets(built, by_id)
+    }
+
+    /// Adds sets built from a batch: refused (nothing changed) when an id
+    /// is already present or, for columns filled by id, a membership or
+    /// time belongs to an id the batch does not list.
+    pub(crate) fn commit_sets(&mut self, built: BuiltSets, by_id: bool) -> Result<()> {
+        let BuiltSets { present, enrolled, private_key, ssl, extra, revoked, expires, named } = built;
+        if let Some(id) = present.first_common(&self.present) {
+            return Err(Error::new(
+                ErrorKind::DuplicateCertificate,
+                format!("certificate {id} is already present"),
+            ));
+        }
         if by_id {
             // Every membership and time must belong to a listed certificate.
             let sets = [&enrolled, &private_key, &ssl].into_iter().chain(&extra);
@@ -620,6 +629,21 @@ impl Inventory {
         self.expiries.merge(expires);
         Ok(())
     }
+}
+
+/// A batch's sets and time indexes, built, not yet added.
+pub(crate) struct BuiltSets {
+    pub(crate) present: IdSet,
+    pub(crate) enrolled: IdSet,
+    pub(crate) private_key: IdSet,
+    pub(crate) ssl: IdSet,
+    /// The bit slices of endpoint counts beyond the first.
+    pub(crate) extra: Vec<IdSet>,
+    pub(crate) revoked: TimeIndex,
+    pub(crate) expires: TimeIndex,
+    /// Stores, metadata fields, collections: names in order of first
+    /// appearance.
+    pub(crate) named: Vec<Vec<(String, IdSet)>>,
 }
 
 /// The bit-sliced columns of endpoint counts beyond the first: slice `k`
@@ -697,15 +721,29 @@ fn parts_ascend(parts: &[CertificateColumns]) -> bool {
 /// [`ErrorKind::TooManyNames`] naming the first certificate that lists a
 /// name past `max` (names in order of first appearance), if any.
 fn over_limit(merged: &MergedNames, known: &NamedSets, max: usize, what: &str) -> Result<()> {
-    if known.len().saturating_add(merged.names.len()) <= max {
+    let first = |i: usize| merged.pieces[i].iter().find_map(|p| p.first()).copied();
+    names_over_limit(&merged.names, first, known, max, what)
+}
+
+/// [`ErrorKind::TooManyNames`] naming the first certificate (`first` of
+/// the name's position) that lists a name of `names` (in order of first
+/// appearance) past `max`, if any.
+pub(crate) fn names_over_limit<S: AsRef<str>>(
+    names: &[S],
+    first: impl Fn(usize) -> Option<u32>,
+    known: &NamedSets,
+    max: usize,
+    what: &str,
+) -> Result<()> {
+    if known.len().saturating_add(names.len()) <= max {
         return Ok(());
     }
     let mut new = 0usize;
-    for (name, pieces) in merged.names.iter().zip(&merged.pieces) {
-        if !known.contains_key(name) {
+    for (i, name) in names.iter().enumerate() {
+        if !known.contains_key(name.as_ref()) {
             new += 1;
             if known.len() + new > max {
-                let id = pieces.iter().find_map(|p| p.first()).copied().unwrap_or(0);
+                let id = first(i).unwrap_or(0);
                 return Err(Error::new(
                     ErrorKind::TooManyNames,
                     format!("certificate {id}: {what}: more than {max} distinct names"),
