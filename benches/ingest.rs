@@ -49,9 +49,25 @@ const SEED: u64 = 1;
 /// Events applied per timed call (fewer if the inventory is smaller).
 const EVENTS: usize = 1_000_000;
 
-/// Per-call times of one row, in ns: every call criterion timed.
+/// Per-call times of one row, in ns: every call criterion timed, wall
+/// clock, and the CPU time of the process over each call (every thread;
+/// steadier than the wall clock on a shared machine).
 #[derive(Default)]
-struct Calls(RefCell<Vec<f64>>);
+struct Calls(RefCell<Vec<f64>>, RefCell<Vec<f64>>);
+
+/// The CPU time this process has used, user and system, in ns (Linux:
+/// `/proc/self/stat`, in clock ticks of 10 ms; NaN elsewhere).
+fn cpu_ns() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the command name (which may hold spaces) in parentheses.
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<f64>().ok());
+    match (ticks(11), ticks(12)) {
+        (Some(user), Some(system)) => (user + system) * 1e7,
+        _ => f64::NAN,
+    }
+}
 
 impl Calls {
     /// Times `iters` calls of `f`, each on its own (so the summary can take
@@ -60,18 +76,27 @@ impl Calls {
         let mut total = Duration::ZERO;
         for _ in 0..iters {
             let input = setup();
-            let t = Instant::now();
+            let (t, cpu) = (Instant::now(), cpu_ns());
             let out = f(input);
-            let elapsed = t.elapsed();
+            let (elapsed, cpu) = (t.elapsed(), cpu_ns() - cpu);
             black_box(out);
             total += elapsed;
             self.0.borrow_mut().push(elapsed.as_nanos() as f64);
+            self.1.borrow_mut().push(cpu);
         }
         total
     }
 
     fn median_ns(&self) -> f64 {
-        let mut v = self.0.borrow().clone();
+        Calls::median(&self.0)
+    }
+
+    fn median_cpu_ns(&self) -> f64 {
+        Calls::median(&self.1)
+    }
+
+    fn median(calls: &RefCell<Vec<f64>>) -> f64 {
+        let mut v = calls.borrow().clone();
         v.sort_by(|a, b| a.total_cmp(b));
         v.get(v.len() / 2).copied().unwrap_or(f64::NAN)
     }
@@ -242,6 +267,12 @@ fn run(c: &mut Criterion, n: u32, quick: bool, rows: &Rows) -> Summary {
         group.bench_function("from_records", |b| {
             b.iter_custom(|iters| build.time(iters, || (), |()| Inventory::from_records(&records)))
         });
+        // Not in the summary (its keys are fixed): on stderr, for A/B runs.
+        eprintln!(
+            "from_records {n}: median {:.3} s wall, {:.3} s CPU (every thread) per call",
+            build.median_ns() / 1e9,
+            build.median_cpu_ns() / 1e9
+        );
     }
     let ids: Vec<u32> = records.iter().map(|r| r.id).collect();
     drop(records);
