@@ -21,10 +21,10 @@ use super::columns::{available_threads, check_list, names_over_limit, BuiltSets,
 use super::idset::IdSet;
 use super::inventory::secs_of;
 use super::limits::InventoryLimits;
-use super::record::check_name;
+use super::record::{check_name, MAX_NAMES_PER_RECORD};
 use super::times::TimeIndex;
 use super::{CertificateRecord, Inventory};
-use crate::{Error, Result};
+use crate::{Error, ErrorKind, Result};
 
 /// Batches smaller than this are scanned on the calling thread.
 const PARALLEL_MIN: usize = 1 << 16;
@@ -98,6 +98,8 @@ struct Scan {
     /// appearance, and a set per name (by slot).
     names: [NameColumns; 3],
     named: [Vec<SetColumn>; 3],
+    /// The current record's slots of each kind.
+    slots: [Vec<usize>; 3],
 }
 
 /// How a range's scan ended.
@@ -126,9 +128,23 @@ impl Scan {
         let id = r.id;
         let revoked = r.revoked_at.map(|t| secs_of(t, id, "revoked_at")).transpose()?;
         let expires = r.expires_at.map(|t| secs_of(t, id, "expires_at")).transpose()?;
+        // Names to slots first: a name listed twice is a slot listed twice.
+        // Any failure is reported as the general path reports it.
         let lists = [&r.stores, &r.metadata, &r.collections];
         for (k, list) in lists.into_iter().enumerate() {
-            check_list(list, id, NAME_KINDS[k])?;
+            let slots = &mut self.slots[k];
+            slots.clear();
+            if list.len() > MAX_NAMES_PER_RECORD {
+                return Err(record_error(r));
+            }
+            let what = NAME_KINDS[k];
+            for name in list.iter() {
+                let check = |n: &str| check_name(n, what);
+                match self.names[k].slot(name, check) {
+                    Ok(slot) if !slots.contains(&slot) => slots.push(slot),
+                    _ => return Err(record_error(r)),
+                }
+            }
         }
         self.present.add(low);
         if r.enrolled {
@@ -155,14 +171,8 @@ impl Scan {
                 column.secs.push(secs);
             }
         }
-        for (k, list) in lists.into_iter().enumerate() {
-            let what = NAME_KINDS[k];
-            for name in list {
-                let slot = self.names[k].slot(name, |n| {
-                    check_name(n, what)
-                        .map_err(|e| Error::new(e.kind(), format!("certificate {id}: {}", e.detail())))
-                })?;
-                let sets = &mut self.named[k];
+        for (sets, slots) in self.named.iter_mut().zip(&self.slots) {
+            for &slot in slots {
                 if slot == sets.len() {
                     sets.push(SetColumn::default());
                 }
@@ -171,6 +181,26 @@ impl Scan {
         }
         Ok(())
     }
+}
+
+/// The error of record `r`, whose names failed a check, as
+/// [`CertificateColumns::push`](super::CertificateColumns::push) reports
+/// it: every list's length and repeats first, then each name in turn.
+#[cold]
+fn record_error(r: &CertificateRecord) -> Error {
+    let id = r.id;
+    let lists = [&r.stores, &r.metadata, &r.collections];
+    let first = lists.into_iter().enumerate().find_map(|(k, list)| check_list(list, id, NAME_KINDS[k]).err());
+    let named = || {
+        lists.into_iter().enumerate().find_map(|(k, list)| {
+            list.iter()
+                .find_map(|n| check_name(n, NAME_KINDS[k]).err())
+                .map(|e| Error::new(e.kind(), format!("certificate {id}: {}", e.detail())))
+        })
+    };
+    first
+        .or_else(named)
+        .unwrap_or_else(|| Error::new(ErrorKind::InvalidRecord, format!("certificate {id}: invalid names")))
 }
 
 /// Scans `records`, building each set chunk by chunk.
