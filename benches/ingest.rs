@@ -22,6 +22,9 @@
 //! it are the medians of every call criterion timed. Without `--bench` (as
 //! under `cargo test --benches`) each row runs once at 10,000 certificates,
 //! to check that the bench works.
+//!
+//! `--rows records,count,events,jsonl,snapshot` runs only the rows named
+//! (all by default); a row not run reports NaN (`null` in JSON).
 
 #[path = "support/heap.rs"]
 mod heap;
@@ -46,9 +49,25 @@ const SEED: u64 = 1;
 /// Events applied per timed call (fewer if the inventory is smaller).
 const EVENTS: usize = 1_000_000;
 
-/// Per-call times of one row, in ns: every call criterion timed.
+/// Per-call times of one row, in ns: every call criterion timed, wall
+/// clock, and the CPU time of the process over each call (every thread;
+/// steadier than the wall clock on a shared machine).
 #[derive(Default)]
-struct Calls(RefCell<Vec<f64>>);
+struct Calls(RefCell<Vec<f64>>, RefCell<Vec<f64>>);
+
+/// The CPU time this process has used, user and system, in ns (Linux:
+/// `/proc/self/stat`, in clock ticks of 10 ms; NaN elsewhere).
+fn cpu_ns() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the command name (which may hold spaces) in parentheses.
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<f64>().ok());
+    match (ticks(11), ticks(12)) {
+        (Some(user), Some(system)) => (user + system) * 1e7,
+        _ => f64::NAN,
+    }
+}
 
 impl Calls {
     /// Times `iters` calls of `f`, each on its own (so the summary can take
@@ -57,18 +76,27 @@ impl Calls {
         let mut total = Duration::ZERO;
         for _ in 0..iters {
             let input = setup();
-            let t = Instant::now();
+            let (t, cpu) = (Instant::now(), cpu_ns());
             let out = f(input);
-            let elapsed = t.elapsed();
+            let (elapsed, cpu) = (t.elapsed(), cpu_ns() - cpu);
             black_box(out);
             total += elapsed;
             self.0.borrow_mut().push(elapsed.as_nanos() as f64);
+            self.1.borrow_mut().push(cpu);
         }
         total
     }
 
     fn median_ns(&self) -> f64 {
-        let mut v = self.0.borrow().clone();
+        Calls::median(&self.0)
+    }
+
+    fn median_cpu_ns(&self) -> f64 {
+        Calls::median(&self.1)
+    }
+
+    fn median(calls: &RefCell<Vec<f64>>) -> f64 {
+        let mut v = calls.borrow().clone();
         v.sort_by(|a, b| a.total_cmp(b));
         v.get(v.len() / 2).copied().unwrap_or(f64::NAN)
     }
@@ -125,6 +153,15 @@ fn valid_events(inv: &Inventory, stream: Vec<Event>) -> Vec<Event> {
     stream.into_iter().filter(|e| copy.apply(e).is_ok()).collect()
 }
 
+/// `x` rounded to a whole number, or `null` for a row not run (NaN).
+fn whole(x: f64) -> String {
+    if x.is_finite() {
+        format!("{x:.0}")
+    } else {
+        "null".to_owned()
+    }
+}
+
 /// The figures of one size.
 struct Summary {
     n: u32,
@@ -150,22 +187,22 @@ impl Summary {
         // Keys in the documented order; rates rounded to whole units.
         format!(
             concat!(
-                "{{\"bench\":\"ingest\",\"n\":{},\"jsonl_bytes\":{},\"jsonl_bytes_per_s\":{:.0},",
-                "\"snapshot_bytes\":{},\"snapshot_bytes_per_s\":{:.0},\"records_per_s\":{:.0},",
-                "\"events\":{},\"events_per_s\":{:.0},\"heap_bytes_per_cert\":{:.2},",
-                "\"snapshot_bytes_per_cert\":{:.2},\"count_ns\":{:.0},\"total\":{}}}"
+                "{{\"bench\":\"ingest\",\"n\":{},\"jsonl_bytes\":{},\"jsonl_bytes_per_s\":{},",
+                "\"snapshot_bytes\":{},\"snapshot_bytes_per_s\":{},\"records_per_s\":{},",
+                "\"events\":{},\"events_per_s\":{},\"heap_bytes_per_cert\":{:.2},",
+                "\"snapshot_bytes_per_cert\":{:.2},\"count_ns\":{},\"total\":{}}}"
             ),
             n,
             self.jsonl_bytes,
-            Summary::per_s(self.jsonl_bytes, self.jsonl_ns),
+            whole(Summary::per_s(self.jsonl_bytes, self.jsonl_ns)),
             self.snapshot_bytes,
-            Summary::per_s(self.snapshot_bytes, self.snapshot_ns),
-            Summary::per_s(n, self.records_ns),
+            whole(Summary::per_s(self.snapshot_bytes, self.snapshot_ns)),
+            whole(Summary::per_s(n, self.records_ns)),
             self.events,
-            Summary::per_s(self.events, self.events_ns),
+            whole(Summary::per_s(self.events, self.events_ns)),
             self.heap_bytes as f64 / n as f64,
             self.snapshot_bytes as f64 / n as f64,
-            self.count_ns,
+            whole(self.count_ns),
             self.total
         )
     }
@@ -194,7 +231,16 @@ impl Summary {
     }
 }
 
-fn run(c: &mut Criterion, n: u32, quick: bool) -> Summary {
+/// The rows to run: the names given to `--rows`, or every row.
+struct Rows(Option<Vec<String>>);
+
+impl Rows {
+    fn wants(&self, row: &str) -> bool {
+        self.0.as_ref().is_none_or(|rows| rows.iter().any(|r| r == row))
+    }
+}
+
+fn run(c: &mut Criterion, n: u32, quick: bool, rows: &Rows) -> Summary {
     let now = OffsetDateTime::from_unix_timestamp(NOW).unwrap_or(OffsetDateTime::UNIX_EPOCH);
     let config = CountConfig::new(ActionedLimit::SiteLicense).exclude_metadata("Notes");
     let mut group = c.benchmark_group(format!("ingest {n}"));
@@ -216,68 +262,84 @@ fn run(c: &mut Criterion, n: u32, quick: bool) -> Summary {
     let total = inv.count(now, &config).total();
     let snapshot = inv.to_snapshot();
     let build = Calls::default();
-    group.throughput(Throughput::Elements(u64::from(n)));
-    group.bench_function("from_records", |b| {
-        b.iter_custom(|iters| build.time(iters, || (), |()| Inventory::from_records(&records)))
-    });
+    if rows.wants("records") {
+        group.throughput(Throughput::Elements(u64::from(n)));
+        group.bench_function("from_records", |b| {
+            b.iter_custom(|iters| build.time(iters, || (), |()| Inventory::from_records(&records)))
+        });
+        // Not in the summary (its keys are fixed): on stderr, for A/B runs.
+        eprintln!(
+            "from_records {n}: median {:.3} s wall, {:.3} s CPU (every thread) per call",
+            build.median_ns() / 1e9,
+            build.median_cpu_ns() / 1e9
+        );
+    }
     let ids: Vec<u32> = records.iter().map(|r| r.id).collect();
     drop(records);
 
     // The count.
     let count = Calls::default();
-    group.throughput(Throughput::Elements(u64::from(n)));
-    group.bench_function("count", |b| {
-        b.iter_custom(|iters| count.time(iters, || (), |()| inv.count(now, &config)))
-    });
+    if rows.wants("count") {
+        group.throughput(Throughput::Elements(u64::from(n)));
+        group.bench_function("count", |b| {
+            b.iter_custom(|iters| count.time(iters, || (), |()| inv.count(now, &config)))
+        });
+    }
 
     // Events, as one batch (`apply_all`, grouped by chunk) applied to a
     // fresh copy. The batch is the stream's events that apply (an event on
     // a deleted id fails, and a failing batch applies nothing).
-    let stream = valid_events(&inv, events(&ids, EVENTS.min(ids.len())));
-    drop(ids);
     let apply = Calls::default();
-    group.throughput(Throughput::Elements(stream.len() as u64));
-    group.bench_function("apply events", |b| {
-        b.iter_custom(|iters| {
-            apply.time(
-                iters,
-                || inv.clone(),
-                |mut copy| {
-                    copy.apply_all(&stream).expect("the batch holds only events that apply");
-                    copy
-                },
-            )
-        })
-    });
-    let events_applied = stream.len();
-    drop(stream);
+    let mut events_applied = 0;
+    if rows.wants("events") {
+        let stream = valid_events(&inv, events(&ids, EVENTS.min(ids.len())));
+        group.throughput(Throughput::Elements(stream.len() as u64));
+        group.bench_function("apply events", |b| {
+            b.iter_custom(|iters| {
+                apply.time(
+                    iters,
+                    || inv.clone(),
+                    |mut copy| {
+                        copy.apply_all(&stream).expect("the batch holds only events that apply");
+                        copy
+                    },
+                )
+            })
+        });
+        events_applied = stream.len();
+    }
+    drop(ids);
 
     // JSON Lines, as `licensectl gen-inventory` writes them.
-    let mut jsonl = Vec::new();
-    for record in synthetic_records(n, SEED, now) {
-        jsonl.extend_from_slice(record.to_json().as_bytes());
-        jsonl.push(b'\n');
-    }
-    let from_jsonl = Inventory::from_jsonl(jsonl.as_slice()).expect("generated JSON Lines load");
-    assert!(from_jsonl.to_snapshot() == snapshot, "JSON Lines and records built different inventories");
-    drop(from_jsonl);
     let parse = Calls::default();
-    group.throughput(Throughput::Bytes(jsonl.len() as u64));
-    group.bench_function("from_jsonl", |b| {
-        b.iter_custom(|iters| parse.time(iters, || (), |()| Inventory::from_jsonl(jsonl.as_slice())))
-    });
-    let jsonl_bytes = jsonl.len();
-    drop(jsonl);
+    let mut jsonl_bytes = 0;
+    if rows.wants("jsonl") {
+        let mut jsonl = Vec::new();
+        for record in synthetic_records(n, SEED, now) {
+            jsonl.extend_from_slice(record.to_json().as_bytes());
+            jsonl.push(b'\n');
+        }
+        let from_jsonl = Inventory::from_jsonl(jsonl.as_slice()).expect("generated JSON Lines load");
+        assert!(from_jsonl.to_snapshot() == snapshot, "JSON Lines and records built different inventories");
+        drop(from_jsonl);
+        group.throughput(Throughput::Bytes(jsonl.len() as u64));
+        group.bench_function("from_jsonl", |b| {
+            b.iter_custom(|iters| parse.time(iters, || (), |()| Inventory::from_jsonl(jsonl.as_slice())))
+        });
+        jsonl_bytes = jsonl.len();
+    }
 
     // The snapshot.
-    let loaded = Inventory::from_snapshot(&snapshot).expect("our own snapshot loads");
-    assert_eq!(loaded.count(now, &config).total(), total, "the snapshot counts differently");
-    drop(loaded);
     let load = Calls::default();
-    group.throughput(Throughput::Bytes(snapshot.len() as u64));
-    group.bench_function("from_snapshot", |b| {
-        b.iter_custom(|iters| load.time(iters, || (), |()| Inventory::from_snapshot(&snapshot)))
-    });
+    if rows.wants("snapshot") {
+        let loaded = Inventory::from_snapshot(&snapshot).expect("our own snapshot loads");
+        assert_eq!(loaded.count(now, &config).total(), total, "the snapshot counts differently");
+        drop(loaded);
+        group.throughput(Throughput::Bytes(snapshot.len() as u64));
+        group.bench_function("from_snapshot", |b| {
+            b.iter_custom(|iters| load.time(iters, || (), |()| Inventory::from_snapshot(&snapshot)))
+        });
+    }
     group.finish();
 
     Summary {
@@ -306,8 +368,14 @@ fn main() {
         .and_then(|i| args.get(i + 1))
         .map(|s| s.split(',').filter_map(|x| x.trim().replace('_', "").parse().ok()).collect())
         .unwrap_or_else(|| vec![if quick { 10_000 } else { 1_000_000 }]);
+    let rows = Rows(
+        args.iter()
+            .position(|a| a == "--rows")
+            .and_then(|i| args.get(i + 1))
+            .map(|s| s.split(',').map(|r| r.trim().to_owned()).collect()),
+    );
     let mut criterion = Criterion::default();
-    let summaries: Vec<Summary> = sizes.into_iter().map(|n| run(&mut criterion, n, quick)).collect();
+    let summaries: Vec<Summary> = sizes.into_iter().map(|n| run(&mut criterion, n, quick, &rows)).collect();
     criterion.final_summary();
     let mut out = std::io::stdout().lock();
     for s in &summaries {

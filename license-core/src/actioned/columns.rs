@@ -45,6 +45,43 @@ pub(crate) struct NameColumns {
     /// one per name listed before it. A cache only: a miss or a collision
     /// takes the lookup below.
     recent: Option<Box<[u32; RECENT]>>,
+    /// Slots of names of up to 16 bytes by their words ([`short_words`]),
+    /// which identify such a name exactly: a hit is one compare of two
+    /// words, no string compare. A cache only, as `recent`.
+    short: Option<Box<[ShortEntry; RECENT]>>,
+}
+
+/// One [`NameColumns::short`] entry: a name's words and length, and its
+/// slot + 1 (0: empty).
+#[derive(Debug, Clone, Copy, Default)]
+struct ShortEntry {
+    words: (u64, u64),
+    len: u32,
+    slot: u32,
+}
+
+/// A name of at most 16 bytes as two words that, with its length, are
+/// that name and no other (bytes at positions that cover every byte);
+/// `None` for longer names.
+#[inline]
+fn short_words(name: &str) -> Option<(u64, u64)> {
+    let b = name.as_bytes();
+    let word = |at: usize| b.get(at..at + 8).and_then(|w| w.try_into().ok()).map(u64::from_le_bytes);
+    let half = |at: usize| b.get(at..at + 4).and_then(|w| w.try_into().ok()).map(u32::from_le_bytes);
+    let n = b.len();
+    match n {
+        0 => Some((0, 0)),
+        1..=3 => Some((u64::from(b[0]) | u64::from(b[n / 2]) << 8 | u64::from(b[n - 1]) << 16, 0)),
+        4..=7 => Some((u64::from(half(0)?) | u64::from(half(n - 4)?) << 32, 0)),
+        8..=16 => Some((word(0)?, word(n - 8)?)),
+        _ => None,
+    }
+}
+
+/// The [`NameColumns::short`] entry of a name's words and length.
+#[inline]
+fn short_entry((a, b): (u64, u64), len: usize) -> usize {
+    ((a ^ b.rotate_left(29) ^ len as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 56) as usize
 }
 
 /// Entries of [`NameColumns::recent`].
@@ -68,6 +105,27 @@ impl NameColumns {
     /// The slot of `name`, checking a name seen for the first time with
     /// `check` (which names the certificate in its error).
     pub(crate) fn slot(&mut self, name: &str, check: impl FnOnce(&str) -> Result<()>) -> Result<usize> {
+        let Some(words) = short_words(name) else {
+            return self.slot_by_text(name, check);
+        };
+        let entry = short_entry(words, name.len());
+        if let Some(short) = &self.short {
+            let e = short[entry];
+            if e.slot != 0 && e.words == words && e.len as usize == name.len() {
+                return Ok(e.slot as usize - 1);
+            }
+        }
+        let i = self.slot_by_text(name, check)?;
+        if let Ok(slot) = u32::try_from(i + 1) {
+            let len = name.len() as u32;
+            self.short.get_or_insert_with(|| Box::new([ShortEntry::default(); RECENT]))[entry] =
+                ShortEntry { words, len, slot };
+        }
+        Ok(i)
+    }
+
+    /// [`NameColumns::slot`] by comparing names as text.
+    fn slot_by_text(&mut self, name: &str, check: impl FnOnce(&str) -> Result<()>) -> Result<usize> {
         if self.names.get(self.last).is_some_and(|n| n == name) {
             return Ok(self.last);
         }
@@ -566,12 +624,6 @@ impl Inventory {
             _ => IdSet::new(),
         };
         let present = next_set();
-        if let Some(id) = present.first_common(&self.present) {
-            return Err(Error::new(
-                ErrorKind::DuplicateCertificate,
-                format!("certificate {id} is already present"),
-            ));
-        }
         let (enrolled, private_key, ssl) = (next_set(), next_set(), next_set());
         let mut next_times = || match built.next() {
             Some(Built::Times(t)) => t,
@@ -585,6 +637,21 @@ impl Inventory {
         let extra: Vec<IdSet> = (0..n_slices).map(|_| next_set()).collect();
         let named: Vec<Vec<(String, IdSet)>> =
             names.into_iter().map(|list| list.into_iter().map(|name| (name, next_set())).collect()).collect();
+        let built = BuiltSets { present, enrolled, private_key, ssl, extra, revoked, expires, named };
+        self.commit_sets(built, by_id)
+    }
+
+    /// Adds sets built from a batch: refused (nothing changed) when an id
+    /// is already present or, for columns filled by id, a membership or
+    /// time belongs to an id the batch does not list.
+    pub(crate) fn commit_sets(&mut self, built: BuiltSets, by_id: bool) -> Result<()> {
+        let BuiltSets { present, enrolled, private_key, ssl, extra, revoked, expires, named } = built;
+        if let Some(id) = present.first_common(&self.present) {
+            return Err(Error::new(
+                ErrorKind::DuplicateCertificate,
+                format!("certificate {id} is already present"),
+            ));
+        }
         if by_id {
             // Every membership and time must belong to a listed certificate.
             let sets = [&enrolled, &private_key, &ssl].into_iter().chain(&extra);
@@ -620,6 +687,21 @@ impl Inventory {
         self.expiries.merge(expires);
         Ok(())
     }
+}
+
+/// A batch's sets and time indexes, built, not yet added.
+pub(crate) struct BuiltSets {
+    pub(crate) present: IdSet,
+    pub(crate) enrolled: IdSet,
+    pub(crate) private_key: IdSet,
+    pub(crate) ssl: IdSet,
+    /// The bit slices of endpoint counts beyond the first.
+    pub(crate) extra: Vec<IdSet>,
+    pub(crate) revoked: TimeIndex,
+    pub(crate) expires: TimeIndex,
+    /// Stores, metadata fields, collections: names in order of first
+    /// appearance.
+    pub(crate) named: Vec<Vec<(String, IdSet)>>,
 }
 
 /// The bit-sliced columns of endpoint counts beyond the first: slice `k`
@@ -697,15 +779,29 @@ fn parts_ascend(parts: &[CertificateColumns]) -> bool {
 /// [`ErrorKind::TooManyNames`] naming the first certificate that lists a
 /// name past `max` (names in order of first appearance), if any.
 fn over_limit(merged: &MergedNames, known: &NamedSets, max: usize, what: &str) -> Result<()> {
-    if known.len().saturating_add(merged.names.len()) <= max {
+    let first = |i: usize| merged.pieces[i].iter().find_map(|p| p.first()).copied();
+    names_over_limit(&merged.names, first, known, max, what)
+}
+
+/// [`ErrorKind::TooManyNames`] naming the first certificate (`first` of
+/// the name's position) that lists a name of `names` (in order of first
+/// appearance) past `max`, if any.
+pub(crate) fn names_over_limit<S: AsRef<str>>(
+    names: &[S],
+    first: impl Fn(usize) -> Option<u32>,
+    known: &NamedSets,
+    max: usize,
+    what: &str,
+) -> Result<()> {
+    if known.len().saturating_add(names.len()) <= max {
         return Ok(());
     }
     let mut new = 0usize;
-    for (name, pieces) in merged.names.iter().zip(&merged.pieces) {
-        if !known.contains_key(name) {
+    for (i, name) in names.iter().enumerate() {
+        if !known.contains_key(name.as_ref()) {
             new += 1;
             if known.len() + new > max {
-                let id = pieces.iter().find_map(|p| p.first()).copied().unwrap_or(0);
+                let id = first(i).unwrap_or(0);
                 return Err(Error::new(
                     ErrorKind::TooManyNames,
                     format!("certificate {id}: {what}: more than {max} distinct names"),
@@ -785,6 +881,18 @@ mod tests {
     }
 
     proptest! {
+        /// Names of up to 16 bytes have the same words exactly when they
+        /// are the same name (lengths being equal), so a word hit in the
+        /// name cache is the name.
+        #[test]
+        fn short_words_are_the_name(a in "[ab\u{e9}]{0,9}", b in "[ab\u{e9}]{0,9}") {
+            let (wa, wb) = (short_words(&a), short_words(&b));
+            prop_assert_eq!(wa.is_some(), a.len() <= 16);
+            if a.len() == b.len() && wa.is_some() {
+                prop_assert_eq!(wa == wb, a == b);
+            }
+        }
+
         /// Building from parts (one per thread) gives what building from the
         /// joined columns gives: the same inventory, or the same error and
         /// nothing changed; ascending or not, with repeats, bad names and

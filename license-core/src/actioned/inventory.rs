@@ -140,6 +140,9 @@ impl Inventory {
         records: &[CertificateRecord],
         limits: &InventoryLimits,
     ) -> Result<()> {
+        if let Some(done) = self.insert_ascending_records(records, limits) {
+            return done;
+        }
         let parts = CertificateColumns::parts_of(records, 0)?;
         self.insert_parts_within(parts, limits, 0)
     }

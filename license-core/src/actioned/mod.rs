@@ -30,6 +30,7 @@
 //! # Ok::<(), license_core::Error>(())
 //! ```
 
+mod ascending;
 mod assemble;
 mod bulk;
 mod cache;
