@@ -71,9 +71,25 @@ const KEYS: [&[u8]; 9] = [
 
 /// A key followed by its closing quote, as two little-endian words and
 /// the masks of the bytes that take part (a key is at most 13 bytes).
+#[derive(Clone, Copy)]
 struct KeyWords {
     words: [u64; 2],
     masks: [u64; 2],
+}
+
+impl KeyWords {
+    /// `bytes` and the mask of those that take part, as little-endian words.
+    const fn packed(bytes: &[u8; 16], mask: &[u8; 16]) -> KeyWords {
+        let mut words = [0u64; 2];
+        let mut masks = [0u64; 2];
+        let mut j = 0;
+        while j < 16 {
+            words[j / 8] |= (bytes[j] as u64) << (8 * (j % 8));
+            masks[j / 8] |= (mask[j] as u64) << (8 * (j % 8));
+            j += 1;
+        }
+        KeyWords { words, masks }
+    }
 }
 
 const fn key_words(key: &[u8]) -> KeyWords {
@@ -87,28 +103,10 @@ const fn key_words(key: &[u8]) -> KeyWords {
     }
     bytes[i] = b'"';
     mask[i] = 0xFF;
-    let mut words = [0u64; 2];
-    let mut masks = [0u64; 2];
-    let mut j = 0;
-    while j < 16 {
-        words[j / 8] |= (bytes[j] as u64) << (8 * (j % 8));
-        masks[j / 8] |= (mask[j] as u64) << (8 * (j % 8));
-        j += 1;
-    }
-    KeyWords { words, masks }
+    KeyWords::packed(&bytes, &mask)
 }
 
-const KEY_WORDS: [KeyWords; 9] = [
-    key_words(KEYS[0]),
-    key_words(KEYS[1]),
-    key_words(KEYS[2]),
-    key_words(KEYS[3]),
-    key_words(KEYS[4]),
-    key_words(KEYS[5]),
-    key_words(KEYS[6]),
-    key_words(KEYS[7]),
-    key_words(KEYS[8]),
-];
+const KEY_WORDS: [KeyWords; 9] = key_table(false);
 
 /// A key in its quotes and followed by its colon (`"id":`), as two
 /// little-endian words and the masks of the bytes that take part (at most
@@ -129,28 +127,22 @@ const fn quoted_key_words(key: &[u8]) -> KeyWords {
         mask[j] = 0xFF;
         j += 1;
     }
-    let mut words = [0u64; 2];
-    let mut masks = [0u64; 2];
-    let mut j = 0;
-    while j < 16 {
-        words[j / 8] |= (bytes[j] as u64) << (8 * (j % 8));
-        masks[j / 8] |= (mask[j] as u64) << (8 * (j % 8));
-        j += 1;
-    }
-    KeyWords { words, masks }
+    KeyWords::packed(&bytes, &mask)
 }
 
-const QUOTED_KEY_WORDS: [KeyWords; 9] = [
-    quoted_key_words(KEYS[0]),
-    quoted_key_words(KEYS[1]),
-    quoted_key_words(KEYS[2]),
-    quoted_key_words(KEYS[3]),
-    quoted_key_words(KEYS[4]),
-    quoted_key_words(KEYS[5]),
-    quoted_key_words(KEYS[6]),
-    quoted_key_words(KEYS[7]),
-    quoted_key_words(KEYS[8]),
-];
+const QUOTED_KEY_WORDS: [KeyWords; 9] = key_table(true);
+
+/// Every key of [`KEYS`] as [`key_words`] gives it, or with `quoted` as
+/// [`quoted_key_words`] does.
+const fn key_table(quoted: bool) -> [KeyWords; 9] {
+    let mut table = [KeyWords { words: [0; 2], masks: [0; 2] }; 9];
+    let mut k = 0;
+    while k < KEYS.len() {
+        table[k] = if quoted { quoted_key_words(KEYS[k]) } else { key_words(KEYS[k]) };
+        k += 1;
+    }
+    table
+}
 
 /// The slot of a key among 16, from its first two bytes: distinct for the
 /// nine keys (checked when compiling), so a key is found without a branch
