@@ -21,7 +21,7 @@ use std::hash::BuildHasherDefault;
 use std::sync::Arc;
 
 use super::cache::{Clock, Kind};
-use super::events::{put_time, Event, IdState, OpKind, SmallOp};
+use super::events::{Event, IdState, OpKind, SmallOp};
 use super::idset::Chunk;
 use super::named_batch::NamedBatch;
 use super::record::check_name;
@@ -456,11 +456,13 @@ pub(super) fn apply(inv: &mut Inventory, mut plans: Vec<ChunkPlan>, names: &[&st
                 }
             }
             let id = |low: u16| u32::from(key) << 16 | u32::from(low);
-            for &(low, secs) in &plan.revoked {
-                put_time(revocations, cache, Clock::Revocations, id(low), secs);
-            }
-            for &(low, secs) in &plan.expires {
-                put_time(expiries, cache, Clock::Expiries, id(low), secs);
+            for (index, clock, changes) in [
+                (&mut *revocations, Clock::Revocations, &plan.revoked),
+                (&mut *expiries, Clock::Expiries, &plan.expires),
+            ] {
+                if !changes.is_empty() {
+                    index.put_chunk(key, changes, |low, secs| cache.time_changed(clock, id(low), secs));
+                }
             }
         }
     };

@@ -427,6 +427,109 @@ impl TimeIndex {
         old
     }
 
+    /// Sets (`Some`) or clears (`None`) the time of each low id of chunk
+    /// `key`, as [`TimeIndex::set`] and [`TimeIndex::remove`] one change at
+    /// a time would, and calls `changed(low, new)` for each whose time
+    /// changed. `changes` ascend by low id, each low once. One lookup of
+    /// the chunk, and a sparse chunk is merged in one pass: set one by one,
+    /// each insert would shift the rest of the chunk.
+    pub(crate) fn put_chunk(
+        &mut self,
+        key: u16,
+        changes: &[(u16, Option<i64>)],
+        mut changed: impl FnMut(u16, Option<i64>),
+    ) {
+        let id = |low: u16| u32::from(key) << 16 | u32::from(low);
+        let i = match self.find(key) {
+            Ok(i) => i,
+            Err(_) if changes.iter().all(|c| c.1.is_none()) => return,
+            Err(i) => {
+                self.keys.insert(i, key);
+                self.chunks.insert(i, TimeChunk::Sparse(Vec::new(), Vec::new()));
+                i
+            }
+        };
+        let before = self.chunks[i].len();
+        let mut take = |this: &mut Self, low: u16, old: u32, new: Option<i64>| -> u32 {
+            let old_secs = this.decode(id(low), old);
+            let enc = new.map_or(0, encode);
+            if old == OVERFLOW && enc != OVERFLOW {
+                this.overflow.remove(&id(low));
+            }
+            if let (OVERFLOW, Some(secs)) = (enc, new) {
+                this.overflow.insert(id(low), secs);
+            }
+            if old_secs != new {
+                changed(low, new);
+            }
+            enc
+        };
+        let mut chunk = std::mem::replace(&mut self.chunks[i], TimeChunk::Sparse(Vec::new(), Vec::new()));
+        match &mut chunk {
+            TimeChunk::Sparse(l, t) => {
+                let (mut lows, mut times) = (Vec::with_capacity(l.len() + changes.len()), Vec::new());
+                times.reserve(l.len() + changes.len());
+                let mut at = 0;
+                for &(low, new) in changes {
+                    let from = at + l[at..].partition_point(|&x| x < low);
+                    lows.extend_from_slice(&l[at..from]);
+                    times.extend_from_slice(&t[at..from]);
+                    at = from;
+                    let old = if l.get(at) == Some(&low) {
+                        at += 1;
+                        t[at - 1]
+                    } else {
+                        0
+                    };
+                    let enc = take(self, low, old, new);
+                    if enc != 0 {
+                        lows.push(low);
+                        times.push(enc);
+                    }
+                }
+                lows.extend_from_slice(&l[at..]);
+                times.extend_from_slice(&t[at..]);
+                // Weighed for packing where one change at a time would have
+                // weighed it: from SPARSE_MIN entries on, at each multiple
+                // of PACK_CHECK it grew past.
+                let after = lows.len();
+                let crossed = after >= SPARSE_MIN && after / PACK_CHECK > before / PACK_CHECK;
+                chunk = match crossed.then(|| TimeChunk::pack(&lows, &times)).flatten() {
+                    Some(p) => TimeChunk::Dense(p),
+                    None => TimeChunk::Sparse(lows, times),
+                };
+            }
+            TimeChunk::Dense(p) => {
+                let mut removed = false;
+                for &(low, new) in changes {
+                    let old = p.get(low);
+                    let enc = take(self, low, old, new);
+                    if enc != 0 && !p.holds(enc) {
+                        // Widening is bounded: each one adds at least a bit.
+                        *p = p.widened(enc, enc);
+                    }
+                    removed |= old != 0 && enc == 0;
+                    p.n = p.n + u32::from(old == 0 && enc != 0) - u32::from(old != 0 && enc == 0);
+                    p.put(low, enc);
+                }
+                // Back to sparse at half the size of the column, as
+                // `remove` does.
+                if removed && (p.n as usize) * SPARSE_ENTRY * 2 < p.bytes() {
+                    let (l, t) = p.entries().unzip();
+                    chunk = TimeChunk::Sparse(l, t);
+                }
+            }
+        }
+        let after = chunk.len();
+        self.len = self.len + after as u64 - before as u64;
+        if after == 0 {
+            self.keys.remove(i);
+            self.chunks.remove(i);
+        } else {
+            self.chunks[i] = chunk;
+        }
+    }
+
     /// Removes the time of `id`; returns it.
     pub(crate) fn remove(&mut self, id: u32) -> Option<i64> {
         let old = self.get(id)?;
@@ -666,6 +769,45 @@ mod tests {
     }
 
     proptest! {
+        /// A chunk's changes at once leave the index as they do one at a
+        /// time, and report the same changes.
+        #[test]
+        fn put_chunk_equals_set_and_remove_one_by_one(
+            fill in proptest::collection::vec((0u32..(3 << 16), times()), 0..400),
+            dense_fill in 0usize..2,
+            changes in proptest::collection::btree_map(0u16..6_000, proptest::option::of(times()), 0..3_000),
+            key in 0u16..3,
+        ) {
+            let mut index = TimeIndex::default();
+            // Optionally make chunk 1 dense, so that both layouts take changes.
+            for id in 0..(dense_fill * 20_000) as u32 {
+                index.set(65_536 + id, i64::from(id % 5000));
+            }
+            for (id, secs) in fill {
+                index.set(id, secs);
+            }
+            let changes: Vec<(u16, Option<i64>)> = changes.into_iter().map(|(low, secs)| (low * 7, secs)).collect();
+            let mut one_by_one = index.clone();
+            let mut expect = Vec::new();
+            for &(low, secs) in &changes {
+                let id = u32::from(key) << 16 | u32::from(low);
+                let old = match secs {
+                    Some(s) => one_by_one.set(id, s),
+                    None => one_by_one.remove(id),
+                };
+                if old != secs {
+                    expect.push((low, secs));
+                }
+            }
+            let mut got = Vec::new();
+            index.put_chunk(key, &changes, |low, secs| got.push((low, secs)));
+            prop_assert_eq!(got, expect);
+            prop_assert!(index.iter().eq(one_by_one.iter()));
+            prop_assert_eq!(index.len(), one_by_one.len());
+            prop_assert_eq!(index.keys(), one_by_one.keys());
+            prop_assert_eq!(&index.overflow, &one_by_one.overflow);
+        }
+
         #[test]
         fn masks_match_a_model(
             ops in proptest::collection::vec((any::<bool>(), 0u32..20_000, times()), 0..600),
