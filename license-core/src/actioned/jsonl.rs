@@ -1172,6 +1172,60 @@ mod tests {
         assert_eq!((err.kind(), err.detail()), (ErrorKind::InputTooLarge, "line 3: over 1048576 bytes"));
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+        /// The reader (scanner, names looked up and listed in one pass,
+        /// chunks on threads) gives what serde and [`Inventory::insert`]
+        /// give a record at a time: the same inventory, or a failure of
+        /// the same kind on the same line (a list repeating a name, a bad
+        /// name, a repeated id, one name past a limit).
+        #[test]
+        fn the_reader_agrees_with_records_inserted_one_at_a_time(
+            lines in proptest::collection::vec(
+                (0u32..40, proptest::collection::vec(0usize..6, 0..4), proptest::collection::vec(0usize..6, 0..3)),
+                0..40,
+            ),
+            threads in 1usize..3,
+            chunk in proptest::prop_oneof![proptest::strategy::Just(1usize << 30), 1usize..400],
+        ) {
+            const STORES: [&str; 6] = ["s0", "s1", "s2", "s3", "", "s1"];
+            const FIELDS: [&str; 6] = ["Owner", "Notes", "Ticket", "a-long-field-name-past-16", "x", "y"];
+            let limits = InventoryLimits { max_stores: 3, max_metadata_fields: 5, ..InventoryLimits::default() };
+            let list = |pool: &[&str], picks: &[usize]| {
+                picks.iter().map(|&i| format!("\"{}\"", pool[i])).collect::<Vec<_>>().join(",")
+            };
+            let text: String = lines
+                .iter()
+                .map(|(id, stores, fields)| {
+                    format!("{{\"id\":{id},\"stores\":[{}],\"metadata\":[{}]}}\n", list(&STORES, stores), list(&FIELDS, fields))
+                })
+                .collect();
+            let mut want = Inventory::new();
+            let mut failed = None;
+            for (i, line) in text.lines().enumerate() {
+                let added = CertificateRecord::from_json(line).and_then(|r| want.insert(&r)).and_then(|()| {
+                    if want.stores.len() > limits.max_stores || want.metadata.len() > limits.max_metadata_fields {
+                        return Err(Error::new(ErrorKind::TooManyNames, "past a limit"));
+                    }
+                    Ok(())
+                });
+                if let Err(e) = added {
+                    failed = Some((e.kind(), format!("line {}: ", i + 1)));
+                    break;
+                }
+            }
+            let got = read_with(&text, threads, chunk, limits);
+            match (failed, got) {
+                (None, Ok(inv)) => proptest::prop_assert_eq!(inv.to_snapshot(), want.to_snapshot()),
+                (Some((kind, line)), Err(e)) => {
+                    proptest::prop_assert_eq!(e.kind(), kind, "{}", e);
+                    proptest::prop_assert!(e.detail().starts_with(&line), "{} ({})", e, line);
+                }
+                (want, got) => proptest::prop_assert!(false, "want {:?}, got {:?}", want, got.map(|i| i.len())),
+            }
+        }
+    }
+
     #[test]
     fn a_line_of_exactly_the_limit_is_accepted() {
         let pad = MAX_LINE_BYTES - "{\"id\":1,\"stores\":[\"\"]}\n".len();
