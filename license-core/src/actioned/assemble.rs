@@ -18,20 +18,27 @@ pub(crate) fn set_from_pieces(pieces: Vec<Vec<u32>>) -> IdSet {
     }
 }
 
-/// The set of `pieces` if their ids are strictly ascending, in one pass
-/// that checks the order as it goes.
+/// The set of `pieces` if their ids are strictly ascending. Each piece's
+/// order is checked by one pass over adjacent pairs, and its ids are cut
+/// into chunks by a binary search for each chunk's end, so the loops that
+/// touch every id (the check, the copy of the low halves) carry no branch
+/// per id and compile to vector code.
 fn ascending_set(pieces: &[Vec<u32>]) -> Option<IdSet> {
     let mut set = IdSet::new();
     let mut lows: Vec<u16> = Vec::new();
     let mut key: Option<u16> = None;
     let mut last: Option<u32> = None;
     for piece in pieces {
-        for &id in piece {
-            if last.is_some_and(|l| id <= l) {
-                return None;
-            }
-            last = Some(id);
-            let k = (id >> 16) as u16;
+        let (Some(&first), Some(&end)) = (piece.first(), piece.last()) else { continue };
+        // Folded, not `any`: no early exit, so the check is vector code.
+        if last.is_some_and(|l| first <= l) || piece.windows(2).fold(false, |bad, w| bad | (w[0] >= w[1])) {
+            return None;
+        }
+        last = Some(end);
+        let mut rest = piece.as_slice();
+        while let Some(&head) = rest.first() {
+            let k = (head >> 16) as u16;
+            let n = rest.partition_point(|&id| (id >> 16) as u16 == k);
             if key != Some(k) {
                 if let Some(prev) = key {
                     set.push_lows(prev, &lows);
@@ -39,7 +46,8 @@ fn ascending_set(pieces: &[Vec<u32>]) -> Option<IdSet> {
                 lows.clear();
                 key = Some(k);
             }
-            lows.push(id as u16);
+            lows.extend(rest[..n].iter().map(|&id| id as u16));
+            rest = &rest[n..];
         }
     }
     if let Some(prev) = key {

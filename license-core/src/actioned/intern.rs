@@ -165,6 +165,15 @@ impl<'a> ChunkNames<'a> {
         ids.push(id);
     }
 
+    /// Takes back the id last listed under the name at `index` (a record
+    /// refused after its names were listed).
+    pub(crate) fn pop(&mut self, index: u32) {
+        let ids = &mut self.ids[index as usize];
+        if ids.pop().is_some() && ids.is_empty() {
+            self.listed -= 1;
+        }
+    }
+
     /// The distinct names that list at least one id.
     pub(crate) fn listed(&self) -> usize {
         self.listed

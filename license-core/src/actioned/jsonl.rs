@@ -319,8 +319,6 @@ struct Scanned {
 struct ChunkColumns<'a> {
     columns: CertificateColumns,
     names: [ChunkNames<'a>; 3],
-    /// Per kind, the name indices of the record being added.
-    indices: [Vec<u32>; 3],
 }
 
 /// A listed name: a slice of the line (with the key the scanner took), or
@@ -354,24 +352,6 @@ fn copy_name<'a>(name: &Name<'_>) -> Cow<'a, str> {
     Cow::Owned(name.text.to_owned())
 }
 
-/// Whether `indices` (a record's list, as name indices) repeats one; lists
-/// with indices past 127 are left to [`check_list`].
-#[inline]
-fn repeats(indices: &[u32]) -> bool {
-    let mut seen = 0u128;
-    for &i in indices {
-        if i >= 128 {
-            return true;
-        }
-        let bit = 1u128 << i;
-        if seen & bit != 0 {
-            return true;
-        }
-        seen |= bit;
-    }
-    false
-}
-
 impl<'a> ChunkColumns<'a> {
     /// Columns for about `lines` records.
     fn new(lines: usize) -> ChunkColumns<'a> {
@@ -380,13 +360,13 @@ impl<'a> ChunkColumns<'a> {
         // and a flag or two.
         columns.expires.reserve(lines);
         columns.enrolled.reserve(lines);
-        ChunkColumns { columns, names: Default::default(), indices: Default::default() }
+        ChunkColumns { columns, names: Default::default() }
     }
 
     /// Adds one record, checked as [`CertificateColumns::push`] checks it
     /// (times were checked by the caller): its lists, then each name listed
     /// for the first time in the chunk, then the limits on distinct names.
-    /// A refused record adds nothing.
+    /// A record refused for its lists or names adds nothing.
     #[allow(clippy::too_many_arguments)]
     fn add<S: ListedName>(
         &mut self,
@@ -400,39 +380,36 @@ impl<'a> ChunkColumns<'a> {
         keep: impl Fn(&S) -> Cow<'a, str>,
         limits: &InventoryLimits,
     ) -> Result<()> {
-        let mut fresh = false;
-        for ((names, indices), list) in self.names.iter_mut().zip(&mut self.indices).zip(lists) {
-            indices.clear();
+        // One pass a list: each name is looked up and `id` listed under it
+        // at once (a refused record takes them back out below), and a list
+        // that may repeat a name, or that is too long, is marked for
+        // [`check_list`]. Indices past 127 are left to it too.
+        let (mut fresh, mut odd) = (false, [false; 3]);
+        for ((names, list), odd) in self.names.iter_mut().zip(lists).zip(&mut odd) {
+            let mut seen = 0u128;
+            *odd = list.len() > MAX_NAMES_PER_RECORD;
             for name in list {
                 let (i, new) = names.index_of_key(name.as_ref(), name.key(), || keep(name));
-                indices.push(i);
                 fresh |= new;
+                let bit = 1u128.checked_shl(i).unwrap_or(0);
+                *odd |= bit == 0 || seen & bit != 0;
+                seen |= bit;
+                names.push(i, id);
             }
         }
-        for ((indices, list), what) in self.indices.iter().zip(lists).zip(NAME_KINDS) {
-            if list.len() > MAX_NAMES_PER_RECORD || repeats(indices) {
-                check_list(list, id, what)?;
-            }
-        }
-        if fresh {
-            // A name is checked when first listed in the chunk (a name
-            // listed by a refused record only is not listed).
-            for ((names, indices), what) in self.names.iter().zip(&self.indices).zip(NAME_KINDS) {
-                for &i in indices {
-                    if names.ids_of(i).is_empty() {
-                        check_name(names.name(i), what)
-                            .map_err(|e| Error::new(e.kind(), format!("certificate {id}: {}", e.detail())))?;
+        if odd.contains(&true) || fresh {
+            if let Err(e) = self.check_lists(id, lists, odd, fresh, &keep) {
+                for (names, list) in self.names.iter_mut().zip(lists) {
+                    for name in list {
+                        let (i, _) = names.index_of_key(name.as_ref(), name.key(), || keep(name));
+                        names.pop(i);
                     }
                 }
+                return Err(e);
             }
         }
         self.columns.ids.push(id);
         self.columns.push_fields(id, enrolled, private_key, ssl_endpoints, revoked, expires);
-        for (names, indices) in self.names.iter_mut().zip(&self.indices) {
-            for &i in indices {
-                names.push(i, id);
-            }
-        }
         if fresh {
             // Bound the names a chunk holds: past the limit here, it is
             // past it in the file too.
@@ -440,6 +417,40 @@ impl<'a> ChunkColumns<'a> {
                 let max = limits.max_names(what);
                 if names.listed() > max {
                     return Err(too_many_names(id, what, max));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The checks of a record whose names [`ChunkColumns::add`] has just
+    /// listed: the `odd` lists by [`check_list`], then (if a name is new
+    /// to the chunk, `fresh`) each name listed for the first time by
+    /// [`check_name`] (a name listed by a refused record only is not
+    /// listed).
+    fn check_lists<S: ListedName>(
+        &mut self,
+        id: u32,
+        lists: [&[S]; 3],
+        odd: [bool; 3],
+        fresh: bool,
+        keep: &impl Fn(&S) -> Cow<'a, str>,
+    ) -> Result<()> {
+        for ((list, odd), what) in lists.iter().zip(odd).zip(NAME_KINDS) {
+            if odd {
+                check_list(list, id, what)?;
+            }
+        }
+        if fresh {
+            // The lists repeat no name now: a name first listed by this
+            // record lists this id alone.
+            for ((names, list), what) in self.names.iter_mut().zip(lists).zip(NAME_KINDS) {
+                for name in list {
+                    let (i, _) = names.index_of_key(name.as_ref(), name.key(), || keep(name));
+                    if names.ids_of(i).len() == 1 {
+                        check_name(names.name(i), what)
+                            .map_err(|e| Error::new(e.kind(), format!("certificate {id}: {}", e.detail())))?;
+                    }
                 }
             }
         }
@@ -722,10 +733,8 @@ fn add_parsed(staging: &mut Staging, parsed: Parsed, base: u64, limits: &Invento
             return Err(at_line(base + line + 1, &e));
         }
         staging.merge(part.inventory)?;
-        for (index, pairs) in times.iter_mut().zip(part.times) {
-            for (id, secs) in pairs {
-                index.add(id, secs);
-            }
+        for (index, pairs) in times.iter_mut().zip(&part.times) {
+            index.add_all(pairs);
         }
     }
     match parsed.error {
@@ -1161,6 +1170,60 @@ mod tests {
         let text = format!("{{\"id\":1}}\n\n{}\n", "x".repeat(MAX_LINE_BYTES + 1));
         let err = read_with(&text, 2, 64, InventoryLimits::default()).unwrap_err();
         assert_eq!((err.kind(), err.detail()), (ErrorKind::InputTooLarge, "line 3: over 1048576 bytes"));
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+        /// The reader (scanner, names looked up and listed in one pass,
+        /// chunks on threads) gives what serde and [`Inventory::insert`]
+        /// give a record at a time: the same inventory, or a failure of
+        /// the same kind on the same line (a list repeating a name, a bad
+        /// name, a repeated id, one name past a limit).
+        #[test]
+        fn the_reader_agrees_with_records_inserted_one_at_a_time(
+            lines in proptest::collection::vec(
+                (0u32..40, proptest::collection::vec(0usize..6, 0..4), proptest::collection::vec(0usize..6, 0..3)),
+                0..40,
+            ),
+            threads in 1usize..3,
+            chunk in proptest::prop_oneof![proptest::strategy::Just(1usize << 30), 1usize..400],
+        ) {
+            const STORES: [&str; 6] = ["s0", "s1", "s2", "s3", "", "s1"];
+            const FIELDS: [&str; 6] = ["Owner", "Notes", "Ticket", "a-long-field-name-past-16", "x", "y"];
+            let limits = InventoryLimits { max_stores: 3, max_metadata_fields: 5, ..InventoryLimits::default() };
+            let list = |pool: &[&str], picks: &[usize]| {
+                picks.iter().map(|&i| format!("\"{}\"", pool[i])).collect::<Vec<_>>().join(",")
+            };
+            let text: String = lines
+                .iter()
+                .map(|(id, stores, fields)| {
+                    format!("{{\"id\":{id},\"stores\":[{}],\"metadata\":[{}]}}\n", list(&STORES, stores), list(&FIELDS, fields))
+                })
+                .collect();
+            let mut want = Inventory::new();
+            let mut failed = None;
+            for (i, line) in text.lines().enumerate() {
+                let added = CertificateRecord::from_json(line).and_then(|r| want.insert(&r)).and_then(|()| {
+                    if want.stores.len() > limits.max_stores || want.metadata.len() > limits.max_metadata_fields {
+                        return Err(Error::new(ErrorKind::TooManyNames, "past a limit"));
+                    }
+                    Ok(())
+                });
+                if let Err(e) = added {
+                    failed = Some((e.kind(), format!("line {}: ", i + 1)));
+                    break;
+                }
+            }
+            let got = read_with(&text, threads, chunk, limits);
+            match (failed, got) {
+                (None, Ok(inv)) => proptest::prop_assert_eq!(inv.to_snapshot(), want.to_snapshot()),
+                (Some((kind, line)), Err(e)) => {
+                    proptest::prop_assert_eq!(e.kind(), kind, "{}", e);
+                    proptest::prop_assert!(e.detail().starts_with(&line), "{} ({})", e, line);
+                }
+                (want, got) => proptest::prop_assert!(false, "want {:?}, got {:?}", want, got.map(|i| i.len())),
+            }
+        }
     }
 
     #[test]

@@ -506,34 +506,33 @@ pub(crate) fn seconds(t: &[u8]) -> Option<i64> {
     if bad != 0 {
         return None;
     }
-    let d = |i: usize| i64::from(t[i] - b'0');
-    let year = d(0) * 1000 + d(1) * 100 + d(2) * 10 + d(3);
+    // Unsigned arithmetic: the divisions below are by constants, and
+    // unsigned ones need no sign fix-up.
+    let d = |i: usize| u32::from(t[i] - b'0');
+    let year = (d(0) * 10 + d(1)) * 100 + d(2) * 10 + d(3);
     let (month, day) = (d(5) * 10 + d(6), d(8) * 10 + d(9));
     let (hour, minute, second) = (d(11) * 10 + d(12), d(14) * 10 + d(15), d(17) * 10 + d(18));
     if !(1970..=9999).contains(&year) || !(1..=12).contains(&month) || hour > 23 || minute > 59 || second > 59
     {
         return None;
     }
-    // A table, not a branch per month: months vary from line to line.
-    const DAYS: [i64; 13] = [0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
-    let days_in_month = DAYS[month as usize] + i64::from(month == 2 && leap);
+    // Tables, not a branch per month: months vary from line to line.
+    const DAYS: [u32; 13] = [0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+    const BEFORE: [u32; 13] = [0, 0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334];
+    let century = year / 100;
+    let leap = year % 4 == 0 && (year != century * 100 || century % 4 == 0);
+    let days_in_month = DAYS[month as usize] + u32::from(month == 2 && leap);
     if day < 1 || day > days_in_month {
         return None;
     }
-    Some(days_from_civil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second)
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's
-/// `days_from_civil`).
-fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (month + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
+    // Days since 1970-01-01: whole years, their leap days (the Gregorian
+    // rule's count up to the year before, less that count up to 1969), the
+    // months before this one, the days before this one.
+    let y = year - 1;
+    let leap_days = y / 4 - y / 100 + y / 400 - (1969 / 4 - 1969 / 100 + 1969 / 400);
+    let days =
+        365 * (year - 1970) + leap_days + BEFORE[month as usize] + u32::from(month > 2 && leap) + day - 1;
+    Some(i64::from(days) * 86_400 + i64::from(hour * 3600 + minute * 60 + second))
 }
 
 impl AsRef<str> for Name<'_> {
@@ -773,6 +772,36 @@ mod tests {
             assert!(!agrees(line.as_bytes()).unwrap(), "{line} should go to serde");
         }
         assert!(!agrees(b"{\"id\":1,\"stores\":[\"\xff\"]}").unwrap());
+    }
+
+    /// Days since 1970-01-01 of a proleptic Gregorian date (Howard
+    /// Hinnant's `days_from_civil`), the reference for [`seconds`].
+    fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+        let y = if month <= 2 { year - 1 } else { year };
+        let era = y.div_euclid(400);
+        let yoe = y - era * 400;
+        let mp = (month + 9) % 12;
+        let doy = (153 * mp + 2) / 5 + day - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        era * 146_097 + doe - 719_468
+    }
+
+    #[test]
+    fn every_day_of_every_year_matches_the_reference() {
+        // Every year from 1970 to 9999: each month's first, middle and last
+        // day, and the day after its last (refused).
+        const DAYS: [i64; 13] = [0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+        for year in 1970..=9999i64 {
+            let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+            for month in 1..=12i64 {
+                let last = DAYS[month as usize] + i64::from(month == 2 && leap);
+                for day in [1, 15, last, last + 1] {
+                    let text = format!("{year:04}-{month:02}-{day:02}T23:59:58Z");
+                    let want = (day <= last).then(|| days_from_civil(year, month, day) * 86_400 + 86_398);
+                    assert_eq!(seconds(text.as_bytes()), want, "{text}");
+                }
+            }
+        }
     }
 
     #[test]

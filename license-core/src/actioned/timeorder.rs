@@ -48,6 +48,28 @@ impl TimesInOrder {
         }
     }
 
+    /// Adds every pair of `pairs`, as [`TimesInOrder::add`] one at a time
+    /// would: a run of pairs in the open chunk is appended in one loop with
+    /// no branch per pair (a chunk of a file sorted by id is such runs).
+    pub(crate) fn add_all(&mut self, pairs: &[(u32, i64)]) {
+        let mut rest = pairs;
+        while let Some(&(id, secs)) = rest.first() {
+            let key = (id >> 16) as u16;
+            if self.key != Some(key) {
+                self.add(id, secs);
+                rest = &rest[1..];
+                continue;
+            }
+            let n = rest.iter().position(|p| (p.0 >> 16) as u16 != key).unwrap_or(rest.len());
+            let (run, next) = rest.split_at(n);
+            let ascending = run.windows(2).fold(true, |up, w| up & (w[0].0 < w[1].0));
+            self.sorted &= ascending && self.lows.last().is_none_or(|&l| l < id as u16);
+            self.lows.extend(run.iter().map(|p| p.0 as u16));
+            self.secs.extend(run.iter().map(|p| p.1));
+            rest = next;
+        }
+    }
+
     /// Moves the open chunk into the index.
     fn close(&mut self) {
         let Some(key) = self.key.take() else { return };
@@ -72,6 +94,41 @@ impl TimesInOrder {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// Pairs given in slices build what they build one at a time, in
+        /// id order or not, across chunk edges (and both give the index of
+        /// the pairs, which the test below checks for `add`).
+        #[test]
+        fn slices_of_pairs_add_as_pairs_one_at_a_time(
+            ids in proptest::collection::vec(proptest::prop_oneof![0u32..70_000, 130_000u32..200_000], 0..400),
+            cuts in proptest::collection::vec(0usize..120, 0..5),
+            sorted in proptest::prelude::any::<bool>(),
+        ) {
+            let mut ids = ids;
+            ids.sort_unstable();
+            ids.dedup();
+            if !sorted {
+                let n = ids.len();
+                ids[n / 3..].reverse();
+            }
+            let pairs: Vec<(u32, i64)> = ids.iter().map(|&id| (id, i64::from(id % 613) * 86_401)).collect();
+            let mut one = TimesInOrder::default();
+            for &(id, secs) in &pairs {
+                one.add(id, secs);
+            }
+            let mut sliced = TimesInOrder::default();
+            let mut rest = pairs.as_slice();
+            for &c in &cuts {
+                let (a, b) = rest.split_at(c.min(rest.len()));
+                sliced.add_all(a);
+                rest = b;
+            }
+            sliced.add_all(rest);
+            let want: Vec<(u32, i64)> = one.finish().iter().collect();
+            proptest::prop_assert_eq!(sliced.finish().iter().collect::<Vec<_>>(), want);
+        }
+    }
 
     #[test]
     fn any_order_gives_the_index_of_the_pairs() {
