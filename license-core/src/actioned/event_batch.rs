@@ -113,17 +113,52 @@ impl<'e> Part<'e> {
     }
 }
 
-/// Interns names: an index per distinct name, the previous name (address
-/// and length) remembered, as batches often repeat one.
+/// Interns names: an index per distinct name. A name's words (its
+/// length and first and last eight bytes) are looked up first in a small
+/// table that remembers the name last seen with each hash of them, as a
+/// batch uses few names, each many times; only a miss there takes the
+/// hash map.
 struct Names<'e> {
     names: Vec<&'e str>,
     index: HashMap<&'e str, u16, BuildHasherDefault<NameHasher>>,
-    last: (&'e str, u16),
+    /// Per slot: a name's words and index (index 0, "", when empty).
+    recent: [(Words, u16); RECENT],
+}
+
+/// Slots of [`Names::recent`].
+const RECENT: usize = 64;
+
+/// A name's length and its first and last eight bytes (a shorter name's
+/// bytes padded with zeros, in the first word): equal words mean equal
+/// names of up to 16 bytes, and call for a compare of longer ones.
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
+struct Words(usize, u64, u64);
+
+impl Words {
+    fn of(name: &str) -> Words {
+        let bytes = name.as_bytes();
+        match (bytes.first_chunk::<8>(), bytes.last_chunk::<8>()) {
+            (Some(first), Some(last)) => {
+                Words(bytes.len(), u64::from_le_bytes(*first), u64::from_le_bytes(*last))
+            }
+            _ => {
+                let mut word = [0u8; 8];
+                word[..bytes.len()].copy_from_slice(bytes);
+                Words(bytes.len(), u64::from_le_bytes(word), 0)
+            }
+        }
+    }
+
+    fn slot(self) -> usize {
+        const K: u64 = 0x9E37_79B9_7F4A_7C15;
+        let h = (self.1 ^ self.2.rotate_left(29) ^ self.0 as u64).wrapping_mul(K);
+        (h >> 58) as usize % RECENT
+    }
 }
 
 impl<'e> Names<'e> {
     fn new() -> Names<'e> {
-        Names { names: vec![""], index: HashMap::default(), last: ("", 0) }
+        Names { names: vec![""], index: HashMap::default(), recent: [(Words::default(), 0); RECENT] }
     }
 
     /// The index of `name`; `None` past [`BATCH_NAMES`] names.
@@ -131,8 +166,11 @@ impl<'e> Names<'e> {
         if name.is_empty() {
             return Some(0);
         }
-        if std::ptr::eq(name, self.last.0) {
-            return Some(self.last.1);
+        let words = Words::of(name);
+        let slot = words.slot();
+        let (seen, i) = self.recent[slot];
+        if i != 0 && seen == words && (name.len() <= 16 || self.names[usize::from(i)] == name) {
+            return Some(i);
         }
         let i = match self.index.get(name) {
             Some(&i) => i,
@@ -146,7 +184,7 @@ impl<'e> Names<'e> {
                 i
             }
         };
-        self.last = (name, i);
+        self.recent[slot] = (words, i);
         Some(i)
     }
 }
@@ -446,6 +484,7 @@ pub(super) fn apply(inv: &mut Inventory, mut plans: Vec<ChunkPlan>, names: &[&st
         ..
     } = &mut *inv;
     let mut flags_and_times = || {
+        let mut changed = Vec::new();
         for plan in &plans {
             let key = plan.key;
             for (set, changes) in
@@ -455,13 +494,15 @@ pub(super) fn apply(inv: &mut Inventory, mut plans: Vec<ChunkPlan>, names: &[&st
                     set.apply_chunk(key, changes);
                 }
             }
-            let id = |low: u16| u32::from(key) << 16 | u32::from(low);
             for (index, clock, changes) in [
                 (&mut *revocations, Clock::Revocations, &plan.revoked),
                 (&mut *expiries, Clock::Expiries, &plan.expires),
             ] {
                 if !changes.is_empty() {
-                    index.put_chunk(key, changes, |low, secs| cache.time_changed(clock, id(low), secs));
+                    // The count cache gets the chunk's changed times at once.
+                    changed.clear();
+                    index.put_chunk(key, changes, |low, secs| changed.push((low, secs)));
+                    cache.times_changed(clock, key, &changed);
                 }
             }
         }
@@ -493,4 +534,24 @@ pub(super) fn apply(inv: &mut Inventory, mut plans: Vec<ChunkPlan>, names: &[&st
         }
     }
     inv.cache.put_unions(unions);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Names alike in their words (length, first and last eight bytes)
+    /// but not equal get indexes of their own, and equal ones one index.
+    #[test]
+    fn names_alike_at_both_ends_are_told_apart() {
+        let list =
+            ["aaaaaaaa-X-bbbbbbbb", "aaaaaaaa-Y-bbbbbbbb", "short", "shorter", "eightch8", "", "short"];
+        let mut names = Names::new();
+        let mut got = Vec::new();
+        for _ in 0..3 {
+            got = list.iter().map(|n| names.of(n)).collect::<Option<Vec<u16>>>().unwrap();
+        }
+        assert_eq!(got, [1, 2, 3, 4, 5, 0, 3]);
+        assert_eq!(names.names, ["", list[0], list[1], list[2], list[3], list[4]]);
+    }
 }

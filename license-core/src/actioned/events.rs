@@ -388,6 +388,7 @@ impl Inventory {
     /// known, says whether the op's name may be added to its kind's sets
     /// (a batch works it out once per name; the error is then only a
     /// signal to take the in-order path, which words it).
+    #[inline]
     pub(super) fn check_with(&self, op: &Op<'_>, state: IdState, name_ok: Option<bool>) -> Result<()> {
         let id = op.id;
         if !state.present && !op.kind.adds() {

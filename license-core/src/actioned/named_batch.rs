@@ -97,7 +97,15 @@ impl NamedBatch {
                     let slot = names.iter().position(|n| n == name).map(|i| kind * self.names + i);
                     let explicit = slot.map(|s| std::mem::take(&mut self.changes[s])).unwrap_or_default();
                     self.list.clear();
-                    merge_deleted(&explicit, &deleted, &mut self.list);
+                    if let Some(chunk) = set.chunk(key) {
+                        // Only the deleted ids the set holds: a set that
+                        // holds none of them (and that the batch does not
+                        // change) is left alone, not rebuilt.
+                        merge_deleted(&explicit, &deleted, |low| chunk.contains(low), &mut self.list);
+                    }
+                    if self.list.is_empty() {
+                        continue;
+                    }
                     let list = std::mem::take(&mut self.list);
                     set.apply_chunk(key, &list);
                     self.list = list;
@@ -134,8 +142,14 @@ impl NamedBatch {
 }
 
 /// A set's changes with the deletions: each deleted low id not in
-/// `explicit` goes out; both lists ascend, as does `out`.
-fn merge_deleted(explicit: &[(u16, bool)], deleted: &[u16], out: &mut Vec<(u16, bool)>) {
+/// `explicit` that the set `holds` goes out; both lists ascend, as does
+/// `out`.
+fn merge_deleted(
+    explicit: &[(u16, bool)],
+    deleted: &[u16],
+    holds: impl Fn(u16) -> bool,
+    out: &mut Vec<(u16, bool)>,
+) {
     let (mut i, mut j) = (0, 0);
     while i < explicit.len() || j < deleted.len() {
         match (explicit.get(i), deleted.get(j)) {
@@ -147,7 +161,9 @@ fn merge_deleted(explicit: &[(u16, bool)], deleted: &[u16], out: &mut Vec<(u16, 
                 }
             }
             (_, Some(&d)) => {
-                out.push((d, false));
+                if holds(d) {
+                    out.push((d, false));
+                }
                 j += 1;
             }
             (Some(&(e, on)), None) => {
