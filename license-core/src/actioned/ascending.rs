@@ -98,8 +98,6 @@ struct Scan {
     /// appearance, and a set per name (by slot).
     names: [NameColumns; 3],
     named: [Vec<SetColumn>; 3],
-    /// The current record's slots of each kind.
-    slots: [Vec<usize>; 3],
 }
 
 /// How a range's scan ended.
@@ -128,22 +126,27 @@ impl Scan {
         let id = r.id;
         let revoked = r.revoked_at.map(|t| secs_of(t, id, "revoked_at")).transpose()?;
         let expires = r.expires_at.map(|t| secs_of(t, id, "expires_at")).transpose()?;
-        // Names to slots first: a name listed twice is a slot listed twice.
-        // Any failure is reported as the general path reports it.
+        // Each name's set takes the id as its slot is found: should a check
+        // fail, the whole scan is dropped, so what was added does not
+        // matter. A name listed twice finds its set ending with this id
+        // already (ids ascend, and a set's lows are of the current chunk).
         let lists = [&r.stores, &r.metadata, &r.collections];
         for (k, list) in lists.into_iter().enumerate() {
-            let slots = &mut self.slots[k];
-            slots.clear();
             if list.len() > MAX_NAMES_PER_RECORD {
                 return Err(record_error(r));
             }
-            let what = NAME_KINDS[k];
+            let (what, sets) = (NAME_KINDS[k], &mut self.named[k]);
             for name in list.iter() {
                 let check = |n: &str| check_name(n, what);
-                match self.names[k].slot(name, check) {
-                    Ok(slot) if !slots.contains(&slot) => slots.push(slot),
-                    _ => return Err(record_error(r)),
+                let Ok(slot) = self.names[k].slot(name, check) else { return Err(record_error(r)) };
+                if slot == sets.len() {
+                    sets.push(SetColumn::default());
                 }
+                let column = &mut sets[slot];
+                if column.lows.last() == Some(&low) {
+                    return Err(record_error(r));
+                }
+                column.add(low);
             }
         }
         self.present.add(low);
@@ -169,14 +172,6 @@ impl Scan {
             if let Some(secs) = secs {
                 column.lows.push(low);
                 column.secs.push(secs);
-            }
-        }
-        for (sets, slots) in self.named.iter_mut().zip(&self.slots) {
-            for &slot in slots {
-                if slot == sets.len() {
-                    sets.push(SetColumn::default());
-                }
-                sets[slot].add(low);
             }
         }
         Ok(())
@@ -476,6 +471,31 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// A name repeated within a record is refused as the general path
+    /// refuses it, while the same name on consecutive records (the set
+    /// ending with the previous id, in the same chunk or the next) is not.
+    #[test]
+    fn a_name_listed_twice_is_found_by_the_set_s_last_id() {
+        let with = |id: u32, stores: &[&str]| CertificateRecord {
+            stores: stores.iter().map(|s| s.to_string()).collect(),
+            ..CertificateRecord::new(id)
+        };
+        let fine = [with(1, &["a"]), with(2, &["a", "b"]), with(65_536, &["b", "a"])];
+        let mut inv = Inventory::new();
+        assert_eq!(
+            inv.insert_ascending_on(&fine, &InventoryLimits::UNLIMITED, 1).map(|r| r.is_ok()),
+            Some(true)
+        );
+        assert_eq!(inv.len(), 3);
+        let twice = [with(1, &["a"]), with(2, &["b", "a", "b"])];
+        let want = CertificateColumns::parts_of(&twice, 1).err().map(|e| e.detail().to_owned());
+        assert!(want.is_some(), "the general path refuses the record");
+        let mut fast = Inventory::new();
+        let got = fast.insert_ascending_on(&twice, &InventoryLimits::UNLIMITED, 1);
+        assert_eq!(got.and_then(|r| r.err()).map(|e| e.detail().to_owned()), want);
+        assert!(fast.is_empty());
     }
 
     #[test]
