@@ -78,7 +78,7 @@ const GROUPS: usize = BLOCK / 64;
 /// A time's top byte is never 0 (times are stored from `radix` up), so
 /// the byte column alone says which slots hold a time, and the packed
 /// column holds the rests of those slots only, in slot order: a slot's
-/// place there is its rank among them, kept per 64-slot group. Slots
+/// place there is its rank among them, kept per 128 slots. Slots
 /// without a time (the ids never issued, deleted, or without an expiry:
 /// 8% in a typical chunk) then cost their byte and nothing more.
 ///
@@ -100,11 +100,11 @@ struct Packed {
     /// The top byte of each slot, eight to a word (slot `8k + j` in byte
     /// `j` of word `k`, counting from the least significant).
     top: Box<[u64]>,
-    /// Per 64-slot group, the slots holding a time before it in its block.
+    /// Per pair of 64-slot groups, the slots holding a time before it in
+    /// its block (a tie in the second group also counts the first's).
     ranks: Box<[u16]>,
-    /// Per block, the cells of its rests in slot order, plus a word so
-    /// that a cell can always be read as two words (none when `radix` is
-    /// 1).
+    /// Per block, the cells of its rests in slot order (none when `radix`
+    /// is 1).
     rest: Box<[Box<[u64]>]>,
     /// Slots holding a time.
     n: u32,
@@ -172,7 +172,9 @@ fn read_bits(words: &[u64], width: u32, at: usize) -> u64 {
     }
     let bit = at * width as usize;
     let (i, sh) = (bit / 64, bit % 64);
-    let pair = u128::from(words[i]) | u128::from(words[i + 1]) << 64;
+    // The last field of a column may end in its last word.
+    let next = words.get(i + 1).copied().unwrap_or(0);
+    let pair = u128::from(words[i]) | u128::from(next) << 64;
     (pair >> sh) as u64 & ((1u64 << width) - 1)
 }
 
@@ -180,11 +182,14 @@ fn read_bits(words: &[u64], width: u32, at: usize) -> u64 {
 fn write_bits(words: &mut [u64], width: u32, at: usize, value: u64) {
     let bit = at * width as usize;
     let (i, sh) = (bit / 64, bit % 64);
-    let mut pair = u128::from(words[i]) | u128::from(words[i + 1]) << 64;
+    let next = words.get(i + 1).copied().unwrap_or(0);
+    let mut pair = u128::from(words[i]) | u128::from(next) << 64;
     pair &= !(u128::from((1u64 << width) - 1) << sh);
     pair |= u128::from(value & ((1u64 << width) - 1)) << sh;
     words[i] = pair as u64;
-    words[i + 1] = (pair >> 64) as u64;
+    if let Some(next) = words.get_mut(i + 1) {
+        *next = (pair >> 64) as u64;
+    }
 }
 
 /// The bits below bit `off` (`0..64`) of a word.
@@ -223,7 +228,7 @@ fn block_words(count: usize, digits: u32, cell_width: u32) -> usize {
     if cell_width == 0 {
         0
     } else {
-        (count.div_ceil(digits as usize) * cell_width as usize).div_ceil(64) + 1
+        (count.div_ceil(digits as usize) * cell_width as usize).div_ceil(64)
     }
 }
 
@@ -239,18 +244,10 @@ impl Packed {
             digits,
             cell_width,
             top: vec![0; 8192].into_boxed_slice(),
-            ranks: vec![0; BLOCKS * GROUPS].into_boxed_slice(),
+            ranks: vec![0; BLOCKS * GROUPS / 2].into_boxed_slice(),
             rest: vec![Box::default(); BLOCKS].into_boxed_slice(),
             n: 0,
         }
-        .with_empty_blocks()
-    }
-
-    fn with_empty_blocks(mut self) -> Packed {
-        for b in 0..BLOCKS {
-            self.rest[b] = vec![0; self.block_words(0)].into_boxed_slice();
-        }
-        self
     }
 
     /// The radix for a range of `span + 1` values: the least `r` with
@@ -281,13 +278,20 @@ impl Packed {
     fn rank(&self, low: u16) -> (usize, usize) {
         let (low, g) = (usize::from(low), usize::from(low) / 64);
         let before = group_present(&self.top, g) & below_bit(low % 64);
-        (low / BLOCK, usize::from(self.ranks[g]) + before.count_ones() as usize)
+        (low / BLOCK, self.group_rank(g) + before.count_ones() as usize)
+    }
+
+    /// The slots holding a time in group `g`'s block before it.
+    #[inline]
+    fn group_rank(&self, g: usize) -> usize {
+        let first = if g % 2 == 1 { group_present(&self.top, g - 1).count_ones() } else { 0 };
+        usize::from(self.ranks[g / 2]) + first as usize
     }
 
     /// Times held by block `b`.
     fn block_len(&self, b: usize) -> usize {
         let g = b * GROUPS + GROUPS - 1;
-        usize::from(self.ranks[g]) + group_present(&self.top, g).count_ones() as usize
+        self.group_rank(g) + group_present(&self.top, g).count_ones() as usize
     }
 
     fn top_byte(&self, low: u16) -> u64 {
@@ -374,7 +378,7 @@ impl Packed {
                 self.n -= 1;
             }
             let g = usize::from(low) / 64;
-            for r in &mut self.ranks[g + 1..(b + 1) * GROUPS] {
+            for r in &mut self.ranks[g / 2 + 1..(b + 1) * GROUPS / 2] {
                 *r = if has { *r + 1 } else { *r - 1 };
             }
             self.rest[b] = self.pack_digits(&rests);
@@ -468,7 +472,9 @@ impl Packed {
             // Each group's rank: the times of the block before it.
             let mut before = 0u16;
             for g in b * GROUPS..(b + 1) * GROUPS {
-                p.ranks[g] = before;
+                if g % 2 == 0 {
+                    p.ranks[g / 2] = before;
+                }
                 before += group_present(&p.top, g).count_ones() as u16;
             }
             p.rest[b] = p.pack_digits(&rests);
@@ -479,15 +485,14 @@ impl Packed {
     }
 
     /// Heap bytes of a column for `count` times in a range of `span + 1`
-    /// values (each block's rounding and read-ahead word counted as two
-    /// words).
+    /// values (each block's rounding counted as a word).
     fn bytes_for(span: u32, count: usize) -> usize {
         let (digits, cell_width) = Packed::cells(Packed::radix_for(span));
         8192 * 8
-            + BLOCKS * GROUPS * 2
+            + BLOCKS * GROUPS
             + BLOCKS * std::mem::size_of::<Box<[u64]>>()
             + (count.div_ceil(digits as usize) * cell_width as usize).div_ceil(64) * 8
-            + if cell_width == 0 { 0 } else { BLOCKS * 16 }
+            + if cell_width == 0 { 0 } else { BLOCKS * 8 }
     }
 
     /// Heap bytes of the column.
@@ -522,7 +527,7 @@ impl Packed {
                     continue;
                 }
                 let present = group_present(&self.top, g);
-                let (rest, first) = (&self.rest[g / GROUPS], usize::from(self.ranks[g]));
+                let (rest, first) = (&self.rest[g / GROUPS], self.group_rank(g));
                 let mut eq = t;
                 while eq != 0 {
                     let j = eq.trailing_zeros() as usize;
