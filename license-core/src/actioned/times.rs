@@ -129,7 +129,7 @@ impl Divisor {
     /// `x / d`, for `x < 2^63`.
     #[inline(always)]
     fn div(self, x: u64) -> u64 {
-        (u128::from(x) * self.m >> self.shift) as u64
+        ((u128::from(x) * self.m) >> self.shift) as u64
     }
 }
 
