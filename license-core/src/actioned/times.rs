@@ -393,6 +393,68 @@ impl Packed {
         self.set_top_byte(low, top);
     }
 
+    /// Sets each group rank of block `b` from the byte column: the times
+    /// of the block before the group.
+    fn rank_block(&mut self, b: usize) {
+        let mut before = 0u16;
+        for g in b * GROUPS..(b + 1) * GROUPS {
+            if g % 2 == 0 {
+                self.ranks[g / 2] = before;
+            }
+            before += group_present(&self.top, g).count_ones() as u16;
+        }
+    }
+
+    /// Sets slots to encoded times (0 = none), which the column must hold;
+    /// `changes` ascend by low, each low once. A block whose slots gain or
+    /// lose times is decoded and repacked once for all its changes, where
+    /// [`Packed::put`] per slot would repack it at each one (an event
+    /// batch's expiries set or cleared in a dense chunk).
+    fn put_all(&mut self, changes: &[(u16, u32)]) {
+        for block in changes.chunk_by(|x, y| usize::from(x.0) / BLOCK == usize::from(y.0) / BLOCK) {
+            let moves = block.iter().filter(|&&(low, enc)| (self.top_byte(low) != 0) != (enc != 0)).count();
+            if moves < 2 {
+                for &(low, enc) in block {
+                    self.put(low, enc);
+                }
+                continue;
+            }
+            let b = usize::from(block[0].0) / BLOCK;
+            let mut rests = self.block_digits(b);
+            // Times before the current group in the block, as the byte
+            // column now stands (the changes before it already applied),
+            // so that a slot's place in `rests` follows the edits so far.
+            let (mut g, mut before) = (b * GROUPS, 0usize);
+            for &(low, enc) in block {
+                let lg = usize::from(low) / 64;
+                while g < lg {
+                    before += group_present(&self.top, g).count_ones() as usize;
+                    g += 1;
+                }
+                let at = before
+                    + (group_present(&self.top, g) & below_bit(usize::from(low) % 64)).count_ones() as usize;
+                let value = self.value(enc);
+                let top = self.div.div(value);
+                let rest = value - top * self.radix;
+                match (self.top_byte(low) != 0, value != 0) {
+                    (false, true) => {
+                        rests.insert(at, rest);
+                        self.n += 1;
+                    }
+                    (true, false) => {
+                        rests.remove(at);
+                        self.n -= 1;
+                    }
+                    (true, true) => rests[at] = rest,
+                    (false, false) => {}
+                }
+                self.set_top_byte(low, top);
+            }
+            self.rank_block(b);
+            self.rest[b] = self.pack_digits(&rests);
+        }
+    }
+
     /// The encoded time in slot `low` (0 = none).
     fn get(&self, low: u16) -> u32 {
         match self.slot(low) {
@@ -469,14 +531,7 @@ impl Packed {
                 p.top[low / 8] |= top << (low % 8 * 8);
                 rests.push(value - top * p.radix);
             }
-            // Each group's rank: the times of the block before it.
-            let mut before = 0u16;
-            for g in b * GROUPS..(b + 1) * GROUPS {
-                if g % 2 == 0 {
-                    p.ranks[g / 2] = before;
-                }
-                before += group_present(&p.top, g).count_ones() as u16;
-            }
+            p.rank_block(b);
             p.rest[b] = p.pack_digits(&rests);
             start = end;
         }
@@ -761,16 +816,21 @@ impl TimeIndex {
             }
             TimeChunk::Dense(p) => {
                 let mut removed = false;
+                let mut encoded = Vec::with_capacity(changes.len());
                 for &(low, new) in changes {
+                    // Each low once: its old time is the one before the batch.
                     let old = p.get(low);
                     let enc = take(self, low, old, new);
                     if enc != 0 && !p.holds(enc) {
                         // Widening is bounded: each one adds at least a bit.
+                        // A column's range depends on its range alone, so
+                        // widening before the puts gives the same column.
                         *p = p.widened(enc, enc);
                     }
                     removed |= old != 0 && enc == 0;
-                    p.put(low, enc);
+                    encoded.push((low, enc));
                 }
+                p.put_all(&encoded);
                 // Back to sparse at half the size of the column, as
                 // `remove` does.
                 if removed && (p.n as usize) * SPARSE_ENTRY * 2 < p.bytes() {
@@ -1106,6 +1166,11 @@ mod tests {
             index.put_chunk(key, &changes, |low, secs| got.push((low, secs)));
             prop_assert_eq!(got, expect);
             prop_assert!(index.iter().eq(one_by_one.iter()));
+            // Each time read by its id as well: `get` finds a slot through
+            // the ranks, which `iter` does not read.
+            for (id, secs) in one_by_one.iter() {
+                prop_assert_eq!(index.get(id), Some(secs));
+            }
             prop_assert_eq!(index.len(), one_by_one.len());
             prop_assert_eq!(index.keys(), one_by_one.keys());
             prop_assert_eq!(&index.overflow, &one_by_one.overflow);
