@@ -23,6 +23,7 @@ use std::sync::Arc;
 use super::cache::{Clock, Kind};
 use super::events::{Event, IdState, OpKind, SmallOp};
 use super::idset::Chunk;
+use super::intern::NameKey;
 use super::named_batch::NamedBatch;
 use super::record::check_name;
 use super::Inventory;
@@ -113,52 +114,23 @@ impl<'e> Part<'e> {
     }
 }
 
-/// Interns names: an index per distinct name. A name's words (its
-/// length and first and last eight bytes) are looked up first in a small
-/// table that remembers the name last seen with each hash of them, as a
-/// batch uses few names, each many times; only a miss there takes the
-/// hash map.
+/// Interns names: an index per distinct name. A name's key (its length
+/// and two words, [`NameKey`]) is looked up first in a small table that
+/// remembers the name last seen with each hash of it, as a batch uses few
+/// names, each many times; only a miss there takes the hash map.
 struct Names<'e> {
     names: Vec<&'e str>,
     index: HashMap<&'e str, u16, BuildHasherDefault<NameHasher>>,
-    /// Per slot: a name's words and index (index 0, "", when empty).
-    recent: [(Words, u16); RECENT],
+    /// Per slot: a name's key and index (index 0, "", when empty).
+    recent: [(NameKey, u16); RECENT],
 }
 
 /// Slots of [`Names::recent`].
 const RECENT: usize = 64;
 
-/// A name's length and its first and last eight bytes (a shorter name's
-/// bytes padded with zeros, in the first word): equal words mean equal
-/// names of up to 16 bytes, and call for a compare of longer ones.
-#[derive(Clone, Copy, PartialEq, Eq, Default)]
-struct Words(usize, u64, u64);
-
-impl Words {
-    fn of(name: &str) -> Words {
-        let bytes = name.as_bytes();
-        match (bytes.first_chunk::<8>(), bytes.last_chunk::<8>()) {
-            (Some(first), Some(last)) => {
-                Words(bytes.len(), u64::from_le_bytes(*first), u64::from_le_bytes(*last))
-            }
-            _ => {
-                let mut word = [0u8; 8];
-                word[..bytes.len()].copy_from_slice(bytes);
-                Words(bytes.len(), u64::from_le_bytes(word), 0)
-            }
-        }
-    }
-
-    fn slot(self) -> usize {
-        const K: u64 = 0x9E37_79B9_7F4A_7C15;
-        let h = (self.1 ^ self.2.rotate_left(29) ^ self.0 as u64).wrapping_mul(K);
-        (h >> 58) as usize % RECENT
-    }
-}
-
 impl<'e> Names<'e> {
     fn new() -> Names<'e> {
-        Names { names: vec![""], index: HashMap::default(), recent: [(Words::default(), 0); RECENT] }
+        Names { names: vec![""], index: HashMap::default(), recent: [(NameKey::of(b""), 0); RECENT] }
     }
 
     /// The index of `name`; `None` past [`BATCH_NAMES`] names.
@@ -166,10 +138,11 @@ impl<'e> Names<'e> {
         if name.is_empty() {
             return Some(0);
         }
-        let words = Words::of(name);
-        let slot = words.slot();
+        let key = NameKey::of(name.as_bytes());
+        let slot = key.slot(RECENT);
         let (seen, i) = self.recent[slot];
-        if i != 0 && seen == words && (name.len() <= 16 || self.names[usize::from(i)] == name) {
+        // Equal keys are equal names up to 16 bytes; longer ones compare.
+        if i != 0 && seen == key && (name.len() <= 16 || self.names[usize::from(i)] == name) {
             return Some(i);
         }
         let i = match self.index.get(name) {
@@ -184,7 +157,7 @@ impl<'e> Names<'e> {
                 i
             }
         };
-        self.recent[slot] = (words, i);
+        self.recent[slot] = (key, i);
         Some(i)
     }
 }

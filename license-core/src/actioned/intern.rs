@@ -53,6 +53,16 @@ fn word_at(bytes: &[u8], at: usize) -> u64 {
 }
 
 impl NameKey {
+    /// The key's slot in a cache of `slots` (at most 256) entries: a
+    /// multiplicative hash of its words, for caches that remember the
+    /// name last seen per slot.
+    #[inline]
+    pub(crate) fn slot(self, slots: usize) -> usize {
+        let h = (self.words.0 ^ self.words.1.rotate_left(29) ^ self.len as u64)
+            .wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        (h >> 56) as usize % slots
+    }
+
     /// The key of `name`.
     #[inline]
     pub(crate) fn of(name: &[u8]) -> NameKey {
@@ -81,8 +91,7 @@ impl NameKey {
 
 #[inline]
 fn cache_slot(key: NameKey) -> usize {
-    let h = (key.words.0 ^ key.words.1.rotate_left(29) ^ key.len as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    (h >> 56) as usize % CACHE_SLOTS
+    key.slot(CACHE_SLOTS)
 }
 
 /// The distinct names of one kind in a chunk, in order of first listing,
