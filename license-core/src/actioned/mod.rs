@@ -51,6 +51,7 @@ mod jsonl;
 mod kernel;
 mod limits;
 mod named_batch;
+mod packed;
 mod record;
 mod scan;
 mod schedule;
