@@ -383,6 +383,10 @@ impl TimeIndex {
             *self = other;
             return;
         }
+        if other.keys.first() > self.keys.last() {
+            self.append(other);
+            return;
+        }
         for (id, secs) in other.iter() {
             self.set(id, secs);
         }
