@@ -232,10 +232,12 @@ impl Reader<'_> {
     /// once the ids are known, so is where each chunk's times start.
     fn times(&mut self, what: &str, present: &IdSet) -> Result<TimeIndex> {
         let ids = self.set(what)?;
-        if !subset(&ids, present) {
-            return Err(self.err(format!("{what}: ids not in the inventory")));
-        }
+        let outside = self.err(format!("{what}: ids not in the inventory"));
         if ids.len() > ((self.bytes.len() - self.at) / 8) as u64 {
+            // The ⊆ check's error comes first, as its place in the file does.
+            if !subset(&ids, present) {
+                return Err(outside);
+            }
             return Err(Error::new(
                 ErrorKind::Truncated,
                 format!("snapshot at byte {}: {what}: too few time bytes", self.at),
@@ -247,25 +249,26 @@ impl Reader<'_> {
         let body = &self.bytes[start..self.at];
         let section = TimeSection { what, ids: &ids, body, start };
         let parts = section.parts(self.threads);
-        let mut built = if parts.len() <= 1 {
-            vec![section.read(0..ids.keys().len())]
+        // The ⊆ check runs beside the other parts, before the first: its
+        // error, when there is one, is reported before any time's.
+        let first = || subset(&ids, present).then(|| section.read(parts.first().cloned().unwrap_or(0..0)));
+        let (first, rest) = if parts.len() <= 1 {
+            (first(), Vec::new())
         } else {
             std::thread::scope(|s| {
                 let handles: Vec<_> =
                     parts.iter().skip(1).map(|range| s.spawn(|| section.read(range.clone()))).collect();
-                let mut built = vec![section.read(parts[0].clone())];
+                let first = first();
                 // A part does not panic; if one did, re-raise it here.
-                built.extend(
-                    handles.into_iter().map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))),
-                );
-                built
+                let rest =
+                    handles.into_iter().map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
+                (first, rest.collect())
             })
-        }
-        .into_iter();
+        };
         // The parts are in file order and each stops at its first bad
         // time: the first error among them is the first in the file.
-        let mut index = built.next().unwrap_or_else(|| Ok(TimeIndex::default()))?;
-        for part in built {
+        let mut index = first.ok_or(outside)??;
+        for part in rest {
             index.append(part?);
         }
         Ok(index)
@@ -438,7 +441,7 @@ mod tests {
             // A chunk with most of its ids timed: the dense layout.
             if let Some(key) = dense {
                 for i in 0..30_000u32 {
-                    times.insert(key << 16 | i * 2, (Some(1_700_000_000 + i64::from(i) * 97), Some(1_750_000_000 - i64::from(i))));
+                    times.insert((key << 16) | (i * 2), (Some(1_700_000_000 + i64::from(i) * 97), Some(1_750_000_000 - i64::from(i))));
                 }
             }
             let at = |s: Option<i64>| s.map(|s| OffsetDateTime::from_unix_timestamp(s).unwrap());

@@ -760,9 +760,10 @@ mod tests {
         let mut index = TimeIndex::default();
         let mut scratch = Vec::new();
         let bytes = |secs: &[i64]| secs.iter().flat_map(|s| s.to_le_bytes()).collect::<Vec<u8>>();
-        for (at, bad) in [(19_999, 1_000), (7, -1), (3, 1_000)] {
+        let valid = 0..=2_000_000_000;
+        for (at, bad) in [(19_999, 2_000_000_001), (7, -1), (3, i64::MAX)] {
             secs[at] = bad;
-            assert_eq!(index.push_chunk_le(5, &lows, &bytes(&secs), 0..=999, &mut scratch), Err(at));
+            assert_eq!(index.push_chunk_le(5, &lows, &bytes(&secs), valid.clone(), &mut scratch), Err(at));
             assert_eq!((index.len(), index.keys().len(), index.overflow.len()), (0, 0, 0));
         }
         // In range, and past the u32 column: the overflow map has it.
