@@ -15,6 +15,9 @@
 //! exact value in a side map, consulted only when `t` is that late.
 
 use std::collections::BTreeMap;
+use std::ops::RangeInclusive;
+
+use multiversion::multiversion;
 
 use super::idset::{Block, WORDS};
 use super::packed::{mask_dense, Packed};
@@ -37,6 +40,29 @@ fn encode(secs: i64) -> u32 {
     } else {
         OVERFLOW
     }
+}
+
+/// The seconds of an eight-byte little-endian i64.
+fn secs(b: &[u8]) -> i64 {
+    i64::from_le_bytes(b.try_into().unwrap_or([0; 8]))
+}
+
+/// Encodes the little-endian i64 seconds of `bytes` into `out` (as long),
+/// and returns whether any is outside `min..=max`, and the least and the
+/// greatest encoded value: one branch-free pass, in vector registers
+/// where the target has 64-bit lane compares.
+#[multiversion(targets("x86_64+avx2", "x86_64+sse4.2", "aarch64+neon"))]
+fn encode_le(bytes: &[u8], min: i64, max: i64, out: &mut [u32]) -> (bool, u32, u32) {
+    let (mut bad, mut lo, mut hi) = (false, u32::MAX, 0);
+    for (o, b) in out.iter_mut().zip(bytes.chunks_exact(8)) {
+        let s = secs(b);
+        bad |= (s < min) | (s > max);
+        // `encode`, written as a select.
+        let e = if s as u64 <= MAX_EXACT as u64 { s as u32 + 1 } else { OVERFLOW };
+        (lo, hi) = (lo.min(e), hi.max(e));
+        *o = e;
+    }
+    (bad, lo, hi)
 }
 
 /// The exclusive bound `b` such that a stored value `v` (non-zero) has
@@ -66,6 +92,12 @@ impl TimeChunk {
     fn pack(lows: &[u16], times: &[u32]) -> Option<Packed> {
         let lo = times.iter().copied().min()?;
         let hi = times.iter().copied().max()?;
+        TimeChunk::pack_within(lo, hi, lows, times)
+    }
+
+    /// As [`TimeChunk::pack`], for times known to lie in `lo..=hi` (the
+    /// least and the greatest of them).
+    fn pack_within(lo: u32, hi: u32, lows: &[u16], times: &[u32]) -> Option<Packed> {
         if lows.len() * SPARSE_ENTRY <= Packed::bytes_for(hi - lo, lows.len()) {
             return None;
         }
@@ -335,7 +367,15 @@ impl TimeIndex {
     /// Appends chunk `key` (above every key held) with these sorted low
     /// ids and their encoded times, in whichever layout is smaller.
     fn push_chunk(&mut self, key: u16, lows: &[u16], times: &[u32]) {
-        let chunk = match TimeChunk::pack(lows, times) {
+        let lo = times.iter().copied().min().unwrap_or(0);
+        let hi = times.iter().copied().max().unwrap_or(0);
+        self.push_chunk_within(key, lows, times, lo, hi);
+    }
+
+    /// As [`TimeIndex::push_chunk`], for times known to lie in `lo..=hi`
+    /// (the least and the greatest of them).
+    fn push_chunk_within(&mut self, key: u16, lows: &[u16], times: &[u32], lo: u32, hi: u32) {
+        let chunk = match TimeChunk::pack_within(lo, hi, lows, times) {
             Some(p) => TimeChunk::Dense(p),
             None => TimeChunk::Sparse(lows.to_vec(), times.to_vec()),
         };
@@ -345,7 +385,7 @@ impl TimeIndex {
 
     /// Appends chunk `key`, above every chunk held, with these sorted,
     /// distinct low ids and their seconds: how a reader that has the ids
-    /// chunk by chunk (a snapshot) builds the index without sorting.
+    /// chunk by chunk builds the index without sorting.
     pub(crate) fn push_chunk_secs(&mut self, key: u16, lows: &[u16], secs: &[i64], scratch: &mut Vec<u32>) {
         debug_assert!(self.keys.last().is_none_or(|&k| k < key) && lows.len() == secs.len());
         if lows.is_empty() {
@@ -361,6 +401,46 @@ impl TimeIndex {
         }
         self.len += lows.len() as u64;
         self.push_chunk(key, lows, scratch);
+    }
+
+    /// Appends chunk `key`, above every chunk held, with these sorted,
+    /// distinct low ids and their seconds as little-endian i64s, eight
+    /// bytes each: how a reader that has the ids chunk by chunk (a
+    /// snapshot) builds the index without sorting. One pass over the bytes
+    /// decodes, checks against `valid`, encodes and finds the range of the
+    /// times; each later step (the overflow map, the offending time) runs
+    /// only when the pass saw its case. `Err(k)`: time `k` is outside
+    /// `valid` (the first such), and nothing was appended.
+    pub(crate) fn push_chunk_le(
+        &mut self,
+        key: u16,
+        lows: &[u16],
+        bytes: &[u8],
+        valid: RangeInclusive<i64>,
+        scratch: &mut Vec<u32>,
+    ) -> Result<(), usize> {
+        debug_assert!(self.keys.last().is_none_or(|&k| k < key) && bytes.len() == lows.len() * 8);
+        scratch.clear();
+        scratch.resize(lows.len(), 0);
+        let (bad, lo, hi) = encode_le(bytes, *valid.start(), *valid.end(), scratch);
+        if bad {
+            return Err(bytes.chunks_exact(8).position(|b| !valid.contains(&secs(b))).unwrap_or(0));
+        }
+        if lows.is_empty() {
+            return Ok(());
+        }
+        if hi == OVERFLOW {
+            let high = u32::from(key) << 16;
+            for (&low, b) in lows.iter().zip(bytes.chunks_exact(8)) {
+                let s = secs(b);
+                if encode(s) == OVERFLOW {
+                    self.overflow.insert(high | u32::from(low), s);
+                }
+            }
+        }
+        self.len += lows.len() as u64;
+        self.push_chunk_within(key, lows, scratch, lo, hi);
+        Ok(())
     }
 
     /// Moves every chunk of `other`, whose keys must all be above `self`'s,
@@ -624,9 +704,11 @@ mod tests {
             let mut pushed = TimeIndex::default();
             let mut scratch = Vec::new();
             for key in 0u16..3 {
-                let (lows, secs): (Vec<u16>, Vec<i64>) =
-                    model.range(u32::from(key) << 16..(u32::from(key) + 1) << 16).map(|(&id, &s)| (id as u16, s)).unzip();
-                pushed.push_chunk_secs(key, &lows, &secs, &mut scratch);
+                let (lows, bytes): (Vec<u16>, Vec<[u8; 8]>) = model
+                    .range(u32::from(key) << 16..(u32::from(key) + 1) << 16)
+                    .map(|(&id, &s)| (id as u16, s.to_le_bytes()))
+                    .unzip();
+                prop_assert_eq!(pushed.push_chunk_le(key, &lows, bytes.as_flattened(), 0..=i64::MAX, &mut scratch), Ok(()));
             }
             prop_assert!(pushed.iter().eq(model.iter().map(|(&a, &b)| (a, b))));
             prop_assert_eq!(pushed.len(), model.len() as u64);
@@ -669,6 +751,26 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_chunk_of_bytes_with_a_time_out_of_range_names_the_first_and_adds_nothing() {
+        let lows: Vec<u16> = (0..20_000).collect();
+        let mut secs: Vec<i64> = (0..20_000).map(|i| 1_700_000_000 + i * 11).collect();
+        let mut index = TimeIndex::default();
+        let mut scratch = Vec::new();
+        let bytes = |secs: &[i64]| secs.iter().flat_map(|s| s.to_le_bytes()).collect::<Vec<u8>>();
+        let valid = 0..=2_000_000_000;
+        for (at, bad) in [(19_999, 2_000_000_001), (7, -1), (3, i64::MAX)] {
+            secs[at] = bad;
+            assert_eq!(index.push_chunk_le(5, &lows, &bytes(&secs), valid.clone(), &mut scratch), Err(at));
+            assert_eq!((index.len(), index.keys().len(), index.overflow.len()), (0, 0, 0));
+        }
+        // In range, and past the u32 column: the overflow map has it.
+        let secs: Vec<i64> = (0..20_000).map(|i| if i == 9 { MAX_EXACT + 7 } else { i }).collect();
+        assert_eq!(index.push_chunk_le(5, &lows, &bytes(&secs), 0..=i64::MAX, &mut scratch), Ok(()));
+        assert_eq!(index.get(5 << 16 | 9), Some(MAX_EXACT + 7));
+        assert!(index.iter().eq(lows.iter().map(|&l| (5 << 16 | u32::from(l), secs[usize::from(l)]))));
     }
 
     #[test]
