@@ -494,7 +494,7 @@ impl Packed {
             let keep = first * self.cell_width as usize;
             let mut words = vec![0u64; self.block_words(old_count + gained - lost)];
             words[..keep / 64].copy_from_slice(&old[..keep / 64]);
-            if keep % 64 != 0 {
+            if !keep.is_multiple_of(64) {
                 words[keep / 64] = old[keep / 64] & below_bit(keep % 64);
             }
             let mut read = Reader { cell: first, j: 0, digits: [0; 3] };
@@ -770,7 +770,7 @@ mod tests {
         ) {
             let enc = |t: u32| (1 + u64::from(t) * u64::from(span) / 5_000) as u32;
             // Lows spread over a chunk's first and last blocks.
-            let spread = |low: u16| if low % 2 == 0 { low / 2 } else { u16::MAX - low / 2 };
+            let spread = |low: u16| if low.is_multiple_of(2) { low / 2 } else { u16::MAX - low / 2 };
             let mut model: BTreeMap<u16, u32> = initial.iter().map(|(&l, &t)| (spread(l), enc(t))).collect();
             let (lows, times): (Vec<u16>, Vec<u32>) = model.iter().map(|(&l, &t)| (l, t)).unzip();
             let mut batch = Packed::build(1, 1 + span, &lows, &times);
