@@ -294,9 +294,12 @@ impl CountCache {
     }
 
     /// The times of chunk `key`'s ids in `clock` are now as `changes`
-    /// says (ascending low ids, each once): what [`CountCache::time_changed`]
-    /// for each would do, but each dead set's chunk changed once (an array
-    /// chunk merged in one pass instead of a shift per id).
+    /// says (ascending low ids, each once): an id is revoked (expired) when
+    /// its time is at or before the instant, revoked within the week when
+    /// also after the instant less a week, and on the day's edges when its
+    /// time falls on the instant's day (revocations also a week before).
+    /// Each dead set's chunk changes once (an array chunk merged in one
+    /// pass instead of a shift per id).
     pub(crate) fn times_changed(&mut self, clock: Clock, key: u16, changes: &[(u16, Option<i64>)]) {
         let Some(dead) = self.parts_mut().dead.as_mut() else { return };
         if changes.is_empty() {
@@ -333,35 +336,10 @@ impl CountCache {
         }
     }
 
-    /// The time of `id` in `clock` is now `secs`.
+    /// The time of `id` in `clock` is now `secs`: the one-change case of
+    /// [`CountCache::times_changed`], so that the rule lives in one place.
     pub(crate) fn time_changed(&mut self, clock: Clock, id: u32, secs: Option<i64>) {
-        let Some(dead) = self.parts_mut().dead.as_mut() else { return };
-        let dead = Arc::make_mut(dead);
-        let (t, day) = (dead.t, dead.day);
-        let by_t = secs.is_some_and(|s| s <= t);
-        let put = |set: &mut IdSet, on: bool| {
-            if on {
-                set.insert(id);
-            } else {
-                set.remove(id);
-            }
-        };
-        match clock {
-            Clock::Revocations => {
-                put(&mut dead.revoked, by_t);
-                put(&mut dead.recent, by_t && secs.is_some_and(|s| s > t.saturating_sub(WEEK_SECS)));
-                if let Some(edges) = &mut dead.edges {
-                    Edges::update(&mut edges.revoked_today, day, id, secs);
-                    Edges::update(&mut edges.revoked_week_ago, day - WEEK_SECS, id, secs);
-                }
-            }
-            Clock::Expiries => {
-                put(&mut dead.expired, by_t);
-                if let Some(edges) = &mut dead.edges {
-                    Edges::update(&mut edges.expired_today, day, id, secs);
-                }
-            }
-        }
+        self.times_changed(clock, (id >> 16) as u16, &[(id as u16, secs)]);
     }
 }
 
@@ -508,23 +486,36 @@ mod tests {
         sets
     }
 
+    /// Times that fall either side of every bound of the rule: the
+    /// instant `t` (on day `day`), the week's start and the day's edges.
+    fn time_near(t: i64, day: i64) -> impl proptest::strategy::Strategy<Value = i64> {
+        use proptest::prelude::*;
+        let bounds = [t, t - WEEK_SECS, day, day + DAY_SECS, day - WEEK_SECS, day - WEEK_SECS + DAY_SECS];
+        prop_oneof![
+            (0i64..22).prop_map(|d| d * DAY_SECS + 1800),
+            (proptest::sample::select(bounds.to_vec()), -1i64..=1).prop_map(|(b, d)| b + d),
+        ]
+    }
+
     proptest::proptest! {
-        /// A chunk's time changes given at once leave the dead sets (and
-        /// the day's edges, when kept) as giving them one by one does.
+        /// Time changes, a chunk's at once or one by one, leave the dead
+        /// sets (and the day's edges, when kept) as a plain model of the
+        /// rule computes them from the times themselves.
         #[test]
-        fn times_changed_equals_time_changed_one_by_one(
-            start in proptest::collection::btree_map(0u16..600, 0i64..20, 0..300),
-            changes in proptest::collection::btree_map(0u16..600, proptest::option::of(0i64..20), 0..300),
-            key in 0u16..3,
+        fn times_changed_follows_the_rule(
+            steps in proptest::collection::vec(
+                (
+                    0u16..3,
+                    proptest::collection::btree_map(0u16..600, proptest::option::of(time_near(20 * DAY_SECS + 3600, 20 * DAY_SECS)), 0..200),
+                    proptest::bool::ANY,
+                ),
+                1..5,
+            ),
             expiries in proptest::bool::ANY,
             edges in proptest::bool::ANY,
         ) {
-            // Times a day apart around `t`, so that some are past, some in
-            // the week's window, some on `t`'s day or a week before it.
             let (t, day) = (20 * DAY_SECS + 3600, 20 * DAY_SECS);
-            let secs = |d: i64| d * DAY_SECS + 1800;
             let clock = if expiries { Clock::Expiries } else { Clock::Revocations };
-            let id = |low: u16| u32::from(key) << 16 | u32::from(low);
             let mut cache = CountCache::default();
             cache.parts_mut().dead = Some(Arc::new(Dead {
                 t,
@@ -534,16 +525,48 @@ mod tests {
                 day,
                 edges: edges.then(Edges::default),
             }));
-            for (&low, &d) in &start {
-                cache.time_changed(clock, id(low), Some(secs(d)));
+            let mut model = std::collections::BTreeMap::new();
+            for (key, changes, at_once) in steps {
+                let id = |low: u16| u32::from(key) << 16 | u32::from(low);
+                let changes: Vec<(u16, Option<i64>)> = changes.into_iter().collect();
+                if at_once {
+                    cache.times_changed(clock, key, &changes);
+                } else {
+                    for &(low, secs) in &changes {
+                        cache.time_changed(clock, id(low), secs);
+                    }
+                }
+                for (low, secs) in changes {
+                    match secs {
+                        Some(s) => model.insert(id(low), s),
+                        None => model.remove(&id(low)),
+                    };
+                }
             }
-            let changes: Vec<(u16, Option<i64>)> = changes.into_iter().map(|(low, d)| (low, d.map(secs))).collect();
-            let mut one_by_one = cache.clone();
-            for &(low, new) in &changes {
-                one_by_one.time_changed(clock, id(low), new);
+            let ids = |keep: &dyn Fn(i64) -> bool| -> Vec<u32> {
+                model.iter().filter(|&(_, &s)| keep(s)).map(|(&id, _)| id).collect()
+            };
+            let on_day = |start: i64| -> Vec<u32> {
+                model
+                    .iter()
+                    .filter(|&(_, &s)| start <= s && s < start + DAY_SECS)
+                    .flat_map(|(&id, &s)| [id, (s - start) as u32])
+                    .collect()
+            };
+            let by_t = ids(&|s| s <= t);
+            let mut want = if expiries {
+                vec![vec![], by_t, vec![]]
+            } else {
+                vec![by_t, vec![], ids(&|s| s <= t && s > t - WEEK_SECS)]
+            };
+            if edges {
+                if expiries {
+                    want.extend([vec![], on_day(day), vec![]]);
+                } else {
+                    want.extend([on_day(day), vec![], on_day(day - WEEK_SECS)]);
+                }
             }
-            cache.times_changed(clock, key, &changes);
-            proptest::prop_assert_eq!(dead_sets(&mut cache), dead_sets(&mut one_by_one));
+            proptest::prop_assert_eq!(dead_sets(&mut cache), want);
         }
     }
 }

@@ -16,8 +16,6 @@
 //! written until every event has been checked, so a batch that fails
 //! changes nothing.
 
-use std::collections::HashMap;
-use std::hash::BuildHasherDefault;
 use std::sync::Arc;
 
 use super::cache::{Clock, Kind};
@@ -35,30 +33,6 @@ pub(super) const BATCH_NAMES: usize = 256;
 /// Batches from this many events are planned on more than one thread
 /// (below, starting threads costs more than it saves).
 pub(super) const PARALLEL_MIN: usize = 1 << 16;
-
-/// A fast hash for interning a batch's names (std's SipHash costs more
-/// than the rest of an event): the length and the first and last eight
-/// bytes, read as two words. Not collision-resistant (names alike at both
-/// ends collide), so a batch holds at most [`BATCH_NAMES`] names: a
-/// hostile batch costs at most that many probes an event.
-#[derive(Default)]
-struct NameHasher(u64);
-
-impl std::hash::Hasher for NameHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        const K: u64 = 0x51_7C_C1_B7_27_22_0A_95;
-        let (first, last) = match (bytes.first_chunk::<8>(), bytes.last_chunk::<8>()) {
-            (Some(first), Some(last)) => (u64::from_le_bytes(*first), u64::from_le_bytes(*last)),
-            _ => (bytes.iter().fold(0u64, |w, &b| w << 8 | u64::from(b)), 0),
-        };
-        self.0 = (self.0.rotate_left(5) ^ first ^ bytes.len() as u64).wrapping_mul(K);
-        self.0 = (self.0.rotate_left(5) ^ last).wrapping_mul(K);
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
 
 /// A batch's ops grouped by chunk: each thread's share of the events
 /// grouped on its own (a [`Part`]), so that a chunk's ops in batch order
@@ -114,51 +88,49 @@ impl<'e> Part<'e> {
     }
 }
 
-/// Interns names: an index per distinct name. A name's key (its length
-/// and two words, [`NameKey`]) is looked up first in a small table that
-/// remembers the name last seen with each hash of it, as a batch uses few
-/// names, each many times; only a miss there takes the hash map.
+/// Interns names: an index per distinct name. A name is found by its key
+/// (its length and two words, [`NameKey`]) in an open-addressed table of
+/// [`BATCH_NAMES`] slots: a batch holds fewer names than that, so a probe
+/// always ends, at the name or at an empty slot, and a hostile batch
+/// (names alike at both ends, or keys sharing a slot) costs at most that
+/// many probes an event.
 struct Names<'e> {
     names: Vec<&'e str>,
-    index: HashMap<&'e str, u16, BuildHasherDefault<NameHasher>>,
     /// Per slot: a name's key and index (index 0, "", when empty).
-    recent: [(NameKey, u16); RECENT],
+    table: Box<[(NameKey, u16)]>,
 }
-
-/// Slots of [`Names::recent`].
-const RECENT: usize = 64;
 
 impl<'e> Names<'e> {
     fn new() -> Names<'e> {
-        Names { names: vec![""], index: HashMap::default(), recent: [(NameKey::of(b""), 0); RECENT] }
+        Names { names: vec![""], table: vec![(NameKey::of(b""), 0); BATCH_NAMES].into_boxed_slice() }
     }
 
-    /// The index of `name`; `None` past [`BATCH_NAMES`] names.
+    /// The index of `name`; `None` past [`BATCH_NAMES`] names (`""`
+    /// counted).
     fn of(&mut self, name: &'e str) -> Option<u16> {
         if name.is_empty() {
             return Some(0);
         }
         let key = NameKey::of(name.as_bytes());
-        let slot = key.slot(RECENT);
-        let (seen, i) = self.recent[slot];
-        // Equal keys are equal names up to 16 bytes; longer ones compare.
-        if i != 0 && seen == key && (name.len() <= 16 || self.names[usize::from(i)] == name) {
-            return Some(i);
-        }
-        let i = match self.index.get(name) {
-            Some(&i) => i,
-            None => {
+        let mut slot = key.slot(BATCH_NAMES);
+        for _ in 0..BATCH_NAMES {
+            let (seen, i) = self.table[slot];
+            if i == 0 {
                 if self.names.len() >= BATCH_NAMES {
                     return None;
                 }
                 let i = self.names.len() as u16;
                 self.names.push(name);
-                self.index.insert(name, i);
-                i
+                self.table[slot] = (key, i);
+                return Some(i);
             }
-        };
-        self.recent[slot] = (key, i);
-        Some(i)
+            // Equal keys are equal names up to 16 bytes; longer ones compare.
+            if seen == key && (name.len() <= 16 || self.names[usize::from(i)] == name) {
+                return Some(i);
+            }
+            slot = (slot + 1) % BATCH_NAMES;
+        }
+        None
     }
 }
 
@@ -526,5 +498,21 @@ mod tests {
         }
         assert_eq!(got, [1, 2, 3, 4, 5, 0, 3]);
         assert_eq!(names.names, ["", list[0], list[1], list[2], list[3], list[4]]);
+    }
+
+    /// A batch takes names up to [`BATCH_NAMES`] (`""` counted), each
+    /// found again at its index, and refuses the next one.
+    #[test]
+    fn names_past_the_limit_are_refused() {
+        let list: Vec<String> = (0..BATCH_NAMES).map(|i| format!("a-rather-long-name-{i:04}-end")).collect();
+        let mut names = Names::new();
+        for (i, name) in list.iter().enumerate().take(BATCH_NAMES - 1) {
+            assert_eq!(names.of(name), Some(i as u16 + 1));
+        }
+        for (i, name) in list.iter().enumerate().take(BATCH_NAMES - 1) {
+            assert_eq!(names.of(name), Some(i as u16 + 1));
+        }
+        assert_eq!(names.of(&list[BATCH_NAMES - 1]), None);
+        assert_eq!(names.of(""), Some(0));
     }
 }

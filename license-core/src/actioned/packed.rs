@@ -54,8 +54,9 @@ pub(super) struct Packed {
     base: u32,
     /// Values per top byte.
     pub(super) radix: u64,
-    /// Division by `radix`: see [`Divisor`].
+    /// Division by `radix` and by `radix²`: see [`Divisor`].
     div: Divisor,
+    div2: Divisor,
     /// Rests per cell of the packed column, and bits per cell.
     pub(super) digits: u32,
     pub(super) cell_width: u32,
@@ -77,21 +78,23 @@ pub(super) struct Packed {
 /// per tie read or per packed rest would cost tens of cycles each.
 #[derive(Clone, Copy)]
 struct Divisor {
-    /// `ceil(2^(63 + l) / d)`, `l = ceil(log2 d)`.
-    m: u128,
+    /// `ceil(2^(63 + l) / d)`, `l = ceil(log2 d)`: below `2^64`, as
+    /// `d > 2^(l - 1)` (so one 64-by-64-bit multiply).
+    m: u64,
     shift: u32,
 }
 
 impl Divisor {
     fn new(d: u64) -> Divisor {
         let l = bits_for(d - 1);
-        Divisor { m: (1u128 << (63 + l)).div_ceil(u128::from(d)), shift: 63 + l }
+        let m = (1u128 << (63 + l)).div_ceil(u128::from(d));
+        Divisor { m: u64::try_from(m).unwrap_or(u64::MAX), shift: 63 + l }
     }
 
     /// `x / d`, for `x < 2^63`.
     #[inline(always)]
     fn div(self, x: u64) -> u64 {
-        ((u128::from(x) * self.m) >> self.shift) as u64
+        ((u128::from(x) * u128::from(self.m)) >> self.shift) as u64
     }
 }
 
@@ -194,6 +197,71 @@ fn block_words(count: usize, digits: u32, cell_width: u32) -> usize {
     }
 }
 
+/// ORs `cell` (of `width` bits) in as cell `c` of zeroed words.
+#[inline(always)]
+fn or_cell(words: &mut [u64], width: u32, c: usize, cell: u64) {
+    let bit = c * width as usize;
+    let (i, sh) = (bit / 64, bit % 64);
+    words[i] |= cell << sh;
+    if sh + width as usize > 64 {
+        words[i + 1] |= cell >> (64 - sh);
+    }
+}
+
+/// Reads a block's rests in order, a cell decoded at a time.
+struct Reader {
+    cell: usize,
+    j: usize,
+    digits: [u64; 3],
+}
+
+impl Reader {
+    /// Decodes the current cell, if the block (of `count` rests) has it.
+    fn load(&mut self, p: &Packed, words: &[u64], count: usize) {
+        if self.cell * (p.digits as usize) < count {
+            self.digits = p.cell_digits(read_bits(words, p.cell_width, self.cell));
+        }
+    }
+
+    /// The next rest.
+    fn next(&mut self, p: &Packed, words: &[u64], count: usize) -> u64 {
+        let d = self.digits[self.j];
+        self.j += 1;
+        if self.j == p.digits as usize {
+            (self.cell, self.j) = (self.cell + 1, 0);
+            self.load(p, words, count);
+        }
+        d
+    }
+}
+
+/// Writes rests in order into zeroed cells, from a given cell on.
+struct Writer {
+    cell: usize,
+    j: u32,
+    acc: u64,
+    power: u64,
+}
+
+impl Writer {
+    fn push(&mut self, p: &Packed, words: &mut [u64], rest: u64) {
+        self.acc += rest * self.power;
+        self.power *= p.radix;
+        self.j += 1;
+        if self.j == p.digits {
+            self.flush(p, words);
+        }
+    }
+
+    /// Writes the cell begun, if any.
+    fn flush(&mut self, p: &Packed, words: &mut [u64]) {
+        if self.j > 0 {
+            or_cell(words, p.cell_width, self.cell, self.acc);
+            (self.cell, self.j, self.acc, self.power) = (self.cell + 1, 0, 0, 1);
+        }
+    }
+}
+
 impl Packed {
     /// An empty column for encoded times in `lo..=hi`.
     fn new(lo: u32, hi: u32) -> Packed {
@@ -203,6 +271,7 @@ impl Packed {
             base: lo,
             radix,
             div: Divisor::new(radix),
+            div2: Divisor::new(radix * radix),
             digits,
             cell_width,
             top: vec![0; 8192].into_boxed_slice(),
@@ -271,47 +340,55 @@ impl Packed {
     /// The rest at place `at` of a block's packed column.
     #[inline]
     fn digit(&self, words: &[u64], at: usize) -> u64 {
-        let mut cell = read_bits(words, self.cell_width, at / self.digits as usize);
-        for _ in 0..at % self.digits as usize {
-            cell = self.div.div(cell);
-        }
-        cell - self.div.div(cell) * self.radix
+        let cell = read_bits(words, self.cell_width, at / self.digits as usize);
+        self.cell_digits(cell)[at % self.digits as usize]
+    }
+
+    /// A cell's digits, lowest first (the third 0 in two-digit cells):
+    /// its quotients by the radix and by its square taken independently,
+    /// not one after the other.
+    #[inline(always)]
+    fn cell_digits(&self, cell: u64) -> [u64; 3] {
+        let (q1, q2) = (self.div.div(cell), self.div2.div(cell));
+        [cell - q1 * self.radix, q1 - q2 * self.radix, q2]
     }
 
     /// Every rest of block `b`, in slot order.
     fn block_digits(&self, b: usize) -> Vec<u64> {
-        let (count, k) = (self.block_len(b), self.digits as usize);
-        let mut out = Vec::with_capacity(count + 1);
-        for c in 0..count.div_ceil(k) {
-            let mut cell = read_bits(&self.rest[b], self.cell_width, c);
-            for _ in 0..k.min(count - c * k) {
-                let q = self.div.div(cell);
-                out.push(cell - q * self.radix);
-                cell = q;
-            }
-        }
+        let mut out = Vec::with_capacity(self.block_len(b) + 1);
+        self.digits_from(b, 0, &mut out);
         out
+    }
+
+    /// The rests of block `b` from cell `first` on, appended to `out`.
+    fn digits_from(&self, b: usize, first: usize, out: &mut Vec<u64>) {
+        let (count, k) = (self.block_len(b), self.digits as usize);
+        for c in first..count.div_ceil(k) {
+            let digits = self.cell_digits(read_bits(&self.rest[b], self.cell_width, c));
+            out.extend_from_slice(&digits[..k.min(count - c * k)]);
+        }
     }
 
     /// A block's packed column holding these rests.
     fn pack_digits(&self, rests: &[u64]) -> Box<[u64]> {
         let mut words = vec![0u64; self.block_words(rests.len())];
+        self.pack_from(&mut words, 0, rests);
+        words.into_boxed_slice()
+    }
+
+    /// ORs `rests` into `words` as cells from cell `first` on (the bits
+    /// there must be zero).
+    fn pack_from(&self, words: &mut [u64], first: usize, rests: &[u64]) {
         if self.cell_width == 0 {
-            return words.into_boxed_slice();
+            return;
         }
-        let w = self.cell_width as usize;
+        let w = self.cell_width;
         // The words are zeroed and each cell written once: OR the bits in
         // (no read-modify-write per cell; this is a snapshot's hot loop).
         for (c, digits) in rests.chunks(self.digits as usize).enumerate() {
             let cell = digits.iter().rev().fold(0u64, |cell, &d| cell * self.radix + d);
-            let bit = c * w;
-            let (i, sh) = (bit / 64, bit % 64);
-            words[i] |= cell << sh;
-            if sh + w > 64 {
-                words[i + 1] |= cell >> (64 - sh);
-            }
+            or_cell(words, w, first + c, cell);
         }
-        words.into_boxed_slice()
     }
 
     fn slot(&self, low: u16) -> u64 {
@@ -324,32 +401,22 @@ impl Packed {
         }
     }
 
-    /// Sets slot `low` to `value` (0 = none), repacking its block's rests
-    /// when the slot gains or loses a time.
-    fn put_slot(&mut self, low: u16, value: u64) {
-        let (had, has) = (self.top_byte(low) != 0, value != 0);
-        let (b, at) = self.rank(low);
-        let (top, rest) = (self.div.div(value), value % self.radix);
-        if had != has {
-            let mut rests = self.block_digits(b);
-            if has {
-                rests.insert(at, rest);
-                self.n += 1;
-            } else {
-                rests.remove(at);
-                self.n -= 1;
-            }
-            let g = usize::from(low) / 64;
-            for r in &mut self.ranks[g / 2 + 1..(b + 1) * GROUPS / 2] {
-                *r = if has { *r + 1 } else { *r - 1 };
-            }
-            self.rest[b] = self.pack_digits(&rests);
-        } else if has && self.cell_width != 0 {
-            // Same place: change the one digit of its cell.
+    /// Sets slot `low` to `value` where that keeps whether it holds a
+    /// time: its top byte and, in place, the one digit of its cell (the
+    /// ranks and every other rest stay).
+    fn put_in_place(&mut self, low: u16, value: u64) {
+        debug_assert_eq!(self.top_byte(low) != 0, value != 0);
+        if value == 0 {
+            return;
+        }
+        let top = self.div.div(value);
+        if self.cell_width != 0 {
+            let (b, at) = self.rank(low);
             let (c, k) = (at / self.digits as usize, at % self.digits as usize);
             let cell = read_bits(&self.rest[b], self.cell_width, c);
             let power = self.radix.pow(k as u32);
             let old = self.digit(&self.rest[b], at);
+            let rest = value - top * self.radix;
             write_bits(&mut self.rest[b], self.cell_width, c, cell - old * power + rest * power);
         }
         self.set_top_byte(low, top);
@@ -368,25 +435,35 @@ impl Packed {
     }
 
     /// Sets slots to encoded times (0 = none), which the column must hold;
-    /// `changes` ascend by low, each low once. A block whose slots gain or
-    /// lose times is decoded and repacked once for all its changes, where
-    /// [`Packed::put`] per slot would repack it at each one (an event
-    /// batch's expiries set or cleared in a dense chunk).
+    /// `changes` ascend by low, each low once. A change that keeps whether
+    /// its slot holds a time changes one digit in place; a block whose
+    /// slots gain or lose times is decoded and repacked once for all its
+    /// changes, and only from the cell of the first such slot on (the
+    /// cells before it keep their places).
     pub(super) fn put_all(&mut self, changes: &[(u16, u32)]) {
+        let k = self.digits as usize;
+        let mut edits: Vec<(usize, bool, Option<u64>)> = Vec::new();
         for block in changes.chunk_by(|x, y| usize::from(x.0) / BLOCK == usize::from(y.0) / BLOCK) {
-            let moves = block.iter().filter(|&&(low, enc)| (self.top_byte(low) != 0) != (enc != 0)).count();
-            if moves < 2 {
+            let moves = |&(low, enc): &(u16, u32)| (self.top_byte(low) != 0) != (enc != 0);
+            let Some(m) = block.iter().position(moves) else {
                 for &(low, enc) in block {
-                    self.put(low, enc);
+                    self.put_in_place(low, self.value(enc));
                 }
                 continue;
+            };
+            // Before the first slot that moves, places stay: in place.
+            for &(low, enc) in &block[..m] {
+                self.put_in_place(low, self.value(enc));
             }
+            let block = &block[m..];
             let b = usize::from(block[0].0) / BLOCK;
-            let mut rests = self.block_digits(b);
-            // Times before the current group in the block, as the byte
-            // column now stands (the changes before it already applied),
-            // so that a slot's place in `rests` follows the edits so far.
-            let (mut g, mut before) = (b * GROUPS, 0usize);
+            let old_count = self.block_len(b);
+            // Each change's place among the block's times as they stand
+            // (the byte column before these changes), whether its slot
+            // holds one, and its new rest if it gets one.
+            edits.clear();
+            let mut g = usize::from(block[0].0) / 64;
+            let mut before = self.group_rank(g);
             for &(low, enc) in block {
                 let lg = usize::from(low) / 64;
                 while g < lg {
@@ -396,24 +473,53 @@ impl Packed {
                 let at = before
                     + (group_present(&self.top, g) & below_bit(usize::from(low) % 64)).count_ones() as usize;
                 let value = self.value(enc);
-                let top = self.div.div(value);
-                let rest = value - top * self.radix;
-                match (self.top_byte(low) != 0, value != 0) {
-                    (false, true) => {
-                        rests.insert(at, rest);
-                        self.n += 1;
-                    }
-                    (true, false) => {
-                        rests.remove(at);
-                        self.n -= 1;
-                    }
-                    (true, true) => rests[at] = rest,
-                    (false, false) => {}
-                }
-                self.set_top_byte(low, top);
+                let rest = (value != 0).then(|| value - self.div.div(value) * self.radix);
+                edits.push((at, self.top_byte(low) != 0, rest));
             }
+            for &(low, enc) in block {
+                self.set_top_byte(low, self.div.div(self.value(enc)));
+            }
+            let gained = edits.iter().filter(|e| !e.1 && e.2.is_some()).count();
+            let lost = edits.iter().filter(|e| e.1 && e.2.is_none()).count();
+            self.n = self.n + gained as u32 - lost as u32;
             self.rank_block(b);
-            self.rest[b] = self.pack_digits(&rests);
+            if self.cell_width == 0 {
+                continue;
+            }
+            // The cells before the first changed place keep their bits;
+            // from it on, the old rests are streamed into new cells with
+            // the edits merged in (no rest shifted in a buffer).
+            let first = edits[0].0 / k;
+            let old = std::mem::take(&mut self.rest[b]);
+            let keep = first * self.cell_width as usize;
+            let mut words = vec![0u64; self.block_words(old_count + gained - lost)];
+            words[..keep / 64].copy_from_slice(&old[..keep / 64]);
+            if !keep.is_multiple_of(64) {
+                words[keep / 64] = old[keep / 64] & below_bit(keep % 64);
+            }
+            let mut read = Reader { cell: first, j: 0, digits: [0; 3] };
+            read.load(self, &old, old_count);
+            let mut write = Writer { cell: first, j: 0, acc: 0, power: 1 };
+            let mut p = first * k;
+            for &(at, had, rest) in edits.iter() {
+                while p < at {
+                    write.push(self, &mut words, read.next(self, &old, old_count));
+                    p += 1;
+                }
+                if had {
+                    read.next(self, &old, old_count);
+                    p += 1;
+                }
+                if let Some(rest) = rest {
+                    write.push(self, &mut words, rest);
+                }
+            }
+            while p < old_count {
+                write.push(self, &mut words, read.next(self, &old, old_count));
+                p += 1;
+            }
+            write.flush(self, &mut words);
+            self.rest[b] = words.into_boxed_slice();
         }
     }
 
@@ -447,7 +553,7 @@ impl Packed {
 
     /// Sets slot `low` to `enc` (0 = none), which the column must hold.
     pub(super) fn put(&mut self, low: u16, enc: u32) {
-        self.put_slot(low, self.value(enc));
+        self.put_all(&[(low, enc)]);
     }
 
     /// The non-empty slots, as (low, encoded time), in slot order.
@@ -633,6 +739,60 @@ mod tests {
                     prop_assert_eq!(p.get(low), model.get(&low).copied().unwrap_or(0));
                     prop_assert_eq!(out[usize::from(low >> 6)] >> (low & 63) & 1 == 1, v < x, "low {} x {}", low, x);
                 }
+            }
+        }
+
+        /// The multiply-and-shift division equals the division, for every
+        /// divisor a column uses (a radix up to 2^25 and its square) and
+        /// numbers up to the largest cell.
+        #[test]
+        fn divisor_divides_exactly(
+            d in prop_oneof![1u64..64, 1u64..(1 << 25), (1u64..(1 << 25)).prop_map(|r| r * r), Just(1u64 << 21), Just((1u64 << 25) - 1)],
+            x in prop_oneof![any::<u64>().prop_map(|x| x >> 1), Just((1u64 << 63) - 1), 0u64..1_000_000],
+        ) {
+            let div = Divisor::new(d);
+            prop_assert_eq!(div.div(x), x / d);
+            prop_assert_eq!(div.div(x - x % d), x / d);
+            if x % d == 0 && x > 0 {
+                prop_assert_eq!(div.div(x - 1), (x - 1) / d);
+            }
+        }
+
+        /// A batch of changes given at once (`put_all`: digits changed in
+        /// place, blocks repacked from their first moving slot on) leaves
+        /// the column bit for bit as a column built from the final times,
+        /// and as the same changes given one by one (`put`).
+        #[test]
+        fn put_all_equals_a_built_column_and_puts_one_by_one(
+            initial in proptest::collection::btree_map(0u16..3_000, 0u32..5_000, 0..2_000),
+            changes in proptest::collection::btree_map(0u16..3_000, proptest::option::of(0u32..5_000), 0..400),
+            span in prop_oneof![Just(0u32), Just(200u32), Just(1u32 << 20), Just(157_000_003u32), Just(600_000_000u32)],
+        ) {
+            let enc = |t: u32| (1 + u64::from(t) * u64::from(span) / 5_000) as u32;
+            // Lows spread over a chunk's first and last blocks.
+            let spread = |low: u16| if low.is_multiple_of(2) { low / 2 } else { u16::MAX - low / 2 };
+            let mut model: BTreeMap<u16, u32> = initial.iter().map(|(&l, &t)| (spread(l), enc(t))).collect();
+            let (lows, times): (Vec<u16>, Vec<u32>) = model.iter().map(|(&l, &t)| (l, t)).unzip();
+            let mut batch = Packed::build(1, 1 + span, &lows, &times);
+            let mut one_by_one = batch.clone();
+            let mut changes: Vec<(u16, u32)> =
+                changes.iter().map(|(&l, t)| (spread(l), t.map_or(0, enc))).collect();
+            changes.sort_unstable();
+            batch.put_all(&changes);
+            for &(low, e) in &changes {
+                one_by_one.put(low, e);
+                match e {
+                    0 => model.remove(&low),
+                    e => model.insert(low, e),
+                };
+            }
+            let (lows, times): (Vec<u16>, Vec<u32>) = model.iter().map(|(&l, &t)| (l, t)).unzip();
+            let built = Packed::build(1, 1 + span, &lows, &times);
+            for p in [&batch, &one_by_one] {
+                prop_assert_eq!(p.n, built.n);
+                prop_assert_eq!(&p.top, &built.top);
+                prop_assert_eq!(&p.ranks, &built.ranks);
+                prop_assert_eq!(&p.rest, &built.rest);
             }
         }
 
