@@ -52,30 +52,31 @@ impl SetColumn {
     }
 }
 
-/// One time per id, as low halves and seconds with the chunk each run of
-/// them belongs to: what [`TimeIndex::push_chunk_secs`] takes.
+/// One time per id: the current chunk's low halves and seconds, then the
+/// finished chunks, encoded on the scanning thread (the ranges' indexes
+/// then join by [`TimeIndex::append`], with no serial encoding after the
+/// parallel scan).
 #[derive(Default)]
 struct TimeColumn {
     lows: Vec<u16>,
     secs: Vec<i64>,
-    /// (key, end in `lows`) of each chunk, ascending.
-    chunks: Vec<(u16, usize)>,
+    index: TimeIndex,
+    scratch: Vec<u32>,
 }
 
 impl TimeColumn {
-    fn finish_chunk(&mut self, key: u16) {
-        let start = self.chunks.last().map_or(0, |c| c.1);
-        if self.lows.len() > start {
-            self.chunks.push((key, self.lows.len()));
-        }
+    #[inline]
+    fn add(&mut self, low: u16, secs: i64) {
+        self.lows.push(low);
+        self.secs.push(secs);
     }
 
-    /// Appends this column's chunks to `index` (whose keys are lower).
-    fn push_into(&self, index: &mut TimeIndex, scratch: &mut Vec<u32>) {
-        let mut start = 0;
-        for &(key, end) in &self.chunks {
-            index.push_chunk_secs(key, &self.lows[start..end], &self.secs[start..end], scratch);
-            start = end;
+    /// Ends chunk `key`.
+    fn finish_chunk(&mut self, key: u16) {
+        if !self.lows.is_empty() {
+            self.index.push_chunk_secs(key, &self.lows, &self.secs, &mut self.scratch);
+            self.lows.clear();
+            self.secs.clear();
         }
     }
 }
@@ -170,8 +171,7 @@ impl Scan {
         }
         for (column, secs) in [(&mut self.revoked, revoked), (&mut self.expires, expires)] {
             if let Some(secs) = secs {
-                column.lows.push(low);
-                column.secs.push(secs);
+                column.add(low, secs);
             }
         }
         Ok(())
@@ -255,23 +255,16 @@ fn join_sets(sets: impl Iterator<Item = IdSet>) -> IdSet {
 
 /// The ranges' sets joined (ranges in order, their chunks disjoint and
 /// ascending), with names merged in order of first appearance.
-fn join(scans: Vec<Scan>) -> BuiltSets {
-    let (revoked, expires) = std::thread::scope(|s| {
-        // The larger index on a thread of its own, while this one joins the
-        // sets below; they share nothing.
-        let times = |pick: fn(&Scan) -> &TimeColumn| {
-            let mut index = TimeIndex::default();
-            let mut scratch = Vec::new();
-            for scan in &scans {
-                pick(scan).push_into(&mut index, &mut scratch);
-            }
-            index
-        };
-        let expires = s.spawn(move || times(|s| &s.expires));
-        let revoked = times(|s| &s.revoked);
-        (revoked, expires.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
-    });
-    let mut scans = scans;
+fn join(mut scans: Vec<Scan>) -> BuiltSets {
+    let mut times = |f: fn(&mut Scan) -> &mut TimeColumn| {
+        let mut all = TimeIndex::default();
+        for scan in &mut scans {
+            all.append(std::mem::take(&mut f(scan).index));
+        }
+        all
+    };
+    let revoked = times(|s| &mut s.revoked);
+    let expires = times(|s| &mut s.expires);
     let mut take = |f: fn(&mut Scan) -> &mut SetColumn| {
         join_sets(scans.iter_mut().map(|s| std::mem::take(&mut f(s).set)))
     };

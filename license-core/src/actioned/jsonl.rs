@@ -319,6 +319,10 @@ struct Scanned {
 struct ChunkColumns<'a> {
     columns: CertificateColumns,
     names: [ChunkNames<'a>; 3],
+    /// The index of each name the record being added lists, lists in
+    /// turn: the checks and a refusal use them instead of finding each
+    /// name again.
+    found: Vec<u32>,
 }
 
 /// A listed name: a slice of the line (with the key the scanner took), or
@@ -360,7 +364,7 @@ impl<'a> ChunkColumns<'a> {
         // and a flag or two.
         columns.expires.reserve(lines);
         columns.enrolled.reserve(lines);
-        ChunkColumns { columns, names: Default::default() }
+        ChunkColumns { columns, names: Default::default(), found: Vec::new() }
     }
 
     /// Adds one record, checked as [`CertificateColumns::push`] checks it
@@ -385,6 +389,7 @@ impl<'a> ChunkColumns<'a> {
         // that may repeat a name, or that is too long, is marked for
         // [`check_list`]. Indices past 127 are left to it too.
         let (mut fresh, mut odd) = (false, [false; 3]);
+        self.found.clear();
         for ((names, list), odd) in self.names.iter_mut().zip(lists).zip(&mut odd) {
             let mut seen = 0u128;
             *odd = list.len() > MAX_NAMES_PER_RECORD;
@@ -395,13 +400,13 @@ impl<'a> ChunkColumns<'a> {
                 *odd |= bit == 0 || seen & bit != 0;
                 seen |= bit;
                 names.push(i, id);
+                self.found.push(i);
             }
         }
         if odd.contains(&true) || fresh {
-            if let Err(e) = self.check_lists(id, lists, odd, fresh, &keep) {
-                for (names, list) in self.names.iter_mut().zip(lists) {
-                    for name in list {
-                        let (i, _) = names.index_of_key(name.as_ref(), name.key(), || keep(name));
+            if let Err(e) = self.check_lists(id, lists, odd, fresh) {
+                for (names, listed) in self.names.iter_mut().zip(found_per_list(&self.found, lists)) {
+                    for &i in listed {
                         names.pop(i);
                     }
                 }
@@ -424,17 +429,16 @@ impl<'a> ChunkColumns<'a> {
     }
 
     /// The checks of a record whose names [`ChunkColumns::add`] has just
-    /// listed: the `odd` lists by [`check_list`], then (if a name is new
-    /// to the chunk, `fresh`) each name listed for the first time by
-    /// [`check_name`] (a name listed by a refused record only is not
-    /// listed).
+    /// listed (their indexes in `found`): the `odd` lists by
+    /// [`check_list`], then (if a name is new to the chunk, `fresh`) each
+    /// name listed for the first time by [`check_name`] (a name listed by
+    /// a refused record only is not listed).
     fn check_lists<S: ListedName>(
-        &mut self,
+        &self,
         id: u32,
         lists: [&[S]; 3],
         odd: [bool; 3],
         fresh: bool,
-        keep: &impl Fn(&S) -> Cow<'a, str>,
     ) -> Result<()> {
         for ((list, odd), what) in lists.iter().zip(odd).zip(NAME_KINDS) {
             if odd {
@@ -444,9 +448,9 @@ impl<'a> ChunkColumns<'a> {
         if fresh {
             // The lists repeat no name now: a name first listed by this
             // record lists this id alone.
-            for ((names, list), what) in self.names.iter_mut().zip(lists).zip(NAME_KINDS) {
-                for name in list {
-                    let (i, _) = names.index_of_key(name.as_ref(), name.key(), || keep(name));
+            let found = found_per_list(&self.found, lists);
+            for ((names, listed), what) in self.names.iter().zip(found).zip(NAME_KINDS) {
+                for &i in listed {
                     if names.ids_of(i).len() == 1 {
                         check_name(names.name(i), what)
                             .map_err(|e| Error::new(e.kind(), format!("certificate {id}: {}", e.detail())))?;
@@ -481,6 +485,14 @@ impl<'a> ChunkColumns<'a> {
         }
         columns
     }
+}
+
+/// `found` (the indexes of a record's names, lists in turn) cut into each
+/// list's indexes.
+fn found_per_list<'f, S>(found: &'f [u32], lists: [&[S]; 3]) -> [&'f [u32]; 3] {
+    let (stores, rest) = found.split_at(lists[0].len().min(found.len()));
+    let (metadata, collections) = rest.split_at(lists[1].len().min(rest.len()));
+    [stores, metadata, collections]
 }
 
 fn scan_lines(data: &[u8], limits: &InventoryLimits, stop: Option<u64>) -> Scanned {
