@@ -107,7 +107,7 @@ fn file_of(bytes: &[u8]) -> std::fs::File {
 fn jsonl_files_read_by_position_stay_within_the_default_bound() {
     let _alone = ALONE.lock().unwrap_or_else(|e| e.into_inner());
     let limits = InventoryLimits::default();
-    let options = license_core::actioned::JsonlOptions::default();
+    let options = license_core::actioned::ReadOptions::default();
     let distinct: Vec<u8> = (0..limits.max_stores as u32)
         .flat_map(|i| {
             format!("{{\"id\":{i},\"stores\":[\"{i:x}\"],\"metadata\":[\"{i:x}\"],\"collections\":[\"{i:x}\"]}}\n")

@@ -171,6 +171,8 @@ def test_jsonl_and_snapshot_round_trip() -> None:
     assert lc.Inventory.from_jsonl(text.encode()).count(T) == inv.count(T)
     snap = inv.to_snapshot()
     assert lc.Inventory.from_snapshot(snap).count(T, limit=3) == inv.count(T, limit=3)
+    for threads in (1, 2, 3):
+        assert lc.Inventory.from_snapshot(snap, threads=threads).to_snapshot() == snap
     with pytest.raises(lc.FormatError) as f:
         lc.Inventory.from_snapshot(snap[:-3])
     assert f.value.kind == "truncated"

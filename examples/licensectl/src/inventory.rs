@@ -12,7 +12,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
 use license_core::{
-    actioned::{JsonlOptions, SNAPSHOT_MAGIC},
+    actioned::{ReadOptions, SNAPSHOT_MAGIC},
     Inventory,
 };
 
@@ -103,7 +103,7 @@ fn load_jsonl(path: &Path, head: Vec<u8>, file: File) -> Result<Inventory, CliEr
         }
     };
     let inventory = if meta.is_some_and(|m| m.is_file()) {
-        Inventory::from_jsonl_file(&file, &JsonlOptions::default(), &mut progress)
+        Inventory::from_jsonl_file(&file, &ReadOptions::default(), &mut progress)
     } else {
         let reader = BufReader::with_capacity(1 << 20, std::io::Cursor::new(head).chain(file));
         Inventory::from_jsonl_with_progress(reader, &mut progress)

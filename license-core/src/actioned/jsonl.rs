@@ -13,6 +13,7 @@ use super::idset::IdSet;
 use super::intern::{ChunkNames, NameKey};
 use super::inventory::secs_of;
 use super::limits::InventoryLimits;
+use super::read_options::ReadOptions;
 use super::record::{check_name, MAX_NAMES_PER_RECORD};
 use super::scan::{scan_line, Fields, Name};
 use super::timeorder::TimesInOrder;
@@ -38,27 +39,6 @@ const CHUNK_BYTES: usize = 2 << 20;
 /// a file sorted by id are built by one thread whole, not merged from four.
 const FILE_CHUNK_BYTES: u64 = 8 << 20;
 
-/// How [`Inventory::from_jsonl_with_options`] reads: the name limits and
-/// the threads parsing.
-///
-/// ```
-/// use license_core::{actioned::JsonlOptions, Inventory};
-/// let jsonl = b"{\"id\":1,\"stores\":[\"a\"]}\n{\"id\":2}\n";
-/// let options = JsonlOptions { threads: 2, ..JsonlOptions::default() };
-/// let inv = Inventory::from_jsonl_with_options(&jsonl[..], &options, &mut |_| {})?;
-/// assert_eq!(inv.len(), 2);
-/// # Ok::<(), license_core::Error>(())
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct JsonlOptions {
-    /// Limits on the distinct names.
-    pub limits: InventoryLimits,
-    /// Threads parsing lines, besides the calling thread, which reads and
-    /// adds the parsed chunks in order; 0 (the default) is one per
-    /// available core.
-    pub threads: usize,
-}
-
 impl Inventory {
     /// Reads an inventory from JSON Lines (blank lines are skipped). A bad
     /// line is reported with its line number; nothing is returned then.
@@ -73,7 +53,7 @@ impl Inventory {
         reader: impl BufRead,
         progress: &mut dyn FnMut(u64),
     ) -> Result<Inventory> {
-        Inventory::from_jsonl_with_options(reader, &JsonlOptions::default(), progress)
+        Inventory::from_jsonl_with_options(reader, &ReadOptions::default(), progress)
     }
 
     /// As [`Inventory::from_jsonl_with_progress`], with `limits` on the
@@ -84,7 +64,7 @@ impl Inventory {
         limits: &InventoryLimits,
         progress: &mut dyn FnMut(u64),
     ) -> Result<Inventory> {
-        let options = JsonlOptions { limits: *limits, ..JsonlOptions::default() };
+        let options = ReadOptions { limits: *limits, ..ReadOptions::default() };
         Inventory::from_jsonl_with_options(reader, &options, progress)
     }
 
@@ -96,7 +76,7 @@ impl Inventory {
     /// whichever thread finds it first; nothing is returned then.
     pub fn from_jsonl_with_options(
         reader: impl BufRead,
-        options: &JsonlOptions,
+        options: &ReadOptions,
         progress: &mut dyn FnMut(u64),
     ) -> Result<Inventory> {
         read(reader, options, CHUNK_BYTES, progress)
@@ -114,16 +94,16 @@ impl Inventory {
     /// [`Inventory::from_jsonl_with_options`].
     ///
     /// ```no_run
-    /// use license_core::{actioned::JsonlOptions, Inventory};
+    /// use license_core::{actioned::ReadOptions, Inventory};
     /// let file = std::fs::File::open("inventory.jsonl")?;
-    /// let inv = Inventory::from_jsonl_file(&file, &JsonlOptions::default(), &mut |_| {})?;
+    /// let inv = Inventory::from_jsonl_file(&file, &ReadOptions::default(), &mut |_| {})?;
     /// println!("{} certificates", inv.len());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[cfg(any(unix, windows))]
     pub fn from_jsonl_file(
         file: &std::fs::File,
-        options: &JsonlOptions,
+        options: &ReadOptions,
         progress: &mut dyn FnMut(u64),
     ) -> Result<Inventory> {
         read_file(file, options, FILE_CHUNK_BYTES, progress)
@@ -778,7 +758,7 @@ enum Next {
 /// a parameter so that tests can cut small inputs into many chunks.
 pub(crate) fn read(
     reader: impl BufRead,
-    options: &JsonlOptions,
+    options: &ReadOptions,
     chunk: usize,
     progress: &mut dyn FnMut(u64),
 ) -> Result<Inventory> {
@@ -797,7 +777,7 @@ pub(crate) fn read(
 #[cfg(any(unix, windows))]
 pub(crate) fn read_file(
     file: &std::fs::File,
-    options: &JsonlOptions,
+    options: &ReadOptions,
     chunk: u64,
     progress: &mut dyn FnMut(u64),
 ) -> Result<Inventory> {
@@ -859,7 +839,7 @@ fn work(
 fn run(
     mut next: impl FnMut() -> Next,
     file: Option<(&std::fs::File, u64)>,
-    options: &JsonlOptions,
+    options: &ReadOptions,
     progress: &mut dyn FnMut(u64),
 ) -> Result<Inventory> {
     let threads = if options.threads == 0 { available_threads() } else { options.threads };
@@ -975,7 +955,7 @@ mod tests {
     use super::*;
 
     fn read_with(text: &str, threads: usize, chunk: usize, limits: InventoryLimits) -> Result<Inventory> {
-        read(text.as_bytes(), &JsonlOptions { limits, threads }, chunk, &mut |_| {})
+        read(text.as_bytes(), &ReadOptions { limits, threads }, chunk, &mut |_| {})
     }
 
     /// Every thread count and chunk size reads the same inventory, or
@@ -1017,7 +997,7 @@ mod tests {
         for threads in [1, 2, 3] {
             for chunk in [1, 2, 3, 7, 64, 1000, 1 << 30] {
                 let mut last = 0;
-                let got = read_file(&file, &JsonlOptions { limits, threads }, chunk, &mut |b| last = b)
+                let got = read_file(&file, &ReadOptions { limits, threads }, chunk, &mut |b| last = b)
                     .map(|i| i.to_snapshot())
                     .map_err(|e| (e.kind(), e.detail().to_owned()));
                 assert_eq!(got, want, "threads {threads}, chunk {chunk}");
@@ -1067,7 +1047,7 @@ mod tests {
         // Not UTF-8: serde's error, on its line.
         let mut bytes = good.clone().into_bytes();
         bytes.extend_from_slice(b"{\"id\":99,\"stores\":[\"\xff\"]}\n");
-        let err = read_file(&file_of(&bytes), &JsonlOptions::default(), 16, &mut |_| {}).unwrap_err();
+        let err = read_file(&file_of(&bytes), &ReadOptions::default(), 16, &mut |_| {}).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::InvalidRecord);
         assert!(err.detail().starts_with("line 21: "), "{err}");
     }
@@ -1088,7 +1068,7 @@ mod tests {
             let want = read_with(&text, 1, 1 << 30, limits).map(|i| i.len()).map_err(|e| e.to_string());
             let file = file_of(text.as_bytes());
             for chunk in [100, 4096, 1 << 20, 1 << 30] {
-                let got = read_file(&file, &JsonlOptions { limits, threads: 2 }, chunk, &mut |_| {})
+                let got = read_file(&file, &ReadOptions { limits, threads: 2 }, chunk, &mut |_| {})
                     .map(|i| i.len())
                     .map_err(|e| e.to_string());
                 assert_eq!(got, want, "chunk {chunk}");
@@ -1134,7 +1114,7 @@ mod tests {
         let snapshot = same_everywhere(&text, InventoryLimits::default()).unwrap();
         // Small chunk sizes do cut the input into many chunks.
         let mut chunks = 0;
-        read(text.as_bytes(), &JsonlOptions { threads: 2, ..JsonlOptions::default() }, 64, &mut |_| {
+        read(text.as_bytes(), &ReadOptions { threads: 2, ..ReadOptions::default() }, 64, &mut |_| {
             chunks += 1
         })
         .unwrap();

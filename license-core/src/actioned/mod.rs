@@ -52,6 +52,7 @@ mod kernel;
 mod limits;
 mod named_batch;
 mod packed;
+mod read_options;
 mod record;
 mod scan;
 mod schedule;
@@ -71,10 +72,9 @@ pub use history::{CountHistory, Trend, MAX_HISTORY_BYTES};
 pub(crate) use idset::Block;
 pub use idset::IdSet;
 pub use inventory::Inventory;
-pub use jsonl::{
-    JsonlOptions, JSONL_HEAP_BASE, JSONL_HEAP_PER_INPUT_BYTE, JSONL_HEAP_PER_NAME, MAX_LINE_BYTES,
-};
+pub use jsonl::{JSONL_HEAP_BASE, JSONL_HEAP_PER_INPUT_BYTE, JSONL_HEAP_PER_NAME, MAX_LINE_BYTES};
 pub use limits::{InventoryLimits, DEFAULT_MAX_NAMES};
+pub use read_options::ReadOptions;
 pub use record::{CertificateRecord, MAX_NAMES_PER_RECORD};
 pub use schedule::CountSchedule;
 pub use snapshot::{SNAPSHOT_HEAP_BASE, SNAPSHOT_HEAP_PER_INPUT_BYTE, SNAPSHOT_MAGIC, SNAPSHOT_VERSION};

@@ -13,6 +13,7 @@ use super::columns::available_threads;
 use super::idset::{Chunk, IdSet};
 use super::inventory::{NamedSets, MAX_SECS, MIN_SECS};
 use super::limits::InventoryLimits;
+use super::read_options::ReadOptions;
 use super::record::check_name;
 use super::times::TimeIndex;
 use super::Inventory;
@@ -83,33 +84,33 @@ impl Inventory {
     /// As [`Inventory::from_snapshot`], with `limits` on the distinct names
     /// ([`ErrorKind::TooManyNames`] past them).
     pub fn from_snapshot_with_limits(bytes: &[u8], limits: &InventoryLimits) -> Result<Inventory> {
-        Inventory::from_snapshot_with_threads(bytes, limits, 0)
+        Inventory::from_snapshot_with_options(
+            bytes,
+            &ReadOptions { limits: *limits, ..ReadOptions::default() },
+        )
     }
 
-    /// As [`Inventory::from_snapshot_with_limits`], the times read on up to
-    /// `threads` threads (0 = every available core; snapshots under 4 MiB
-    /// then use one). The result, and the
-    /// error for a bad snapshot, are the same on any number of threads.
+    /// As [`Inventory::from_snapshot_with_limits`], with `options`: the
+    /// name limits and the threads the time sections are decoded on
+    /// ([`ReadOptions::threads`]). The result, and the error for a bad
+    /// snapshot, are the same on any number of threads.
     ///
     /// ```
-    /// use license_core::{actioned::InventoryLimits, CertificateRecord, Inventory};
+    /// use license_core::{actioned::ReadOptions, CertificateRecord, Inventory};
     /// let inv = Inventory::from_records(&[CertificateRecord::new(7)])?;
     /// let bytes = inv.to_snapshot();
-    /// let back = Inventory::from_snapshot_with_threads(&bytes, &InventoryLimits::default(), 2)?;
+    /// let options = ReadOptions { threads: 2, ..ReadOptions::default() };
+    /// let back = Inventory::from_snapshot_with_options(&bytes, &options)?;
     /// assert_eq!(back.to_snapshot(), bytes);
     /// # Ok::<(), license_core::Error>(())
     /// ```
-    pub fn from_snapshot_with_threads(
-        bytes: &[u8],
-        limits: &InventoryLimits,
-        threads: usize,
-    ) -> Result<Inventory> {
-        let threads = match threads {
+    pub fn from_snapshot_with_options(bytes: &[u8], options: &ReadOptions) -> Result<Inventory> {
+        let threads = match options.threads {
             0 if bytes.len() < SNAPSHOT_PARALLEL_MIN => 1,
             0 => available_threads(),
             n => n,
         };
-        Reader { bytes, at: 0, limits, threads }.inventory()
+        Reader { bytes, at: 0, limits: &options.limits, threads }.inventory()
     }
 
     /// The most heap bytes [`Inventory::from_snapshot`] holds at its peak
@@ -421,7 +422,7 @@ mod tests {
     }
 
     fn load(bytes: &[u8], threads: usize) -> Result<Inventory> {
-        Inventory::from_snapshot_with_threads(bytes, &InventoryLimits::default(), threads)
+        Inventory::from_snapshot_with_options(bytes, &ReadOptions { threads, ..ReadOptions::default() })
     }
 
     proptest! {

@@ -377,6 +377,7 @@ class Inventory:
     def from_snapshot(
         data: _Bytes,
         *,
+        threads: int = 0,
         max_stores: int = 65536,
         max_metadata_fields: int = 65536,
         max_collections: int = 65536,
