@@ -344,43 +344,45 @@ impl TimeIndex {
     /// Builds an index from (id, seconds) pairs with distinct ids.
     pub(crate) fn from_pairs(mut pairs: Vec<(u32, i64)>) -> TimeIndex {
         pairs.sort_unstable_by_key(|p| p.0);
-        let mut index = TimeIndex { len: pairs.len() as u64, ..TimeIndex::default() };
+        let mut index = TimeIndex::default();
         let mut start = 0;
-        let (mut lows, mut times) = (Vec::new(), Vec::new());
+        let (mut lows, mut secs, mut scratch) = (Vec::new(), Vec::new(), Vec::new());
         while start < pairs.len() {
             let key = (pairs[start].0 >> 16) as u16;
             let end = start + pairs[start..].partition_point(|p| (p.0 >> 16) as u16 == key);
-            let run = &pairs[start..end];
-            for &(id, secs) in run.iter().filter(|p| encode(p.1) == OVERFLOW) {
-                index.overflow.insert(id, secs);
-            }
             lows.clear();
-            times.clear();
-            lows.extend(run.iter().map(|p| p.0 as u16));
-            times.extend(run.iter().map(|p| encode(p.1)));
-            index.push_chunk(key, &lows, &times);
+            secs.clear();
+            lows.extend(pairs[start..end].iter().map(|p| p.0 as u16));
+            secs.extend(pairs[start..end].iter().map(|p| p.1));
+            index.push_chunk_secs(key, &lows, &secs, &mut scratch);
             start = end;
         }
         index
     }
 
     /// Appends chunk `key` (above every key held) with these sorted low
-    /// ids and their encoded times, in whichever layout is smaller.
-    fn push_chunk(&mut self, key: u16, lows: &[u16], times: &[u32]) {
-        let lo = times.iter().copied().min().unwrap_or(0);
-        let hi = times.iter().copied().max().unwrap_or(0);
-        self.push_chunk_within(key, lows, times, lo, hi);
-    }
-
-    /// As [`TimeIndex::push_chunk`], for times known to lie in `lo..=hi`
-    /// (the least and the greatest of them).
-    fn push_chunk_within(&mut self, key: u16, lows: &[u16], times: &[u32], lo: u32, hi: u32) {
+    /// ids and their encoded times, which lie in `lo..=hi` (the least and
+    /// the greatest of them), in whichever layout is smaller.
+    fn push_chunk(&mut self, key: u16, lows: &[u16], times: &[u32], lo: u32, hi: u32) {
         let chunk = match TimeChunk::pack_within(lo, hi, lows, times) {
             Some(p) => TimeChunk::Dense(p),
             None => TimeChunk::Sparse(lows.to_vec(), times.to_vec()),
         };
+        self.len += lows.len() as u64;
         self.keys.push(key);
         self.chunks.push(chunk);
+    }
+
+    /// Keeps the exact seconds of chunk `key`'s times that encode as
+    /// [`OVERFLOW`]: called only when a chunk's greatest encoded time is
+    /// [`OVERFLOW`], so the common chunk costs no second pass.
+    fn keep_overflow(&mut self, key: u16, lows: &[u16], secs: impl Iterator<Item = i64>) {
+        let high = u32::from(key) << 16;
+        for (&low, s) in lows.iter().zip(secs) {
+            if encode(s) == OVERFLOW {
+                self.overflow.insert(high | u32::from(low), s);
+            }
+        }
     }
 
     /// Appends chunk `key`, above every chunk held, with these sorted,
@@ -391,16 +393,18 @@ impl TimeIndex {
         if lows.is_empty() {
             return;
         }
+        let (mut lo, mut hi) = (u32::MAX, 0);
         scratch.clear();
-        scratch.extend(secs.iter().map(|&s| encode(s)));
-        let high = u32::from(key) << 16;
-        for (&low, &s) in lows.iter().zip(secs) {
-            if encode(s) == OVERFLOW {
-                self.overflow.insert(high | u32::from(low), s);
-            }
+        scratch.extend(secs.iter().map(|&s| {
+            let e = encode(s);
+            lo = lo.min(e);
+            hi = hi.max(e);
+            e
+        }));
+        if hi == OVERFLOW {
+            self.keep_overflow(key, lows, secs.iter().copied());
         }
-        self.len += lows.len() as u64;
-        self.push_chunk(key, lows, scratch);
+        self.push_chunk(key, lows, scratch, lo, hi);
     }
 
     /// Appends chunk `key`, above every chunk held, with these sorted,
@@ -430,16 +434,9 @@ impl TimeIndex {
             return Ok(());
         }
         if hi == OVERFLOW {
-            let high = u32::from(key) << 16;
-            for (&low, b) in lows.iter().zip(bytes.chunks_exact(8)) {
-                let s = secs(b);
-                if encode(s) == OVERFLOW {
-                    self.overflow.insert(high | u32::from(low), s);
-                }
-            }
+            self.keep_overflow(key, lows, bytes.chunks_exact(8).map(secs));
         }
-        self.len += lows.len() as u64;
-        self.push_chunk_within(key, lows, scratch, lo, hi);
+        self.push_chunk(key, lows, scratch, lo, hi);
         Ok(())
     }
 
