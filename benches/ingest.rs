@@ -11,7 +11,9 @@
 //! events of the stream that apply; to a fresh copy each time, the copy
 //! not timed) and the count itself
 //! (`Inventory::count`, `Notes` excluded). A counting global allocator gives
-//! the heap bytes per certificate the built inventory holds.
+//! the heap bytes per certificate the built inventory holds. Beside the
+//! records row, a calibration: the records read alone (every field, every
+//! name's bytes, no inventory work), the floor under `from_records`.
 //!
 //! The harness: criterion runs and reports every row, but it is configured
 //! here rather than from the command line, because criterion's parser
@@ -41,7 +43,7 @@ use criterion::{Criterion, SamplingMode, Throughput};
 use license_core::{
     actioned::{synthetic_records, Event, SYNTHETIC_COLLECTIONS, SYNTHETIC_METADATA, SYNTHETIC_STORES},
     license::ActionedLimit,
-    CountConfig, Inventory,
+    CertificateRecord, CountConfig, Inventory,
 };
 use time::OffsetDateTime;
 
@@ -154,8 +156,37 @@ fn events(ids: &[u32], n: usize) -> Vec<Event> {
         .collect()
 }
 
-/// The events of `stream` that apply, in order, to `inv` (one by one, to
-/// a copy): a batch that `apply_all` applies whole.
+/// What any build from records must do at least, with no inventory work:
+/// read every field of every record and load every name's bytes (its
+/// first and last eight, as the name lookup does), on one thread per core
+/// like `Inventory::from_records`. A calibration for the records row: the
+/// part of its time that is reading the records, not building from them.
+fn read_records(records: &[CertificateRecord]) -> u64 {
+    let word =
+        |b: &[u8], at: usize| b.get(at..at + 8).and_then(|w| w.try_into().ok()).map_or(0, u64::from_le_bytes);
+    let touch = |r: &CertificateRecord| {
+        let secs = |t: Option<OffsetDateTime>| t.map_or(0, |t| t.unix_timestamp() as u64);
+        let mut h =
+            u64::from(r.id) ^ u64::from(r.ssl_endpoints) ^ u64::from(r.enrolled) ^ u64::from(r.private_key);
+        h ^= secs(r.revoked_at).rotate_left(7) ^ secs(r.expires_at).rotate_left(13);
+        for name in r.stores.iter().chain(&r.metadata).chain(&r.collections) {
+            let b = name.as_bytes();
+            let first = u64::from(b.first().copied().unwrap_or(0));
+            h = h.rotate_left(5) ^ b.len() as u64 ^ first ^ word(b, 0) ^ word(b, b.len().saturating_sub(8));
+        }
+        h
+    };
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let part = records.len().div_ceil(threads).max(1);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = records
+            .chunks(part)
+            .map(|p| s.spawn(move || p.iter().map(touch).fold(0, u64::wrapping_add)))
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap_or(0)).fold(0, u64::wrapping_add)
+    })
+}
+
 /// Records per part when the inventory is built without holding every
 /// record (see [`built_in_parts`]).
 const PART: usize = 10_000_000;
@@ -183,6 +214,8 @@ fn built_in_parts(n: u32, now: OffsetDateTime) -> (Inventory, isize, Vec<u32>) {
     (inv, heap_bytes, ids)
 }
 
+/// The events of `stream` that apply, in order, to `inv` (one by one, to
+/// a copy): a batch that `apply_all` applies whole.
 fn valid_events(inv: &Inventory, stream: Vec<Event>) -> Vec<Event> {
     let mut copy = inv.clone();
     stream.into_iter().filter(|e| copy.apply(e).is_ok()).collect()
@@ -302,11 +335,18 @@ fn run(c: &mut Criterion, n: u32, quick: bool, rows: &Rows) -> Summary {
         group.bench_function("from_records", |b| {
             b.iter_custom(|iters| build.time(iters, || (), |()| Inventory::from_records(&records)))
         });
+        let read = Calls::default();
+        group.bench_function("read records (no inventory)", |b| {
+            b.iter_custom(|iters| read.time(iters, || (), |()| read_records(&records)))
+        });
         // Not in the summary (its keys are fixed): on stderr, for A/B runs.
         eprintln!(
-            "from_records {n}: median {:.3} s wall, {:.3} s CPU (every thread) per call",
+            "from_records {n}: median {:.3} s wall, {:.3} s CPU (every thread) per call; \
+             reading the records alone {:.3} s wall, {:.3} s CPU",
             build.median_ns() / 1e9,
-            build.median_cpu_ns() / 1e9
+            build.median_cpu_ns() / 1e9,
+            read.median_ns() / 1e9,
+            read.median_cpu_ns() / 1e9
         );
         let ids: Vec<u32> = records.iter().map(|r| r.id).collect();
         (inv, heap_bytes, ids)
