@@ -75,6 +75,15 @@ impl NameKey {
         NameKey { len, words: (word_at(&buf, 0), word_at(&buf, 8)) }
     }
 
+    /// The key of a name of `len` bytes (at most 16) whose bytes,
+    /// zero-padded, are the little-endian words `a` and `b`: for a caller
+    /// that has the words in registers already.
+    #[inline(always)]
+    pub(crate) fn from_words(len: usize, a: u64, b: u64) -> NameKey {
+        debug_assert!(len <= 16);
+        NameKey { len, words: (a, b) }
+    }
+
     /// The key of the name `bytes[start..start + len]`, read with two
     /// loads when `bytes` goes on for 16 bytes from `start` (as a name in
     /// a line usually does): no branch on the name's length then.

@@ -174,6 +174,21 @@ fn zero_bytes(w: u64) -> u64 {
     w.wrapping_sub(ONES) & !w & HIGHS
 }
 
+/// The high bit of each byte of `w` that ends a fast-form string: a quote,
+/// a backslash or a control character (exact for the lowest such byte).
+#[inline(always)]
+fn special(w: u64) -> u64 {
+    zero_bytes(w ^ (ONES * u64::from(b'"')))
+        | zero_bytes(w ^ (ONES * u64::from(b'\\')))
+        | (w.wrapping_sub(ONES * 0x20) & !w & HIGHS)
+}
+
+/// The mask of the low `n` bytes of a word, `n` below 8.
+#[inline(always)]
+fn low_mask(n: usize) -> u64 {
+    (1u64 << (8 * n)) - 1
+}
+
 /// Eight bytes at `at`, little-endian, if there are eight.
 #[inline]
 fn word(bytes: &[u8], at: usize) -> Option<u64> {
@@ -247,12 +262,25 @@ impl<'a> Cursor<'a> {
         }
         self.at += 1;
         let start = self.at;
+        // A name of up to 15 bytes (most of them) ends within the first two
+        // words after its quote: the words searched are the words of its
+        // key, so it is taken without loading the name again.
+        if let (Some(w0), Some(w1)) = (word(self.bytes, start), word(self.bytes, start + 8)) {
+            let (s0, s1) = (special(w0), special(w1));
+            if s0 != 0 {
+                let len = (s0.trailing_zeros() / 8) as usize;
+                return self.close_with(start, len, NameKey::from_words(len, w0 & low_mask(len), 0));
+            }
+            if s1 != 0 {
+                let len = 8 + (s1.trailing_zeros() / 8) as usize;
+                return self.close_with(start, len, NameKey::from_words(len, w0, w1 & low_mask(len - 8)));
+            }
+            self.at += 16;
+        }
         // Eight bytes at a time: the first quote, backslash or control
         // character ends the search (only a quote ends it well).
         while let Some(w) = word(self.bytes, self.at) {
-            let special = zero_bytes(w ^ (ONES * u64::from(b'"')))
-                | zero_bytes(w ^ (ONES * u64::from(b'\\')))
-                | (w.wrapping_sub(ONES * 0x20) & !w & HIGHS);
+            let special = special(w);
             if special != 0 {
                 self.at += (special.trailing_zeros() / 8) as usize;
                 return self.close(start);
@@ -265,6 +293,19 @@ impl<'a> Cursor<'a> {
                 _ => self.at += 1,
             }
         }
+    }
+
+    /// The string of `len` bytes from `start`, whose key is `key`, if the
+    /// byte after it is its closing quote.
+    #[inline(always)]
+    fn close_with(&mut self, start: usize, len: usize, key: NameKey) -> Option<Name<'a>> {
+        let end = start + len;
+        if *self.bytes.get(end)? != b'"' {
+            return None;
+        }
+        let text = self.text.get(start..end)?;
+        self.at = end + 1;
+        Some(Name { text, key })
     }
 
     /// The string from `start` to here, if here is its closing quote.
@@ -483,6 +524,7 @@ fn non_digits(x: u64, digits: u64) -> u64 {
 /// Seconds since 1970 of `YYYY-MM-DDTHH:MM:SSZ` with a valid date and time
 /// in years 1970 to 9999; `None` for any other text (which serde then
 /// judges).
+#[inline]
 pub(crate) fn seconds(t: &[u8]) -> Option<i64> {
     let t: &[u8; 20] = t.try_into().ok()?;
     let a = u64::from_le_bytes(t[0..8].try_into().ok()?);
@@ -506,12 +548,20 @@ pub(crate) fn seconds(t: &[u8]) -> Option<i64> {
     if bad != 0 {
         return None;
     }
+    // Digit values with the separators zeroed, then each byte plus ten
+    // times the byte before it: every two-digit field (and the year's two
+    // halves) in one byte, with no carry between bytes (at most 99).
+    let pairs = |w: u64, sep: u64| {
+        let x = (w ^ zeros) & !sep;
+        x.wrapping_mul(10).wrapping_add(x >> 8)
+    };
+    let (pa, pb, pc) = (pairs(a, SEP_A), pairs(b, SEP_B), pairs(c, SEP_C));
+    let field = |w: u64, byte: u32| (w >> (8 * byte)) as u32 & 0xFF;
     // Unsigned arithmetic: the divisions below are by constants, and
     // unsigned ones need no sign fix-up.
-    let d = |i: usize| u32::from(t[i] - b'0');
-    let year = (d(0) * 10 + d(1)) * 100 + d(2) * 10 + d(3);
-    let (month, day) = (d(5) * 10 + d(6), d(8) * 10 + d(9));
-    let (hour, minute, second) = (d(11) * 10 + d(12), d(14) * 10 + d(15), d(17) * 10 + d(18));
+    let year = field(pa, 0) * 100 + field(pa, 2);
+    let (month, day) = (field(pa, 5), field(pb, 0));
+    let (hour, minute, second) = (field(pb, 3), field(pb, 6), field(pc, 1));
     if !(1970..=9999).contains(&year) || !(1..=12).contains(&month) || hour > 23 || minute > 59 || second > 59
     {
         return None;
@@ -519,8 +569,10 @@ pub(crate) fn seconds(t: &[u8]) -> Option<i64> {
     // Tables, not a branch per month: months vary from line to line.
     const DAYS: [u32; 13] = [0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
     const BEFORE: [u32; 13] = [0, 0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334];
-    let century = year / 100;
-    let leap = year % 4 == 0 && (year != century * 100 || century % 4 == 0);
+    // A year is leap when its last two digits are a multiple of four, or
+    // they are 00 and its first two are.
+    let (century, low) = (field(pa, 0), field(pa, 2));
+    let leap = (if low == 0 { century } else { low }) % 4 == 0;
     let days_in_month = DAYS[month as usize] + u32::from(month == 2 && leap);
     if day < 1 || day > days_in_month {
         return None;
@@ -688,6 +740,10 @@ mod tests {
         let end = memchr::memchr(b'\n', line).map_or(line.len(), |i| i + 1);
         prop_assert_eq!(n, end, "the line ends at its line feed");
         let line = &line[..n];
+        // Each name's key is the key of its text, however it was taken.
+        for name in f.names.iter().flatten() {
+            prop_assert_eq!(name.key, NameKey::of(name.text.as_bytes()), "key of {:?}", name.text);
+        }
         let ours = (
             f.id,
             f.enrolled,
@@ -850,6 +906,10 @@ mod tests {
     fn name() -> impl Strategy<Value = String> {
         prop_oneof![
             "[a-zA-Z0-9 _.-]{0,6}".prop_map(|s| format!("\"{s}\"")),
+            // Names ending in the first word after the quote, the second,
+            // or past both (taken by the word search).
+            "[a-zA-Z0-9 _.-]{7,25}".prop_map(|s| format!("\"{s}\"")),
+            "[a-z]{5,20}(\\\\n|\u{1})[a-z]{0,3}".prop_map(|s| format!("\"{s}\"")),
             Just("\"\\u00e9t\\u00e9\"".to_owned()),
             Just("\"a\\\"b\"".to_owned()),
             Just("\"été\"".to_owned()),
