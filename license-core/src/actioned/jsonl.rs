@@ -367,17 +367,18 @@ impl<'a> ChunkColumns<'a> {
         // One pass a list: each name is looked up and `id` listed under it
         // at once (a refused record takes them back out below), and a list
         // that may repeat a name, or that is too long, is marked for
-        // [`check_list`]. Indices past 127 are left to it too.
+        // [`check_list`]. Indices past 63 are left to it too (a chunk
+        // lists a few dozen names of a kind: one word of bits is enough).
         let (mut fresh, mut odd) = (false, [false; 3]);
         self.found.clear();
         for ((names, list), odd) in self.names.iter_mut().zip(lists).zip(&mut odd) {
-            let mut seen = 0u128;
+            let mut seen = 0u64;
             *odd = list.len() > MAX_NAMES_PER_RECORD;
             for name in list {
                 let (i, new) = names.index_of_key(name.as_ref(), name.key(), || keep(name));
                 fresh |= new;
-                let bit = 1u128.checked_shl(i).unwrap_or(0);
-                *odd |= bit == 0 || seen & bit != 0;
+                let bit = 1u64.checked_shl(i).unwrap_or(0);
+                *odd |= (bit == 0) | (seen & bit != 0);
                 seen |= bit;
                 names.push(i, id);
                 self.found.push(i);
