@@ -132,6 +132,33 @@ const fn quoted_key_words(key: &[u8]) -> KeyWords {
 
 const QUOTED_KEY_WORDS: [KeyWords; 9] = key_table(true);
 
+/// A slot of [`QUOTED_SLOTS`]: the quoted key that hashes there, its
+/// index in [`KEYS`] and its length with quotes and colon.
+#[derive(Clone, Copy)]
+struct QuotedSlot {
+    key: KeyWords,
+    index: u8,
+    step: u8,
+}
+
+/// Per slot of [`key_slot`], what [`Cursor::quoted_key`] compares: the
+/// key's words and masks, its index and length in one entry, so a key is
+/// matched with one table load after the hash. A slot without a key has
+/// empty masks and a word they cannot give (nothing matches it).
+const QUOTED_SLOTS: [QuotedSlot; 16] = {
+    let none = KeyWords { words: [1, 0], masks: [0, 0] };
+    let mut slots = [QuotedSlot { key: none, index: 9, step: 0 }; 16];
+    let mut s = 0;
+    while s < 16 {
+        let k = KEY_SLOTS[s] as usize;
+        if k < KEYS.len() {
+            slots[s] = QuotedSlot { key: QUOTED_KEY_WORDS[k], index: k as u8, step: KEYS[k].len() as u8 + 3 };
+        }
+        s += 1;
+    }
+    slots
+};
+
 /// Every key of [`KEYS`] as [`key_words`] gives it, or with `quoted` as
 /// [`quoted_key_words`] does.
 const fn key_table(quoted: bool) -> [KeyWords; 9] {
@@ -187,6 +214,15 @@ fn special(w: u64) -> u64 {
 #[inline(always)]
 fn low_mask(n: usize) -> u64 {
     (1u64 << (8 * n)) - 1
+}
+
+/// Sixteen bytes at `at` as two little-endian words, if there are sixteen
+/// (one bounds check for both).
+#[inline(always)]
+fn words2(bytes: &[u8], at: usize) -> Option<(u64, u64)> {
+    let b: &[u8; 16] = bytes.get(at..at.checked_add(16)?)?.try_into().ok()?;
+    let (lo, hi) = b.split_at(8);
+    Some((u64::from_le_bytes(lo.try_into().ok()?), u64::from_le_bytes(hi.try_into().ok()?)))
 }
 
 /// Eight bytes at `at`, little-endian, if there are eight.
@@ -265,7 +301,7 @@ impl<'a> Cursor<'a> {
         // A name of up to 15 bytes (most of them) ends within the first two
         // words after its quote: the words searched are the words of its
         // key, so it is taken without loading the name again.
-        if let (Some(w0), Some(w1)) = (word(self.bytes, start), word(self.bytes, start + 8)) {
+        if let Some((w0, w1)) = words2(self.bytes, start) {
             let (s0, s1) = (special(w0), special(w1));
             if s0 != 0 {
                 let len = (s0.trailing_zeros() / 8) as usize;
@@ -461,9 +497,9 @@ impl<'a> Cursor<'a> {
     /// index in [`KEYS`]: one masked compare of two words.
     #[inline(always)]
     fn quoted_key(&mut self) -> Option<usize> {
-        let (a, b) = match (word(self.bytes, self.at), word(self.bytes, self.at + 8)) {
-            (Some(a), Some(b)) => (a, b),
-            _ => {
+        let (a, b) = match words2(self.bytes, self.at) {
+            Some(ab) => ab,
+            None => {
                 let rest = self.bytes.get(self.at..)?;
                 let mut buf = [0u8; 16];
                 let n = rest.len().min(16);
@@ -472,13 +508,13 @@ impl<'a> Cursor<'a> {
                 (u64::from_le_bytes(lo.try_into().ok()?), u64::from_le_bytes(hi.try_into().ok()?))
             }
         };
-        let k = usize::from(KEY_SLOTS[key_slot(a >> 8)]);
-        let kw = QUOTED_KEY_WORDS.get(k)?;
-        if a & kw.masks[0] != kw.words[0] || b & kw.masks[1] != kw.words[1] {
+        let slot = &QUOTED_SLOTS[key_slot(a >> 8)];
+        let kw = &slot.key;
+        if (a & kw.masks[0] != kw.words[0]) | (b & kw.masks[1] != kw.words[1]) {
             return None;
         }
-        self.at += KEYS[k].len() + 3;
-        Some(k)
+        self.at += usize::from(slot.step);
+        Some(usize::from(slot.index))
     }
 
     fn names(&mut self, out: &mut Vec<Name<'a>>) -> Option<()> {
