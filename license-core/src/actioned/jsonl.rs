@@ -300,8 +300,9 @@ struct ChunkColumns<'a> {
     columns: CertificateColumns,
     names: [ChunkNames<'a>; 3],
     /// The index of each name the record being added lists, lists in
-    /// turn: the checks and a refusal use them instead of finding each
-    /// name again.
+    /// turn, found again for the checks and a refusal (rare: a record
+    /// with a new name or a list to check) rather than kept for every
+    /// record.
     found: Vec<u32>,
 }
 
@@ -370,7 +371,6 @@ impl<'a> ChunkColumns<'a> {
         // [`check_list`]. Indices past 63 are left to it too (a chunk
         // lists a few dozen names of a kind: one word of bits is enough).
         let (mut fresh, mut odd) = (false, [false; 3]);
-        self.found.clear();
         for ((names, list), odd) in self.names.iter_mut().zip(lists).zip(&mut odd) {
             let mut seen = 0u64;
             *odd = list.len() > MAX_NAMES_PER_RECORD;
@@ -381,10 +381,16 @@ impl<'a> ChunkColumns<'a> {
                 *odd |= (bit == 0) | (seen & bit != 0);
                 seen |= bit;
                 names.push(i, id);
-                self.found.push(i);
             }
         }
         if odd.contains(&true) || fresh {
+            // Every name is known now: finding one again adds nothing.
+            self.found.clear();
+            for (names, list) in self.names.iter_mut().zip(lists) {
+                for name in list {
+                    self.found.push(names.index_of_key(name.as_ref(), name.key(), || keep(name)).0);
+                }
+            }
             if let Err(e) = self.check_lists(id, lists, odd, fresh) {
                 for (names, listed) in self.names.iter_mut().zip(found_per_list(&self.found, lists)) {
                     for &i in listed {
@@ -443,6 +449,8 @@ impl<'a> ChunkColumns<'a> {
     }
 
     /// Adds the record the scanner read, keeping new names with `keep`.
+    /// Inlined into the line loop: called for every line.
+    #[inline(always)]
     fn add_scanned<'d>(
         &mut self,
         f: &Fields<'d>,
