@@ -131,25 +131,29 @@ impl<'a> ChunkNames<'a> {
     /// whether it was.
     #[cfg(test)]
     pub(crate) fn index_of(&mut self, name: &str, owned: impl FnOnce() -> Cow<'a, str>) -> (u32, bool) {
-        self.index_of_key(name, NameKey::of(name.as_bytes()), owned)
+        self.index_of_key(name.as_bytes(), NameKey::of(name.as_bytes()), || name, owned)
     }
 
-    /// As [`ChunkNames::index_of`], with the name's key already taken.
+    /// As [`ChunkNames::index_of`], with the name's bytes and key already
+    /// taken; `text` gives the name as text, called only when the cache
+    /// does not answer.
     #[inline]
-    pub(crate) fn index_of_key(
+    pub(crate) fn index_of_key<'n>(
         &mut self,
-        name: &str,
+        bytes: &[u8],
         key: NameKey,
+        text: impl FnOnce() -> &'n str,
         owned: impl FnOnce() -> Cow<'a, str>,
     ) -> (u32, bool) {
         let at = cache_slot(key);
         let slot = self.cache[at];
         if slot.index != u32::MAX
             && slot.key == key
-            && (key.len <= 16 || self.names[slot.index as usize] == name)
+            && (key.len <= 16 || self.names[slot.index as usize].as_bytes() == bytes)
         {
             return (slot.index, false);
         }
+        let name = text();
         let (index, new) = match self.index.get(name) {
             Some(&i) => (i, false),
             None => {

@@ -312,6 +312,9 @@ struct ChunkColumns<'a> {
 /// from a buffer that is reused.
 trait ListedName: AsRef<str> + PartialEq {
     fn key(&self) -> NameKey;
+    /// The name's bytes (its text as UTF-8), which a cache hit needs
+    /// rather than its text.
+    fn bytes(&self) -> &[u8];
 }
 
 impl ListedName for Name<'_> {
@@ -319,22 +322,31 @@ impl ListedName for Name<'_> {
     fn key(&self) -> NameKey {
         self.key
     }
+
+    #[inline]
+    fn bytes(&self) -> &[u8] {
+        self.bytes
+    }
 }
 
 impl ListedName for String {
     fn key(&self) -> NameKey {
         NameKey::of(self.as_bytes())
     }
+
+    fn bytes(&self) -> &[u8] {
+        self.as_bytes()
+    }
 }
 
 /// Keeps a scanned name as a slice of the chunk it was read from.
 fn borrow_name<'a>(name: &Name<'a>) -> Cow<'a, str> {
-    Cow::Borrowed(name.text)
+    Cow::Borrowed(name.text())
 }
 
 /// Keeps a scanned name as a copy (its buffer is about to be reused).
 fn copy_name<'a>(name: &Name<'_>) -> Cow<'a, str> {
-    Cow::Owned(name.text.to_owned())
+    Cow::Owned(name.text().to_owned())
 }
 
 impl<'a> ChunkColumns<'a> {
@@ -375,7 +387,7 @@ impl<'a> ChunkColumns<'a> {
             let mut seen = 0u64;
             *odd = list.len() > MAX_NAMES_PER_RECORD;
             for name in list {
-                let (i, new) = names.index_of_key(name.as_ref(), name.key(), || keep(name));
+                let (i, new) = names.index_of_key(name.bytes(), name.key(), || name.as_ref(), || keep(name));
                 fresh |= new;
                 let bit = 1u64.checked_shl(i).unwrap_or(0);
                 *odd |= (bit == 0) | (seen & bit != 0);
@@ -388,7 +400,9 @@ impl<'a> ChunkColumns<'a> {
             self.found.clear();
             for (names, list) in self.names.iter_mut().zip(lists) {
                 for name in list {
-                    self.found.push(names.index_of_key(name.as_ref(), name.key(), || keep(name)).0);
+                    let (i, _) =
+                        names.index_of_key(name.bytes(), name.key(), || name.as_ref(), || keep(name));
+                    self.found.push(i);
                 }
             }
             if let Err(e) = self.check_lists(id, lists, odd, fresh) {
@@ -507,16 +521,16 @@ fn scan_into<'a, 'd>(
     let mut fields = Fields::default();
     let mut error = None;
     let mut start = 0;
-    // UTF-8 checked once for the chunk, not per string; a chunk that is not
-    // UTF-8 is checked line by line (the bad lines go to serde).
-    let text = std::str::from_utf8(data).ok();
+    // Not checked as UTF-8 here: the scanner checks the names, the only
+    // place a line it takes may have a byte past ASCII, and serde checks
+    // the lines it parses.
     while start < data.len() {
         if stop == Some(*lines) {
             break;
         }
         // The scanner finds the line's end itself; only lines outside its
         // form are cut with memchr (SIMD) and go to serde.
-        if let Some(rest) = text.and_then(|t| t.get(start..)) {
+        if let Some(rest) = data.get(start..) {
             if let Some(n) = scan_line(rest, &mut fields) {
                 let added = if n > MAX_LINE_BYTES {
                     Err(Error::new(ErrorKind::InputTooLarge, format!("over {MAX_LINE_BYTES} bytes")))
@@ -534,10 +548,6 @@ fn scan_into<'a, 'd>(
         }
         let end = memchr::memchr(b'\n', &data[start..]).map_or(data.len(), |i| start + i + 1);
         let line = &data[start..end];
-        let line_text = match text {
-            Some(text) => text.get(start..end),
-            None => std::str::from_utf8(line).ok(),
-        };
         start = end;
         if line.len() > MAX_LINE_BYTES {
             let e = Error::new(ErrorKind::InputTooLarge, format!("over {MAX_LINE_BYTES} bytes"));
@@ -546,7 +556,7 @@ fn scan_into<'a, 'd>(
         }
         if line.iter().all(u8::is_ascii_whitespace) {
             blanks.push(*lines);
-        } else if let Err(e) = add_line(columns, &mut fields, line, line_text, keep, limits) {
+        } else if let Err(e) = add_line(columns, line, limits) {
             error = Some((*lines, e));
             break;
         }
@@ -555,21 +565,10 @@ fn scan_into<'a, 'd>(
     error
 }
 
-/// Adds one non-blank line's record to `columns`: scanned from its text
-/// when it is in the scanner's form, parsed by serde otherwise.
-fn add_line<'a, 'd>(
-    columns: &mut ChunkColumns<'a>,
-    fields: &mut Fields<'d>,
-    line: &'d [u8],
-    text: Option<&'d str>,
-    keep: impl Fn(&Name<'d>) -> Cow<'a, str>,
-    limits: &InventoryLimits,
-) -> Result<()> {
-    if let Some(text) = text {
-        if scan_line(text, fields) == Some(line.len()) {
-            return columns.add_scanned(fields, keep, limits);
-        }
-    }
+/// Adds one non-blank line's record to `columns`, parsed by serde: a line
+/// outside the scanner's form (the scanner has read the same bytes and
+/// given up on them).
+fn add_line<'a>(columns: &mut ChunkColumns<'a>, line: &[u8], limits: &InventoryLimits) -> Result<()> {
     let r = CertificateRecord::parse_unvalidated(line)?;
     let revoked = r.revoked_at.map(|t| secs_of(t, r.id, "revoked_at")).transpose()?;
     let expires = r.expires_at.map(|t| secs_of(t, r.id, "expires_at")).transpose()?;

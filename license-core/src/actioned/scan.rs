@@ -20,12 +20,22 @@
 
 use super::intern::NameKey;
 
-/// A listed name: its text, borrowed from the line, and its key for
+/// A listed name: its bytes, borrowed from the line (valid UTF-8: the
+/// scanner takes no other name), and its key for
 /// [`super::intern::ChunkNames`], taken while the name is in registers.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct Name<'a> {
-    pub(crate) text: &'a str,
+    pub(crate) bytes: &'a [u8],
     pub(crate) key: NameKey,
+}
+
+impl<'a> Name<'a> {
+    /// The name as text. Checked again here, not kept from the scan: only
+    /// a name new to a chunk, or one in a list to check, needs its text.
+    pub(crate) fn text(&self) -> &'a str {
+        // The scanner took the name as valid UTF-8: never the default.
+        std::str::from_utf8(self.bytes).unwrap_or_default()
+    }
 }
 
 /// The fields of one record, names borrowed from the line.
@@ -233,7 +243,6 @@ fn word(bytes: &[u8], at: usize) -> Option<u64> {
 }
 
 struct Cursor<'a> {
-    text: &'a str,
     bytes: &'a [u8],
     at: usize,
 }
@@ -305,11 +314,13 @@ impl<'a> Cursor<'a> {
             let (s0, s1) = (special(w0), special(w1));
             if s0 != 0 {
                 let len = (s0.trailing_zeros() / 8) as usize;
-                return self.close_with(start, len, NameKey::from_words(len, w0 & low_mask(len), 0));
+                let w0 = w0 & low_mask(len);
+                return self.close_with(start, len, w0, NameKey::from_words(len, w0, 0));
             }
             if s1 != 0 {
                 let len = 8 + (s1.trailing_zeros() / 8) as usize;
-                return self.close_with(start, len, NameKey::from_words(len, w0, w1 & low_mask(len - 8)));
+                let w1 = w1 & low_mask(len - 8);
+                return self.close_with(start, len, w0 | w1, NameKey::from_words(len, w0, w1));
             }
             self.at += 16;
         }
@@ -332,28 +343,37 @@ impl<'a> Cursor<'a> {
     }
 
     /// The string of `len` bytes from `start`, whose key is `key`, if the
-    /// byte after it is its closing quote.
+    /// byte after it is its closing quote and it is valid UTF-8: `or` is
+    /// its words ORed, so a name of ASCII bytes (no high bit) is known
+    /// valid without a check.
     #[inline(always)]
-    fn close_with(&mut self, start: usize, len: usize, key: NameKey) -> Option<Name<'a>> {
+    fn close_with(&mut self, start: usize, len: usize, or: u64, key: NameKey) -> Option<Name<'a>> {
         let end = start + len;
         if *self.bytes.get(end)? != b'"' {
             return None;
         }
-        let text = self.text.get(start..end)?;
+        let bytes = self.bytes.get(start..end)?;
+        if or & HIGHS != 0 {
+            std::str::from_utf8(bytes).ok()?;
+        }
         self.at = end + 1;
-        Some(Name { text, key })
+        Some(Name { bytes, key })
     }
 
-    /// The string from `start` to here, if here is its closing quote.
+    /// The string from `start` to here, if here is its closing quote and
+    /// it is valid UTF-8.
     #[inline(always)]
     fn close(&mut self, start: usize) -> Option<Name<'a>> {
         if self.peek()? != b'"' {
             return None;
         }
-        let text = self.text.get(start..self.at)?;
+        let bytes = self.bytes.get(start..self.at)?;
+        if !bytes.is_ascii() {
+            std::str::from_utf8(bytes).ok()?;
+        }
         let key = NameKey::within(self.bytes, start, self.at - start);
         self.at += 1;
-        Some(Name { text, key })
+        Some(Name { bytes, key })
     }
 
     /// An unsigned integer up to `u32::MAX` in JSON's form (no leading
@@ -636,7 +656,7 @@ fn seconds_of(t: &[u8; 20]) -> Option<i64> {
 
 impl AsRef<str> for Name<'_> {
     fn as_ref(&self) -> &str {
-        self.text
+        self.text()
     }
 }
 
@@ -644,8 +664,11 @@ impl AsRef<str> for Name<'_> {
 /// lines) into `out`, and returns its length, its `\n` included, so that
 /// the reader needs no separate search for the line's end. `None` when
 /// the line is not in the fast form; `out` is then meaningless and the
-/// line must be parsed by serde.
-pub(crate) fn scan_line<'a>(text: &'a str, out: &mut Fields<'a>) -> Option<usize> {
+/// line must be parsed by serde. A line taken is valid UTF-8: every byte
+/// outside a name is one the form names (ASCII), and each name is checked
+/// (only one with a byte past ASCII needs a check), so the reader need not
+/// check its input as text first.
+pub(crate) fn scan_line<'a>(text: &'a [u8], out: &mut Fields<'a>) -> Option<usize> {
     out.clear();
     if let Some(n) = scan_compact(text, out) {
         return Some(n);
@@ -660,8 +683,8 @@ pub(crate) fn scan_line<'a>(text: &'a str, out: &mut Fields<'a>) -> Option<usize
 /// fields (whitespace anywhere makes it give up, and [`scan`] reads the
 /// line).
 #[inline]
-fn scan_compact<'a>(line: &'a str, out: &mut Fields<'a>) -> Option<usize> {
-    let mut c = Cursor { text: line, bytes: line.as_bytes(), at: 0 };
+fn scan_compact<'a>(line: &'a [u8], out: &mut Fields<'a>) -> Option<usize> {
+    let mut c = Cursor { bytes: line, at: 0 };
     if c.peek()? != b'{' {
         return None;
     }
@@ -701,8 +724,8 @@ fn scan_compact<'a>(line: &'a str, out: &mut Fields<'a>) -> Option<usize> {
     }
 }
 
-fn scan<'a>(line: &'a str, out: &mut Fields<'a>) -> Option<usize> {
-    let mut c = Cursor { text: line, bytes: line.as_bytes(), at: 0 };
+fn scan<'a>(line: &'a [u8], out: &mut Fields<'a>) -> Option<usize> {
+    let mut c = Cursor { bytes: line, at: 0 };
     c.eat(b'{')?;
     let mut seen = 0u16;
     loop {
@@ -770,9 +793,10 @@ mod tests {
     /// The scanner accepts only what serde accepts, with the same values.
     fn agrees(line: &[u8]) -> std::result::Result<bool, TestCaseError> {
         let mut f = Fields::default();
-        // The reader hands the scanner text checked as UTF-8; a line that
-        // is not goes to serde.
-        let Ok(text) = std::str::from_utf8(line) else { return Ok(false) };
+        // The reader hands the scanner bytes not checked as UTF-8: the
+        // scanner checks the names (the only place a byte past ASCII may
+        // be), and a line it takes is valid UTF-8.
+        let text = line;
         // The whitespace-free path, when it takes the line, reads what the
         // general one reads.
         let mut general = Fields::default();
@@ -787,9 +811,11 @@ mod tests {
         let end = memchr::memchr(b'\n', line).map_or(line.len(), |i| i + 1);
         prop_assert_eq!(n, end, "the line ends at its line feed");
         let line = &line[..n];
+        prop_assert!(std::str::from_utf8(line).is_ok(), "a line taken is UTF-8");
         // Each name's key is the key of its text, however it was taken.
         for name in f.names.iter().flatten() {
-            prop_assert_eq!(name.key, NameKey::of(name.text.as_bytes()), "key of {:?}", name.text);
+            prop_assert_eq!(std::str::from_utf8(name.bytes).ok(), Some(name.text()));
+            prop_assert_eq!(name.key, NameKey::of(name.bytes), "key of {:?}", name.text());
         }
         let ours = (
             f.id,
@@ -798,7 +824,7 @@ mod tests {
             f.ssl_endpoints,
             f.revoked,
             f.expires,
-            f.names.clone().map(|l| l.into_iter().map(|n| n.text.to_owned()).collect::<Vec<_>>()),
+            f.names.clone().map(|l| l.into_iter().map(|n| n.text().to_owned()).collect::<Vec<_>>()),
         );
         let theirs = serde_view(line);
         prop_assert_eq!(
@@ -829,7 +855,7 @@ mod tests {
             for line in [format!("{{\"id\":{n}}}"), format!("{{\"id\":{n},\"ssl_endpoints\":{n}}}\n")] {
                 assert!(agrees(line.as_bytes()).unwrap(), "{line} should take the fast path");
                 let mut f = Fields::default();
-                assert!(scan_compact(&line, &mut f).is_some(), "{line} is compact");
+                assert!(scan_compact(line.as_bytes(), &mut f).is_some(), "{line} is compact");
                 assert_eq!(f.id.to_string(), n);
             }
         }
@@ -875,6 +901,22 @@ mod tests {
             assert!(!agrees(line.as_bytes()).unwrap(), "{line} should go to serde");
         }
         assert!(!agrees(b"{\"id\":1,\"stores\":[\"\xff\"]}").unwrap());
+        // Names not UTF-8 of each length the scanner takes apart (in the
+        // first word, the second, past both), and valid ones past ASCII.
+        for name in
+            [&b"a\xc3"[..], b"abcdefghi\xe9", b"abcdefghijklmnopqrs\x80t", b"\xf0\x9f\x98", b"\xed\xa0\x80"]
+        {
+            let mut line = b"{\"id\":1,\"stores\":[\"".to_vec();
+            line.extend_from_slice(name);
+            line.extend_from_slice(b"\"]}\n");
+            assert!(!agrees(&line).unwrap(), "{line:?} should go to serde");
+        }
+        for name in
+            ["\u{e9}", "abcdefg\u{e9}", "abcdefghijklmno\u{20ac}", "abcdefghijklmnopq\u{1f600}", "\u{1f600}"]
+        {
+            let line = format!("{{\"id\":1,\"stores\":[\"{name}\",\"x\"]}}");
+            assert!(agrees(line.as_bytes()).unwrap(), "{line} should take the fast path");
+        }
     }
 
     /// Days since 1970-01-01 of a proleptic Gregorian date (Howard
@@ -957,6 +999,7 @@ mod tests {
             // or past both (taken by the word search).
             "[a-zA-Z0-9 _.-]{7,25}".prop_map(|s| format!("\"{s}\"")),
             "[a-z]{5,20}(\\\\n|\u{1})[a-z]{0,3}".prop_map(|s| format!("\"{s}\"")),
+            "[a-z\u{e9}\u{20ac}\u{1f600}]{1,12}".prop_map(|s| format!("\"{s}\"")),
             Just("\"\\u00e9t\\u00e9\"".to_owned()),
             Just("\"a\\\"b\"".to_owned()),
             Just("\"été\"".to_owned()),
@@ -1018,6 +1061,23 @@ mod tests {
         #[test]
         fn scanner_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..64)) {
             agrees(&bytes)?;
+        }
+
+        /// Names of any bytes, of every length the scanner takes apart: a
+        /// name not UTF-8 goes to serde, as does its line.
+        #[test]
+        fn names_of_any_bytes(
+            name in proptest::collection::vec(prop_oneof![any::<u8>(), 0x61u8..0x7B], 0..24),
+            second in any::<bool>(),
+        ) {
+            let mut line = b"{\"id\":1,\"metadata\":[".to_vec();
+            if second {
+                line.extend_from_slice(b"\"x\",");
+            }
+            line.push(b'"');
+            line.extend_from_slice(&name);
+            line.extend_from_slice(b"\"]}\n");
+            agrees(&line)?;
         }
     }
 }
