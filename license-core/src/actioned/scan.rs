@@ -12,11 +12,13 @@
 //! the scanner accepts a line only if serde accepts it with the same
 //! values (a differential test checks it).
 //!
-//! The line is text already checked as UTF-8 (the reader checks a whole
-//! chunk at once, not each string): a string between two ASCII quotes of
-//! valid UTF-8 is valid UTF-8 itself, so names are slices of the line.
-//! Keys are told apart by their first byte and matched with one masked
-//! compare of two words; names are searched eight bytes at a time.
+//! The line is bytes not checked as UTF-8: every byte of a line the
+//! scanner takes is one it matched as ASCII, except inside names, so the
+//! line is valid UTF-8 exactly when its names are. A name is checked only
+//! if it has a byte past ASCII (seen in the words searched for its end),
+//! and names are slices of the line. Keys are told apart by a hash of
+//! their first two bytes and matched with one masked compare of two
+//! words; names are searched sixteen, then eight bytes at a time.
 
 use super::intern::NameKey;
 
