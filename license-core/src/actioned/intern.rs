@@ -18,14 +18,15 @@ use std::collections::HashMap;
 /// Slots of the direct-mapped cache.
 const CACHE_SLOTS: usize = 256;
 
-/// A cached name: its key and its index (`u32::MAX` = empty).
+/// A cached name: its key and its index (an empty slot has a key no name
+/// has, so a probe needs no separate test for it).
 #[derive(Clone, Copy)]
 struct Slot {
     key: NameKey,
     index: u32,
 }
 
-const EMPTY: Slot = Slot { key: NameKey { len: 0, words: (0, 0) }, index: u32::MAX };
+const EMPTY: Slot = Slot { key: NameKey { len: usize::MAX, words: (0, 0) }, index: u32::MAX };
 
 /// What the cache keys a name on: its length and two words that tell
 /// names up to 16 bytes apart exactly (its bytes, zero-padded) and longer
@@ -147,10 +148,7 @@ impl<'a> ChunkNames<'a> {
     ) -> (u32, bool) {
         let at = cache_slot(key);
         let slot = self.cache[at];
-        if slot.index != u32::MAX
-            && slot.key == key
-            && (key.len <= 16 || self.names[slot.index as usize].as_bytes() == bytes)
-        {
+        if slot.key == key && (key.len <= 16 || self.names[slot.index as usize].as_bytes() == bytes) {
             return (slot.index, false);
         }
         let name = text();
