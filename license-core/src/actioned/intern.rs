@@ -18,14 +18,15 @@ use std::collections::HashMap;
 /// Slots of the direct-mapped cache.
 const CACHE_SLOTS: usize = 256;
 
-/// A cached name: its key and its index (`u32::MAX` = empty).
+/// A cached name: its key and its index (an empty slot has a key no name
+/// has, so a probe needs no separate test for it).
 #[derive(Clone, Copy)]
 struct Slot {
     key: NameKey,
     index: u32,
 }
 
-const EMPTY: Slot = Slot { key: NameKey { len: 0, words: (0, 0) }, index: u32::MAX };
+const EMPTY: Slot = Slot { key: NameKey { len: usize::MAX, words: (0, 0) }, index: u32::MAX };
 
 /// What the cache keys a name on: its length and two words that tell
 /// names up to 16 bytes apart exactly (its bytes, zero-padded) and longer
@@ -75,6 +76,15 @@ impl NameKey {
         NameKey { len, words: (word_at(&buf, 0), word_at(&buf, 8)) }
     }
 
+    /// The key of a name of `len` bytes (at most 16) whose bytes,
+    /// zero-padded, are the little-endian words `a` and `b`: for a caller
+    /// that has the words in registers already.
+    #[inline(always)]
+    pub(crate) fn from_words(len: usize, a: u64, b: u64) -> NameKey {
+        debug_assert!(len <= 16);
+        NameKey { len, words: (a, b) }
+    }
+
     /// The key of the name `bytes[start..start + len]`, read with two
     /// loads when `bytes` goes on for 16 bytes from `start` (as a name in
     /// a line usually does): no branch on the name's length then.
@@ -122,25 +132,26 @@ impl<'a> ChunkNames<'a> {
     /// whether it was.
     #[cfg(test)]
     pub(crate) fn index_of(&mut self, name: &str, owned: impl FnOnce() -> Cow<'a, str>) -> (u32, bool) {
-        self.index_of_key(name, NameKey::of(name.as_bytes()), owned)
+        self.index_of_key(name.as_bytes(), NameKey::of(name.as_bytes()), || name, owned)
     }
 
-    /// As [`ChunkNames::index_of`], with the name's key already taken.
+    /// As [`ChunkNames::index_of`], with the name's bytes and key already
+    /// taken; `text` gives the name as text, called only when the cache
+    /// does not answer.
     #[inline]
-    pub(crate) fn index_of_key(
+    pub(crate) fn index_of_key<'n>(
         &mut self,
-        name: &str,
+        bytes: &[u8],
         key: NameKey,
+        text: impl FnOnce() -> &'n str,
         owned: impl FnOnce() -> Cow<'a, str>,
     ) -> (u32, bool) {
         let at = cache_slot(key);
         let slot = self.cache[at];
-        if slot.index != u32::MAX
-            && slot.key == key
-            && (key.len <= 16 || self.names[slot.index as usize] == name)
-        {
+        if slot.key == key && (key.len <= 16 || self.names[slot.index as usize].as_bytes() == bytes) {
             return (slot.index, false);
         }
+        let name = text();
         let (index, new) = match self.index.get(name) {
             Some(&i) => (i, false),
             None => {

@@ -300,8 +300,8 @@ struct ChunkColumns<'a> {
     columns: CertificateColumns,
     names: [ChunkNames<'a>; 3],
     /// The index of each name the record being added lists, lists in
-    /// turn: the checks and a refusal use them instead of finding each
-    /// name again.
+    /// turn, found again only for a record with a name new to the chunk
+    /// or a refused one (rare) rather than kept for every record.
     found: Vec<u32>,
 }
 
@@ -311,6 +311,9 @@ struct ChunkColumns<'a> {
 /// from a buffer that is reused.
 trait ListedName: AsRef<str> + PartialEq {
     fn key(&self) -> NameKey;
+    /// The name's bytes (its text as UTF-8), which a cache hit needs
+    /// rather than its text.
+    fn bytes(&self) -> &[u8];
 }
 
 impl ListedName for Name<'_> {
@@ -318,22 +321,31 @@ impl ListedName for Name<'_> {
     fn key(&self) -> NameKey {
         self.key
     }
+
+    #[inline]
+    fn bytes(&self) -> &[u8] {
+        self.bytes
+    }
 }
 
 impl ListedName for String {
     fn key(&self) -> NameKey {
         NameKey::of(self.as_bytes())
     }
+
+    fn bytes(&self) -> &[u8] {
+        self.as_bytes()
+    }
 }
 
 /// Keeps a scanned name as a slice of the chunk it was read from.
 fn borrow_name<'a>(name: &Name<'a>) -> Cow<'a, str> {
-    Cow::Borrowed(name.text)
+    Cow::Borrowed(name.text())
 }
 
 /// Keeps a scanned name as a copy (its buffer is about to be reused).
 fn copy_name<'a>(name: &Name<'_>) -> Cow<'a, str> {
-    Cow::Owned(name.text.to_owned())
+    Cow::Owned(name.text().to_owned())
 }
 
 impl<'a> ChunkColumns<'a> {
@@ -367,24 +379,38 @@ impl<'a> ChunkColumns<'a> {
         // One pass a list: each name is looked up and `id` listed under it
         // at once (a refused record takes them back out below), and a list
         // that may repeat a name, or that is too long, is marked for
-        // [`check_list`]. Indices past 127 are left to it too.
+        // [`check_list`]. Indices past 63 are left to it too, in a list of
+        // two names or more (one name cannot repeat): a word of bits is
+        // cheaper than two, and a chunk lists a few dozen names of a kind.
         let (mut fresh, mut odd) = (false, [false; 3]);
-        self.found.clear();
         for ((names, list), odd) in self.names.iter_mut().zip(lists).zip(&mut odd) {
-            let mut seen = 0u128;
+            let mut seen = 0u64;
             *odd = list.len() > MAX_NAMES_PER_RECORD;
+            let many = list.len() > 1;
             for name in list {
-                let (i, new) = names.index_of_key(name.as_ref(), name.key(), || keep(name));
+                let (i, new) = names.index_of_key(name.bytes(), name.key(), || name.as_ref(), || keep(name));
                 fresh |= new;
-                let bit = 1u128.checked_shl(i).unwrap_or(0);
-                *odd |= bit == 0 || seen & bit != 0;
+                let bit = 1u64.checked_shl(i).unwrap_or(0);
+                *odd |= ((bit == 0) & many) | (seen & bit != 0);
                 seen |= bit;
                 names.push(i, id);
-                self.found.push(i);
             }
         }
         if odd.contains(&true) || fresh {
-            if let Err(e) = self.check_lists(id, lists, odd, fresh) {
+            // The indexes of the record's names are needed only for a new
+            // name's check or a refusal: found again then (every name is
+            // known now, so finding one again adds nothing).
+            let mut checked = check_odd_lists(id, lists, odd);
+            let mut found = false;
+            if checked.is_ok() && fresh {
+                self.find_again(lists, &keep);
+                found = true;
+                checked = self.check_new_names(id, lists);
+            }
+            if let Err(e) = checked {
+                if !found {
+                    self.find_again(lists, &keep);
+                }
                 for (names, listed) in self.names.iter_mut().zip(found_per_list(&self.found, lists)) {
                     for &i in listed {
                         names.pop(i);
@@ -408,33 +434,32 @@ impl<'a> ChunkColumns<'a> {
         Ok(())
     }
 
-    /// The checks of a record whose names [`ChunkColumns::add`] has just
-    /// listed (their indexes in `found`): the `odd` lists by
-    /// [`check_list`], then (if a name is new to the chunk, `fresh`) each
-    /// name listed for the first time by [`check_name`] (a name listed by
-    /// a refused record only is not listed).
-    fn check_lists<S: ListedName>(
-        &self,
-        id: u32,
-        lists: [&[S]; 3],
-        odd: [bool; 3],
-        fresh: bool,
-    ) -> Result<()> {
-        for ((list, odd), what) in lists.iter().zip(odd).zip(NAME_KINDS) {
-            if odd {
-                check_list(list, id, what)?;
+    /// Sets `found` to the index of each name of `lists`, lists in turn
+    /// (every name listed already: none is added).
+    fn find_again<S: ListedName>(&mut self, lists: [&[S]; 3], keep: &impl Fn(&S) -> Cow<'a, str>) {
+        self.found.clear();
+        for (names, list) in self.names.iter_mut().zip(lists) {
+            for name in list {
+                let (i, _) = names.index_of_key(name.bytes(), name.key(), || name.as_ref(), || keep(name));
+                self.found.push(i);
             }
         }
-        if fresh {
-            // The lists repeat no name now: a name first listed by this
-            // record lists this id alone.
-            let found = found_per_list(&self.found, lists);
-            for ((names, listed), what) in self.names.iter().zip(found).zip(NAME_KINDS) {
-                for &i in listed {
-                    if names.ids_of(i).len() == 1 {
-                        check_name(names.name(i), what)
-                            .map_err(|e| Error::new(e.kind(), format!("certificate {id}: {}", e.detail())))?;
-                    }
+    }
+
+    /// The check of a record whose names [`ChunkColumns::add`] has just
+    /// listed (their indexes in `found`), one of them new to the chunk and
+    /// its lists checked: each name listed for the first time by
+    /// [`check_name`] (a name listed by a refused record only is not
+    /// listed).
+    fn check_new_names<S: ListedName>(&self, id: u32, lists: [&[S]; 3]) -> Result<()> {
+        // The lists repeat no name now: a name first listed by this
+        // record lists this id alone.
+        let found = found_per_list(&self.found, lists);
+        for ((names, listed), what) in self.names.iter().zip(found).zip(NAME_KINDS) {
+            for &i in listed {
+                if names.ids_of(i).len() == 1 {
+                    check_name(names.name(i), what)
+                        .map_err(|e| Error::new(e.kind(), format!("certificate {id}: {}", e.detail())))?;
                 }
             }
         }
@@ -442,6 +467,8 @@ impl<'a> ChunkColumns<'a> {
     }
 
     /// Adds the record the scanner read, keeping new names with `keep`.
+    /// Inlined into the line loop: called for every line.
+    #[inline(always)]
     fn add_scanned<'d>(
         &mut self,
         f: &Fields<'d>,
@@ -465,6 +492,17 @@ impl<'a> ChunkColumns<'a> {
         }
         columns
     }
+}
+
+/// [`check_list`] on each of `lists` marked `odd` (too long, or maybe
+/// repeating a name).
+fn check_odd_lists<S: ListedName>(id: u32, lists: [&[S]; 3], odd: [bool; 3]) -> Result<()> {
+    for ((list, odd), what) in lists.iter().zip(odd).zip(NAME_KINDS) {
+        if odd {
+            check_list(list, id, what)?;
+        }
+    }
+    Ok(())
 }
 
 /// `found` (the indexes of a record's names, lists in turn) cut into each
@@ -498,16 +536,16 @@ fn scan_into<'a, 'd>(
     let mut fields = Fields::default();
     let mut error = None;
     let mut start = 0;
-    // UTF-8 checked once for the chunk, not per string; a chunk that is not
-    // UTF-8 is checked line by line (the bad lines go to serde).
-    let text = std::str::from_utf8(data).ok();
+    // Not checked as UTF-8 here: the scanner checks the names, the only
+    // place a line it takes may have a byte past ASCII, and serde checks
+    // the lines it parses.
     while start < data.len() {
         if stop == Some(*lines) {
             break;
         }
         // The scanner finds the line's end itself; only lines outside its
         // form are cut with memchr (SIMD) and go to serde.
-        if let Some(rest) = text.and_then(|t| t.get(start..)) {
+        if let Some(rest) = data.get(start..) {
             if let Some(n) = scan_line(rest, &mut fields) {
                 let added = if n > MAX_LINE_BYTES {
                     Err(Error::new(ErrorKind::InputTooLarge, format!("over {MAX_LINE_BYTES} bytes")))
@@ -525,10 +563,6 @@ fn scan_into<'a, 'd>(
         }
         let end = memchr::memchr(b'\n', &data[start..]).map_or(data.len(), |i| start + i + 1);
         let line = &data[start..end];
-        let line_text = match text {
-            Some(text) => text.get(start..end),
-            None => std::str::from_utf8(line).ok(),
-        };
         start = end;
         if line.len() > MAX_LINE_BYTES {
             let e = Error::new(ErrorKind::InputTooLarge, format!("over {MAX_LINE_BYTES} bytes"));
@@ -537,7 +571,7 @@ fn scan_into<'a, 'd>(
         }
         if line.iter().all(u8::is_ascii_whitespace) {
             blanks.push(*lines);
-        } else if let Err(e) = add_line(columns, &mut fields, line, line_text, keep, limits) {
+        } else if let Err(e) = add_line(columns, line, limits) {
             error = Some((*lines, e));
             break;
         }
@@ -546,21 +580,10 @@ fn scan_into<'a, 'd>(
     error
 }
 
-/// Adds one non-blank line's record to `columns`: scanned from its text
-/// when it is in the scanner's form, parsed by serde otherwise.
-fn add_line<'a, 'd>(
-    columns: &mut ChunkColumns<'a>,
-    fields: &mut Fields<'d>,
-    line: &'d [u8],
-    text: Option<&'d str>,
-    keep: impl Fn(&Name<'d>) -> Cow<'a, str>,
-    limits: &InventoryLimits,
-) -> Result<()> {
-    if let Some(text) = text {
-        if scan_line(text, fields) == Some(line.len()) {
-            return columns.add_scanned(fields, keep, limits);
-        }
-    }
+/// Adds one non-blank line's record to `columns`, parsed by serde: a line
+/// outside the scanner's form (the scanner has read the same bytes and
+/// given up on them).
+fn add_line<'a>(columns: &mut ChunkColumns<'a>, line: &[u8], limits: &InventoryLimits) -> Result<()> {
     let r = CertificateRecord::parse_unvalidated(line)?;
     let revoked = r.revoked_at.map(|t| secs_of(t, r.id, "revoked_at")).transpose()?;
     let expires = r.expires_at.map(|t| secs_of(t, r.id, "expires_at")).transpose()?;
@@ -1215,6 +1238,39 @@ mod tests {
                 }
                 (want, got) => proptest::prop_assert!(false, "want {:?}, got {:?}", want, got.map(|i| i.len())),
             }
+        }
+    }
+
+    /// Records inserted one at a time from `text`: the inventory, or the
+    /// kind of the first failure and its line's prefix.
+    fn inserted(text: &str) -> std::result::Result<Vec<u8>, (ErrorKind, String)> {
+        let mut want = Inventory::new();
+        for (i, line) in text.lines().enumerate() {
+            CertificateRecord::from_json(line)
+                .and_then(|r| want.insert(&r))
+                .map_err(|e| (e.kind(), format!("line {}: ", i + 1)))?;
+        }
+        Ok(want.to_snapshot())
+    }
+
+    #[test]
+    fn names_past_a_word_of_bits_are_checked() {
+        // A chunk listing 150 stores: lists naming stores past index 63,
+        // once, twice in one list, and beside others.
+        let mut text: String =
+            (0..150u32).map(|i| format!("{{\"id\":{i},\"stores\":[\"s{i}\"]}}\n")).collect();
+        text.push_str(
+            "{\"id\":200,\"stores\":[\"s80\",\"s90\",\"s3\"]}\n{\"id\":201,\"stores\":[\"s100\"]}\n",
+        );
+        let limits = InventoryLimits::default();
+        let good = same_everywhere(&text, limits);
+        assert_eq!(good.as_ref().map_err(|e| e.0), inserted(&text).as_ref().map_err(|e| e.0));
+        for bad in ["[\"s120\",\"s120\"]", "[\"s70\",\"s3\",\"s70\"]", "[\"s3\",\"new\",\"s149\",\"new\"]"] {
+            let text = format!("{text}{{\"id\":202,\"stores\":{bad}}}\n{{\"id\":203}}\n");
+            let (kind, detail) = same_everywhere(&text, limits).unwrap_err();
+            let (want_kind, line) = inserted(&text).unwrap_err();
+            assert_eq!(kind, want_kind, "{bad}: {detail}");
+            assert!(detail.starts_with(&line) && detail.contains("listed twice"), "{bad}: {detail}");
         }
     }
 

@@ -12,20 +12,32 @@
 //! the scanner accepts a line only if serde accepts it with the same
 //! values (a differential test checks it).
 //!
-//! The line is text already checked as UTF-8 (the reader checks a whole
-//! chunk at once, not each string): a string between two ASCII quotes of
-//! valid UTF-8 is valid UTF-8 itself, so names are slices of the line.
-//! Keys are told apart by their first byte and matched with one masked
-//! compare of two words; names are searched eight bytes at a time.
+//! The line is bytes not checked as UTF-8: every byte of a line the
+//! scanner takes is one it matched as ASCII, except inside names, so the
+//! line is valid UTF-8 exactly when its names are. A name is checked only
+//! if it has a byte past ASCII (seen in the words searched for its end),
+//! and names are slices of the line. Keys are told apart by a hash of
+//! their first two bytes and matched with one masked compare of two
+//! words; names are searched sixteen, then eight bytes at a time.
 
 use super::intern::NameKey;
 
-/// A listed name: its text, borrowed from the line, and its key for
+/// A listed name: its bytes, borrowed from the line (valid UTF-8: the
+/// scanner takes no other name), and its key for
 /// [`super::intern::ChunkNames`], taken while the name is in registers.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct Name<'a> {
-    pub(crate) text: &'a str,
+    pub(crate) bytes: &'a [u8],
     pub(crate) key: NameKey,
+}
+
+impl<'a> Name<'a> {
+    /// The name as text. Checked again here, not kept from the scan: only
+    /// a name new to a chunk, or one in a list to check, needs its text.
+    pub(crate) fn text(&self) -> &'a str {
+        // The scanner took the name as valid UTF-8: never the default.
+        std::str::from_utf8(self.bytes).unwrap_or_default()
+    }
 }
 
 /// The fields of one record, names borrowed from the line.
@@ -132,6 +144,33 @@ const fn quoted_key_words(key: &[u8]) -> KeyWords {
 
 const QUOTED_KEY_WORDS: [KeyWords; 9] = key_table(true);
 
+/// A slot of [`QUOTED_SLOTS`]: the quoted key that hashes there, its
+/// index in [`KEYS`] and its length with quotes and colon.
+#[derive(Clone, Copy)]
+struct QuotedSlot {
+    key: KeyWords,
+    index: u8,
+    step: u8,
+}
+
+/// Per slot of [`key_slot`], what [`Cursor::quoted_key`] compares: the
+/// key's words and masks, its index and length in one entry, so a key is
+/// matched with one table load after the hash. A slot without a key has
+/// empty masks and a word they cannot give (nothing matches it).
+const QUOTED_SLOTS: [QuotedSlot; 16] = {
+    let none = KeyWords { words: [1, 0], masks: [0, 0] };
+    let mut slots = [QuotedSlot { key: none, index: 9, step: 0 }; 16];
+    let mut s = 0;
+    while s < 16 {
+        let k = KEY_SLOTS[s] as usize;
+        if k < KEYS.len() {
+            slots[s] = QuotedSlot { key: QUOTED_KEY_WORDS[k], index: k as u8, step: KEYS[k].len() as u8 + 3 };
+        }
+        s += 1;
+    }
+    slots
+};
+
 /// Every key of [`KEYS`] as [`key_words`] gives it, or with `quoted` as
 /// [`quoted_key_words`] does.
 const fn key_table(quoted: bool) -> [KeyWords; 9] {
@@ -174,6 +213,30 @@ fn zero_bytes(w: u64) -> u64 {
     w.wrapping_sub(ONES) & !w & HIGHS
 }
 
+/// The high bit of each byte of `w` that ends a fast-form string: a quote,
+/// a backslash or a control character (exact for the lowest such byte).
+#[inline(always)]
+fn special(w: u64) -> u64 {
+    zero_bytes(w ^ (ONES * u64::from(b'"')))
+        | zero_bytes(w ^ (ONES * u64::from(b'\\')))
+        | (w.wrapping_sub(ONES * 0x20) & !w & HIGHS)
+}
+
+/// The mask of the low `n` bytes of a word, `n` below 8.
+#[inline(always)]
+fn low_mask(n: usize) -> u64 {
+    (1u64 << (8 * n)) - 1
+}
+
+/// Sixteen bytes at `at` as two little-endian words, if there are sixteen
+/// (one bounds check for both).
+#[inline(always)]
+fn words2(bytes: &[u8], at: usize) -> Option<(u64, u64)> {
+    let b: &[u8; 16] = bytes.get(at..at.checked_add(16)?)?.try_into().ok()?;
+    let (lo, hi) = b.split_at(8);
+    Some((u64::from_le_bytes(lo.try_into().ok()?), u64::from_le_bytes(hi.try_into().ok()?)))
+}
+
 /// Eight bytes at `at`, little-endian, if there are eight.
 #[inline]
 fn word(bytes: &[u8], at: usize) -> Option<u64> {
@@ -182,7 +245,6 @@ fn word(bytes: &[u8], at: usize) -> Option<u64> {
 }
 
 struct Cursor<'a> {
-    text: &'a str,
     bytes: &'a [u8],
     at: usize,
 }
@@ -247,12 +309,27 @@ impl<'a> Cursor<'a> {
         }
         self.at += 1;
         let start = self.at;
+        // A name of up to 15 bytes (most of them) ends within the first two
+        // words after its quote: the words searched are the words of its
+        // key, so it is taken without loading the name again.
+        if let Some((w0, w1)) = words2(self.bytes, start) {
+            let (s0, s1) = (special(w0), special(w1));
+            if s0 != 0 {
+                let len = (s0.trailing_zeros() / 8) as usize;
+                let w0 = w0 & low_mask(len);
+                return self.close_with(start, len, w0, NameKey::from_words(len, w0, 0));
+            }
+            if s1 != 0 {
+                let len = 8 + (s1.trailing_zeros() / 8) as usize;
+                let w1 = w1 & low_mask(len - 8);
+                return self.close_with(start, len, w0 | w1, NameKey::from_words(len, w0, w1));
+            }
+            self.at += 16;
+        }
         // Eight bytes at a time: the first quote, backslash or control
         // character ends the search (only a quote ends it well).
         while let Some(w) = word(self.bytes, self.at) {
-            let special = zero_bytes(w ^ (ONES * u64::from(b'"')))
-                | zero_bytes(w ^ (ONES * u64::from(b'\\')))
-                | (w.wrapping_sub(ONES * 0x20) & !w & HIGHS);
+            let special = special(w);
             if special != 0 {
                 self.at += (special.trailing_zeros() / 8) as usize;
                 return self.close(start);
@@ -267,16 +344,38 @@ impl<'a> Cursor<'a> {
         }
     }
 
-    /// The string from `start` to here, if here is its closing quote.
+    /// The string of `len` bytes from `start`, whose key is `key`, if the
+    /// byte after it is its closing quote and it is valid UTF-8: `or` is
+    /// its words ORed, so a name of ASCII bytes (no high bit) is known
+    /// valid without a check.
+    #[inline(always)]
+    fn close_with(&mut self, start: usize, len: usize, or: u64, key: NameKey) -> Option<Name<'a>> {
+        let end = start + len;
+        if *self.bytes.get(end)? != b'"' {
+            return None;
+        }
+        let bytes = self.bytes.get(start..end)?;
+        if or & HIGHS != 0 {
+            std::str::from_utf8(bytes).ok()?;
+        }
+        self.at = end + 1;
+        Some(Name { bytes, key })
+    }
+
+    /// The string from `start` to here, if here is its closing quote and
+    /// it is valid UTF-8.
     #[inline(always)]
     fn close(&mut self, start: usize) -> Option<Name<'a>> {
         if self.peek()? != b'"' {
             return None;
         }
-        let text = self.text.get(start..self.at)?;
+        let bytes = self.bytes.get(start..self.at)?;
+        if !bytes.is_ascii() {
+            std::str::from_utf8(bytes).ok()?;
+        }
         let key = NameKey::within(self.bytes, start, self.at - start);
         self.at += 1;
-        Some(Name { text, key })
+        Some(Name { bytes, key })
     }
 
     /// An unsigned integer up to `u32::MAX` in JSON's form (no leading
@@ -383,11 +482,13 @@ impl<'a> Cursor<'a> {
         // The only string taken is 20 bytes between quotes; a string of
         // another length (or with a quote, backslash or control byte
         // inside) fails the form that `seconds` checks, as it would there.
-        let text = self.bytes.get(self.at..self.at + 22)?;
-        if text[0] != b'"' || text[21] != b'"' {
+        let text: &[u8; 22] = self.bytes.get(self.at..self.at.checked_add(22)?)?.try_into().ok()?;
+        let (&open, rest) = text.split_first()?;
+        let (&close, body) = rest.split_last()?;
+        if (open != b'"') | (close != b'"') {
             return None;
         }
-        let secs = seconds(&text[1..21])?;
+        let secs = seconds_of(body.try_into().ok()?)?;
         self.at += 22;
         Some(Some(secs))
     }
@@ -420,9 +521,9 @@ impl<'a> Cursor<'a> {
     /// index in [`KEYS`]: one masked compare of two words.
     #[inline(always)]
     fn quoted_key(&mut self) -> Option<usize> {
-        let (a, b) = match (word(self.bytes, self.at), word(self.bytes, self.at + 8)) {
-            (Some(a), Some(b)) => (a, b),
-            _ => {
+        let (a, b) = match words2(self.bytes, self.at) {
+            Some(ab) => ab,
+            None => {
                 let rest = self.bytes.get(self.at..)?;
                 let mut buf = [0u8; 16];
                 let n = rest.len().min(16);
@@ -431,13 +532,13 @@ impl<'a> Cursor<'a> {
                 (u64::from_le_bytes(lo.try_into().ok()?), u64::from_le_bytes(hi.try_into().ok()?))
             }
         };
-        let k = usize::from(KEY_SLOTS[key_slot(a >> 8)]);
-        let kw = QUOTED_KEY_WORDS.get(k)?;
-        if a & kw.masks[0] != kw.words[0] || b & kw.masks[1] != kw.words[1] {
+        let slot = &QUOTED_SLOTS[key_slot(a >> 8)];
+        let kw = &slot.key;
+        if (a & kw.masks[0] != kw.words[0]) | (b & kw.masks[1] != kw.words[1]) {
             return None;
         }
-        self.at += KEYS[k].len() + 3;
-        Some(k)
+        self.at += usize::from(slot.step);
+        Some(usize::from(slot.index))
     }
 
     fn names(&mut self, out: &mut Vec<Name<'a>>) -> Option<()> {
@@ -483,8 +584,15 @@ fn non_digits(x: u64, digits: u64) -> u64 {
 /// Seconds since 1970 of `YYYY-MM-DDTHH:MM:SSZ` with a valid date and time
 /// in years 1970 to 9999; `None` for any other text (which serde then
 /// judges).
+#[cfg(test)]
 pub(crate) fn seconds(t: &[u8]) -> Option<i64> {
-    let t: &[u8; 20] = t.try_into().ok()?;
+    seconds_of(t.try_into().ok()?)
+}
+
+/// As [`seconds`], of the 20 bytes of the form: inlined into the scanner,
+/// whose every line has a time or two.
+#[inline(always)]
+fn seconds_of(t: &[u8; 20]) -> Option<i64> {
     let a = u64::from_le_bytes(t[0..8].try_into().ok()?);
     let b = u64::from_le_bytes(t[8..16].try_into().ok()?);
     let c = u64::from(u32::from_le_bytes(t[16..20].try_into().ok()?));
@@ -496,48 +604,81 @@ pub(crate) fn seconds(t: &[u8]) -> Option<i64> {
     const WANT_A: u64 = (b'-' as u64) << 56 | (b'-' as u64) << 32;
     const WANT_B: u64 = (b':' as u64) << 40 | (b'T' as u64) << 16;
     const WANT_C: u64 = (b'Z' as u64) << 24 | b':' as u64;
-    if a & SEP_A != WANT_A || b & SEP_B != WANT_B || c & SEP_C != WANT_C {
-        return None;
-    }
     let zeros = ONES * u64::from(b'0');
     let bad = non_digits(a ^ zeros, !SEP_A & HIGHS)
         | non_digits(b ^ zeros, !SEP_B & HIGHS)
         | non_digits(c ^ zeros, !SEP_C & HIGHS & 0xFFFF_FFFF);
-    if bad != 0 {
+    // One branch for the form (a time in it passes every test).
+    if (a & SEP_A != WANT_A) | (b & SEP_B != WANT_B) | (c & SEP_C != WANT_C) | (bad != 0) {
         return None;
     }
+    // Digit values with the separators zeroed, then each byte plus ten
+    // times the byte before it: every two-digit field (and the year's two
+    // halves) in one byte, with no carry between bytes (at most 99).
+    let pairs = |w: u64, sep: u64| {
+        let x = (w ^ zeros) & !sep;
+        x.wrapping_mul(10).wrapping_add(x >> 8)
+    };
+    let (pa, pb, pc) = (pairs(a, SEP_A), pairs(b, SEP_B), pairs(c, SEP_C));
+    let field = |w: u64, byte: u32| (w >> (8 * byte)) as u32 & 0xFF;
     // Unsigned arithmetic: the divisions below are by constants, and
     // unsigned ones need no sign fix-up.
-    let d = |i: usize| u32::from(t[i] - b'0');
-    let year = (d(0) * 10 + d(1)) * 100 + d(2) * 10 + d(3);
-    let (month, day) = (d(5) * 10 + d(6), d(8) * 10 + d(9));
-    let (hour, minute, second) = (d(11) * 10 + d(12), d(14) * 10 + d(15), d(17) * 10 + d(18));
-    if !(1970..=9999).contains(&year) || !(1..=12).contains(&month) || hour > 23 || minute > 59 || second > 59
+    let year = field(pa, 0) * 100 + field(pa, 2);
+    let (month, day) = (field(pa, 5), field(pb, 0));
+    let (hour, minute, second) = (field(pb, 3), field(pb, 6), field(pc, 1));
+    // One branch for all (a valid time passes every test).
+    if !(1970..=9999).contains(&year)
+        | !(1..=12).contains(&month)
+        | (hour > 23)
+        | (minute > 59)
+        | (second > 59)
     {
         return None;
     }
     // Tables, not a branch per month: months vary from line to line.
     const DAYS: [u32; 13] = [0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
     const BEFORE: [u32; 13] = [0, 0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334];
-    let century = year / 100;
-    let leap = year % 4 == 0 && (year != century * 100 || century % 4 == 0);
+    // A year is leap when its last two digits are a multiple of four, or
+    // they are 00 and its first two are.
+    let (century, low) = (field(pa, 0), field(pa, 2));
+    let leap = (if low == 0 { century } else { low }) % 4 == 0;
     let days_in_month = DAYS[month as usize] + u32::from(month == 2 && leap);
-    if day < 1 || day > days_in_month {
+    if (day < 1) | (day > days_in_month) {
         return None;
     }
-    // Days since 1970-01-01: whole years, their leap days (the Gregorian
-    // rule's count up to the year before, less that count up to 1969), the
-    // months before this one, the days before this one.
-    let y = year - 1;
-    let leap_days = y / 4 - y / 100 + y / 400 - (1969 / 4 - 1969 / 100 + 1969 / 400);
-    let days =
-        365 * (year - 1970) + leap_days + BEFORE[month as usize] + u32::from(month > 2 && leap) + day - 1;
+    // Days since 1970-01-01: the whole years before this one (from a table
+    // for the years files hold, else their days and leap days: the
+    // Gregorian rule's count up to the year before, less that count up to
+    // 1969), the months before this one, the days before this one.
+    let years = match YEAR_DAYS.get((year - 1970) as usize) {
+        Some(&days) => days,
+        None => days_before_year(year),
+    };
+    let days = years + BEFORE[month as usize] + u32::from(month > 2 && leap) + day - 1;
     Some(i64::from(days) * 86_400 + i64::from(hour * 3600 + minute * 60 + second))
 }
 
+/// Days from 1970-01-01 to January 1 of `year` (from 1970).
+const fn days_before_year(year: u32) -> u32 {
+    let y = year - 1;
+    365 * (year - 1970) + y / 4 - y / 100 + y / 400 - (1969 / 4 - 1969 / 100 + 1969 / 400)
+}
+
+/// [`days_before_year`] of 1970 to 2105: a load instead of three
+/// divisions for the years a file's times are in.
+const YEAR_DAYS: [u32; 136] = {
+    let mut table = [0u32; 136];
+    let mut i = 0;
+    while i < table.len() {
+        table[i] = days_before_year(1970 + i as u32);
+        i += 1;
+    }
+    table
+};
+
 impl AsRef<str> for Name<'_> {
     fn as_ref(&self) -> &str {
-        self.text
+        self.text()
     }
 }
 
@@ -545,8 +686,11 @@ impl AsRef<str> for Name<'_> {
 /// lines) into `out`, and returns its length, its `\n` included, so that
 /// the reader needs no separate search for the line's end. `None` when
 /// the line is not in the fast form; `out` is then meaningless and the
-/// line must be parsed by serde.
-pub(crate) fn scan_line<'a>(text: &'a str, out: &mut Fields<'a>) -> Option<usize> {
+/// line must be parsed by serde. A line taken is valid UTF-8: every byte
+/// outside a name is one the form names (ASCII), and each name is checked
+/// (only one with a byte past ASCII needs a check), so the reader need not
+/// check its input as text first.
+pub(crate) fn scan_line<'a>(text: &'a [u8], out: &mut Fields<'a>) -> Option<usize> {
     out.clear();
     if let Some(n) = scan_compact(text, out) {
         return Some(n);
@@ -561,8 +705,8 @@ pub(crate) fn scan_line<'a>(text: &'a str, out: &mut Fields<'a>) -> Option<usize
 /// fields (whitespace anywhere makes it give up, and [`scan`] reads the
 /// line).
 #[inline]
-fn scan_compact<'a>(line: &'a str, out: &mut Fields<'a>) -> Option<usize> {
-    let mut c = Cursor { text: line, bytes: line.as_bytes(), at: 0 };
+fn scan_compact<'a>(line: &'a [u8], out: &mut Fields<'a>) -> Option<usize> {
+    let mut c = Cursor { bytes: line, at: 0 };
     if c.peek()? != b'{' {
         return None;
     }
@@ -602,8 +746,8 @@ fn scan_compact<'a>(line: &'a str, out: &mut Fields<'a>) -> Option<usize> {
     }
 }
 
-fn scan<'a>(line: &'a str, out: &mut Fields<'a>) -> Option<usize> {
-    let mut c = Cursor { text: line, bytes: line.as_bytes(), at: 0 };
+fn scan<'a>(line: &'a [u8], out: &mut Fields<'a>) -> Option<usize> {
+    let mut c = Cursor { bytes: line, at: 0 };
     c.eat(b'{')?;
     let mut seen = 0u16;
     loop {
@@ -671,9 +815,10 @@ mod tests {
     /// The scanner accepts only what serde accepts, with the same values.
     fn agrees(line: &[u8]) -> std::result::Result<bool, TestCaseError> {
         let mut f = Fields::default();
-        // The reader hands the scanner text checked as UTF-8; a line that
-        // is not goes to serde.
-        let Ok(text) = std::str::from_utf8(line) else { return Ok(false) };
+        // The reader hands the scanner bytes not checked as UTF-8: the
+        // scanner checks the names (the only place a byte past ASCII may
+        // be), and a line it takes is valid UTF-8.
+        let text = line;
         // The whitespace-free path, when it takes the line, reads what the
         // general one reads.
         let mut general = Fields::default();
@@ -688,6 +833,12 @@ mod tests {
         let end = memchr::memchr(b'\n', line).map_or(line.len(), |i| i + 1);
         prop_assert_eq!(n, end, "the line ends at its line feed");
         let line = &line[..n];
+        prop_assert!(std::str::from_utf8(line).is_ok(), "a line taken is UTF-8");
+        // Each name's key is the key of its text, however it was taken.
+        for name in f.names.iter().flatten() {
+            prop_assert_eq!(std::str::from_utf8(name.bytes).ok(), Some(name.text()));
+            prop_assert_eq!(name.key, NameKey::of(name.bytes), "key of {:?}", name.text());
+        }
         let ours = (
             f.id,
             f.enrolled,
@@ -695,7 +846,7 @@ mod tests {
             f.ssl_endpoints,
             f.revoked,
             f.expires,
-            f.names.clone().map(|l| l.into_iter().map(|n| n.text.to_owned()).collect::<Vec<_>>()),
+            f.names.clone().map(|l| l.into_iter().map(|n| n.text().to_owned()).collect::<Vec<_>>()),
         );
         let theirs = serde_view(line);
         prop_assert_eq!(
@@ -726,7 +877,7 @@ mod tests {
             for line in [format!("{{\"id\":{n}}}"), format!("{{\"id\":{n},\"ssl_endpoints\":{n}}}\n")] {
                 assert!(agrees(line.as_bytes()).unwrap(), "{line} should take the fast path");
                 let mut f = Fields::default();
-                assert!(scan_compact(&line, &mut f).is_some(), "{line} is compact");
+                assert!(scan_compact(line.as_bytes(), &mut f).is_some(), "{line} is compact");
                 assert_eq!(f.id.to_string(), n);
             }
         }
@@ -772,6 +923,22 @@ mod tests {
             assert!(!agrees(line.as_bytes()).unwrap(), "{line} should go to serde");
         }
         assert!(!agrees(b"{\"id\":1,\"stores\":[\"\xff\"]}").unwrap());
+        // Names not UTF-8 of each length the scanner takes apart (in the
+        // first word, the second, past both), and valid ones past ASCII.
+        for name in
+            [&b"a\xc3"[..], b"abcdefghi\xe9", b"abcdefghijklmnopqrs\x80t", b"\xf0\x9f\x98", b"\xed\xa0\x80"]
+        {
+            let mut line = b"{\"id\":1,\"stores\":[\"".to_vec();
+            line.extend_from_slice(name);
+            line.extend_from_slice(b"\"]}\n");
+            assert!(!agrees(&line).unwrap(), "{line:?} should go to serde");
+        }
+        for name in
+            ["\u{e9}", "abcdefg\u{e9}", "abcdefghijklmno\u{20ac}", "abcdefghijklmnopq\u{1f600}", "\u{1f600}"]
+        {
+            let line = format!("{{\"id\":1,\"stores\":[\"{name}\",\"x\"]}}");
+            assert!(agrees(line.as_bytes()).unwrap(), "{line} should take the fast path");
+        }
     }
 
     /// Days since 1970-01-01 of a proleptic Gregorian date (Howard
@@ -850,6 +1017,11 @@ mod tests {
     fn name() -> impl Strategy<Value = String> {
         prop_oneof![
             "[a-zA-Z0-9 _.-]{0,6}".prop_map(|s| format!("\"{s}\"")),
+            // Names ending in the first word after the quote, the second,
+            // or past both (taken by the word search).
+            "[a-zA-Z0-9 _.-]{7,25}".prop_map(|s| format!("\"{s}\"")),
+            "[a-z]{5,20}(\\\\n|\u{1})[a-z]{0,3}".prop_map(|s| format!("\"{s}\"")),
+            "[a-z\u{e9}\u{20ac}\u{1f600}]{1,12}".prop_map(|s| format!("\"{s}\"")),
             Just("\"\\u00e9t\\u00e9\"".to_owned()),
             Just("\"a\\\"b\"".to_owned()),
             Just("\"été\"".to_owned()),
@@ -911,6 +1083,23 @@ mod tests {
         #[test]
         fn scanner_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..64)) {
             agrees(&bytes)?;
+        }
+
+        /// Names of any bytes, of every length the scanner takes apart: a
+        /// name not UTF-8 goes to serde, as does its line.
+        #[test]
+        fn names_of_any_bytes(
+            name in proptest::collection::vec(prop_oneof![any::<u8>(), 0x61u8..0x7B], 0..24),
+            second in any::<bool>(),
+        ) {
+            let mut line = b"{\"id\":1,\"metadata\":[".to_vec();
+            if second {
+                line.extend_from_slice(b"\"x\",");
+            }
+            line.push(b'"');
+            line.extend_from_slice(&name);
+            line.extend_from_slice(b"\"]}\n");
+            agrees(&line)?;
         }
     }
 }
