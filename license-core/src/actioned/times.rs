@@ -271,22 +271,27 @@ impl TimeIndex {
                 };
             }
             TimeChunk::Dense(p) => {
-                let mut removed = false;
                 let mut encoded = Vec::with_capacity(changes.len());
                 for &(low, new) in changes {
-                    // Each low once: its old time is the one before the batch.
-                    let old = p.get(low);
-                    let enc = take(self, low, old, new);
+                    let enc = new.map_or(0, encode);
                     if enc != 0 && !p.holds(enc) {
                         // Widening is bounded: each one adds at least a bit.
                         // A column's range depends on its range alone, so
                         // widening before the puts gives the same column.
                         *p = p.widened(enc, enc);
                     }
-                    removed |= old != 0 && enc == 0;
                     encoded.push((low, enc));
                 }
-                p.put_all(&encoded);
+                // The old times come from the puts themselves (each low
+                // once: its old time is the one before the batch), in
+                // the order of the changes, so no slot is looked up twice.
+                let mut olds = Vec::with_capacity(changes.len());
+                p.put_all(&encoded, |old| olds.push(old));
+                let mut removed = false;
+                for (&(low, new), &old) in changes.iter().zip(&olds) {
+                    let enc = take(self, low, old, new);
+                    removed |= old != 0 && enc == 0;
+                }
                 // Back to sparse at half the size of the column, as
                 // `remove` does.
                 if removed && (p.n as usize) * SPARSE_ENTRY * 2 < p.bytes() {
