@@ -340,18 +340,17 @@ impl<'a> Planner<'a> {
             let mut revoked = None;
             let mut expires = None;
             let mut named = false;
-            for small in &ops[start..end] {
-                let op = small.op(self.names);
+            for op in &ops[start..end] {
                 let name_ok = match op.kind {
-                    OpKind::AddedToStore => Some(self.addable[usize::from(small.name)][0]),
-                    OpKind::MetadataSet => Some(self.addable[usize::from(small.name)][1]),
-                    OpKind::AddedToCollection => Some(self.addable[usize::from(small.name)][2]),
-                    _ => None,
+                    OpKind::AddedToStore => self.addable[usize::from(op.name)][0],
+                    OpKind::MetadataSet => self.addable[usize::from(op.name)][1],
+                    OpKind::AddedToCollection => self.addable[usize::from(op.name)][2],
+                    _ => true,
                 };
-                if inv.check_with(&op, state, name_ok).is_err() {
+                if !op.kind.applies(op.secs, state, name_ok) {
                     return None;
                 }
-                if let Some(change) = op.kind.named_change(small.name) {
+                if let Some(change) = op.kind.named_change(op.name) {
                     plan.named.get_or_insert_with(|| NamedBatch::new(self.names.len())).push(change);
                     named = true;
                 }
