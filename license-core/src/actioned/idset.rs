@@ -72,6 +72,20 @@ impl Chunk {
         }
     }
 
+    /// Asks of ascending low halves whether the chunk holds each, an
+    /// array chunk's search going on from where the last ended (a gallop,
+    /// not a binary search of the whole array per ask).
+    pub(crate) fn holds_ascending(&self) -> impl FnMut(u16) -> bool + '_ {
+        let mut at = 0;
+        move |low| match self {
+            Chunk::Array(a) => {
+                at = gallop(a, at, low);
+                a.get(at) == Some(&low)
+            }
+            _ => self.contains(low),
+        }
+    }
+
     /// The all-ones block when this chunk holds every id.
     pub(crate) fn full(&self) -> Option<&'static Block> {
         (self.len() == 1 << 16).then_some(&FULL)
@@ -1077,6 +1091,30 @@ mod tests {
             let a: Vec<u16> = set.into_iter().collect();
             let from = from.min(a.len());
             prop_assert_eq!(gallop(&a, from, low), from + a[from..].partition_point(|&x| x < low));
+        }
+
+        /// Asked ascending lows, `holds_ascending` answers as `contains`,
+        /// for every layout.
+        #[test]
+        fn holds_ascending_equals_contains(
+            set in proptest::collection::btree_set(any::<u16>(), 0..6000),
+            asks in proptest::collection::btree_set(any::<u16>(), 0..400),
+            runs in any::<bool>(),
+        ) {
+            let lows: Vec<u16> = set.into_iter().collect();
+            let chunk = if runs {
+                let mut bitmap = RoaringBitmap::new();
+                bitmap.extend(lows.iter().map(|&l| u32::from(l)));
+                bitmap.insert_range(100..300);
+                bitmap.optimize();
+                IdSet::from(&bitmap).chunk(0).cloned().unwrap_or(Chunk::Array(Vec::new()))
+            } else {
+                Chunk::from_sorted_lows(&lows)
+            };
+            let mut holds = chunk.holds_ascending();
+            for &low in &asks {
+                prop_assert_eq!(holds(low), chunk.contains(low));
+            }
         }
     }
 

@@ -101,7 +101,7 @@ impl NamedBatch {
                         // Only the deleted ids the set holds: a set that
                         // holds none of them (and that the batch does not
                         // change) is left alone, not rebuilt.
-                        merge_deleted(&explicit, &deleted, |low| chunk.contains(low), &mut self.list);
+                        merge_deleted(&explicit, &deleted, chunk.holds_ascending(), &mut self.list);
                     }
                     if self.list.is_empty() {
                         continue;
@@ -143,11 +143,11 @@ impl NamedBatch {
 
 /// A set's changes with the deletions: each deleted low id not in
 /// `explicit` that the set `holds` goes out; both lists ascend, as does
-/// `out`.
+/// `out` (and so do the lows `holds` is asked about).
 fn merge_deleted(
     explicit: &[(u16, bool)],
     deleted: &[u16],
-    holds: impl Fn(u16) -> bool,
+    mut holds: impl FnMut(u16) -> bool,
     out: &mut Vec<(u16, bool)>,
 ) {
     let (mut i, mut j) = (0, 0);
