@@ -814,7 +814,7 @@ impl IdSet {
 /// not below `low`: steps of doubling length from `from`, then a binary
 /// search in the last step, so that a place `d` further on costs about
 /// `2 log2 d` comparisons, not `log2` of the rest of the array.
-fn gallop(a: &[u16], from: usize, low: u16) -> usize {
+pub(crate) fn gallop(a: &[u16], from: usize, low: u16) -> usize {
     let mut lo = from;
     let mut step = 1;
     while lo + step < a.len() && a[lo + step] < low {

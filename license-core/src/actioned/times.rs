@@ -19,7 +19,7 @@ use std::ops::RangeInclusive;
 
 use multiversion::multiversion;
 
-use super::idset::{Block, WORDS};
+use super::idset::{gallop, Block, WORDS};
 use super::packed::{mask_dense, Packed};
 
 /// Marks a time too late for the u32 column; the exact value is in the
@@ -242,7 +242,8 @@ impl TimeIndex {
                 times.reserve(l.len() + changes.len());
                 let mut at = 0;
                 for &(low, new) in changes {
-                    let from = at + l[at..].partition_point(|&x| x < low);
+                    // Galloped to: the changes are a few of the chunk's lows.
+                    let from = gallop(l, at, low);
                     lows.extend_from_slice(&l[at..from]);
                     times.extend_from_slice(&t[at..from]);
                     at = from;
