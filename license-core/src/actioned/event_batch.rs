@@ -452,7 +452,7 @@ pub(super) fn apply(inv: &mut Inventory, mut plans: Vec<ChunkPlan>, names: &[&st
         }
     };
     let named_sets = || {
-        for (key, mut batch) in named {
+        for (key, batch) in named {
             batch.apply(key, [&mut *stores, &mut *metadata, &mut *collections], names);
             if let Some(unions) = unions.as_mut() {
                 let unions = Arc::make_mut(unions);
