@@ -20,7 +20,7 @@ use std::sync::Arc;
 
 use super::cache::{Clock, Kind};
 use super::events::{Event, IdState, OpKind, SmallOp};
-use super::idset::Chunk;
+use super::idset::{Chunk, IdSet};
 use super::intern::NameKey;
 use super::named_batch::NamedBatch;
 use super::record::check_name;
@@ -340,18 +340,17 @@ impl<'a> Planner<'a> {
             let mut revoked = None;
             let mut expires = None;
             let mut named = false;
-            for small in &ops[start..end] {
-                let op = small.op(self.names);
+            for op in &ops[start..end] {
                 let name_ok = match op.kind {
-                    OpKind::AddedToStore => Some(self.addable[usize::from(small.name)][0]),
-                    OpKind::MetadataSet => Some(self.addable[usize::from(small.name)][1]),
-                    OpKind::AddedToCollection => Some(self.addable[usize::from(small.name)][2]),
-                    _ => None,
+                    OpKind::AddedToStore => self.addable[usize::from(op.name)][0],
+                    OpKind::MetadataSet => self.addable[usize::from(op.name)][1],
+                    OpKind::AddedToCollection => self.addable[usize::from(op.name)][2],
+                    _ => true,
                 };
-                if inv.check_with(&op, state, name_ok).is_err() {
+                if !op.kind.applies(op.secs, state, name_ok) {
                     return None;
                 }
-                if let Some(change) = op.kind.named_change(small.name) {
+                if let Some(change) = op.kind.named_change(op.name) {
                     plan.named.get_or_insert_with(|| NamedBatch::new(self.names.len())).push(change);
                     named = true;
                 }
@@ -426,9 +425,11 @@ pub(super) fn apply(inv: &mut Inventory, mut plans: Vec<ChunkPlan>, names: &[&st
         revocations,
         expiries,
         cache,
+        ssl_extra,
         ..
     } = &mut *inv;
     let mut flags_and_times = || {
+        set_ssl_extra(ssl_extra, &plans);
         let mut changed = Vec::new();
         for plan in &plans {
             let key = plan.key;
@@ -453,7 +454,7 @@ pub(super) fn apply(inv: &mut Inventory, mut plans: Vec<ChunkPlan>, names: &[&st
         }
     };
     let named_sets = || {
-        for (key, mut batch) in named {
+        for (key, batch) in named {
             batch.apply(key, [&mut *stores, &mut *metadata, &mut *collections], names);
             if let Some(unions) = unions.as_mut() {
                 let unions = Arc::make_mut(unions);
@@ -472,13 +473,33 @@ pub(super) fn apply(inv: &mut Inventory, mut plans: Vec<ChunkPlan>, names: &[&st
         flags_and_times();
         named_sets();
     }
-    // Endpoint counts are rare; they go through the inventory's own setter.
-    for plan in &plans {
-        for &(low, extra) in &plan.extra {
-            inv.set_ssl_extra_slices(u32::from(plan.key) << 16 | u32::from(low), extra);
+    inv.cache.put_unions(unions);
+}
+
+/// Sets the endpoints beyond the first of the certificates in `plans`'
+/// `extra` lists, in `slices` (slice `k` holding the ids whose count has
+/// bit `k`): each slice's chunk gets the chunk's changes at once, where
+/// `Inventory::set_ssl_extra_slices` per certificate searched every slice
+/// (every deleted certificate is in the lists, so they hold thousands).
+/// As that setter leaves them, the slices are as many as the largest
+/// count needs, no trailing one empty.
+fn set_ssl_extra(slices: &mut Vec<IdSet>, plans: &[ChunkPlan]) {
+    let needed = plans.iter().flat_map(|p| &p.extra).map(|&(_, n)| (32 - n.leading_zeros()) as usize).max();
+    let Some(needed) = needed else { return };
+    if slices.len() < needed {
+        slices.resize_with(needed, IdSet::default);
+    }
+    let mut list = Vec::new();
+    for plan in plans.iter().filter(|p| !p.extra.is_empty()) {
+        for (k, slice) in slices.iter_mut().enumerate() {
+            list.clear();
+            list.extend(plan.extra.iter().map(|&(low, n)| (low, n >> k & 1 == 1)));
+            slice.apply_chunk(plan.key, &list);
         }
     }
-    inv.cache.put_unions(unions);
+    while slices.last().is_some_and(IdSet::is_empty) {
+        slices.pop();
+    }
 }
 
 #[cfg(test)]

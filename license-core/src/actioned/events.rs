@@ -233,6 +233,22 @@ impl OpKind {
         Some(NamedChange::Set(kind, name, on))
     }
 
+    /// Whether an op of this kind applies to a certificate in `state`:
+    /// what `Inventory::check` checks, as a yes or no, for a batch
+    /// that knows whether each name may be added (`name_ok`, read only for
+    /// the kinds that add to a named set) and needs no error worded (a
+    /// failing batch takes the in-order path, which words it).
+    #[inline(always)]
+    pub(super) fn applies(self, secs: i64, state: IdState, name_ok: bool) -> bool {
+        (state.present || self.adds())
+            && match self {
+                OpKind::Revoked | OpKind::ExpirySet => (MIN_SECS..=MAX_SECS).contains(&secs),
+                OpKind::AddedToStore | OpKind::MetadataSet | OpKind::AddedToCollection => name_ok,
+                OpKind::EndpointMonitoringOff => state.ssl,
+                _ => true,
+            }
+    }
+
     /// Whether the event adds something (and so the certificate if it is
     /// unknown).
     pub(super) fn adds(self) -> bool {
@@ -377,27 +393,17 @@ impl Inventory {
         }
     }
 
-    /// Checks that `op` can be applied, without changing anything.
+    /// Checks that `op` can be applied, without changing anything: all
+    /// that its validity depends on besides the op itself is its
+    /// certificate's state. (A batch checks the same with
+    /// [`OpKind::applies`].)
     fn check(&self, op: &Op<'_>) -> Result<()> {
         let state = IdState { present: self.present.contains(op.id), ssl: self.ssl.contains(op.id) };
-        self.check_with(op, state, None)
-    }
-
-    /// Checks that `op` can be applied to its certificate in `state`: all
-    /// that its validity depends on besides the op itself. `name_ok`, when
-    /// known, says whether the op's name may be added to its kind's sets
-    /// (a batch works it out once per name; the error is then only a
-    /// signal to take the in-order path, which words it).
-    #[inline]
-    pub(super) fn check_with(&self, op: &Op<'_>, state: IdState, name_ok: Option<bool>) -> Result<()> {
         let id = op.id;
         if !state.present && !op.kind.adds() {
             return Err(Error::new(ErrorKind::UnknownCertificate, format!("certificate {id}")));
         }
         let new_name = |sets: &NamedSets, what: &str| {
-            if let Some(ok) = name_ok {
-                return if ok { Ok(()) } else { Err(Error::new(ErrorKind::InvalidRecord, "a bad name")) };
-            }
             if sets.contains_key(op.name) {
                 Ok(())
             } else {
@@ -586,10 +592,6 @@ pub(super) struct SmallOp {
 impl SmallOp {
     /// A placeholder, overwritten before it is read.
     pub(super) const NONE: SmallOp = SmallOp { secs: 0, id: 0, name: 0, kind: OpKind::Enrolled };
-
-    pub(super) fn op<'e>(&self, names: &[&'e str]) -> Op<'e> {
-        Op { id: self.id, kind: self.kind, name: names[usize::from(self.name)], secs: self.secs }
-    }
 }
 
 #[cfg(test)]
@@ -727,6 +729,63 @@ mod tests {
                 }
                 (got, want) => prop_assert!(false, "apply_all gave {:?}, one by one {:?}", got, want),
             }
+        }
+    }
+
+    proptest! {
+        /// A batch's yes-or-no check (`OpKind::applies`, with each name's
+        /// addability worked out as the planner does) agrees with the
+        /// in-order check, for every kind, certificate state, name and
+        /// time.
+        #[test]
+        fn applies_agrees_with_check(
+            kind in 0usize..15,
+            id in prop_oneof![Just(7u32), Just(8u32), Just(9u32)],
+            name in prop_oneof![Just("a"), Just("fresh"), Just(""), Just("bad\u{7}name"), Just("\u{7}old")],
+            secs in prop_oneof![-5i64..5, Just(MIN_SECS - 1), Just(MIN_SECS), Just(MAX_SECS), Just(MAX_SECS + 1), Just(i64::MIN), Just(i64::MAX)],
+        ) {
+            const KINDS: [OpKind; 15] = [
+                OpKind::Enrolled,
+                OpKind::Revoked,
+                OpKind::ExpirySet,
+                OpKind::ExpiryCleared,
+                OpKind::AddedToStore,
+                OpKind::RemovedFromStore,
+                OpKind::MetadataSet,
+                OpKind::MetadataCleared,
+                OpKind::PrivateKeyStored,
+                OpKind::PrivateKeyDeleted,
+                OpKind::EndpointMonitoringOn,
+                OpKind::EndpointMonitoringOff,
+                OpKind::AddedToCollection,
+                OpKind::RemovedFromCollection,
+                OpKind::Deleted,
+            ];
+            // 7 monitored, 9 not, 8 unknown; "a" and a name that is not
+            // valid but already held ("\u{7}old") in every kind of set.
+            let mut records = [CertificateRecord::new(7), CertificateRecord::new(9)];
+            records[0].ssl_endpoints = 2;
+            for r in &mut records {
+                r.stores = vec!["a".into()];
+                r.metadata = vec!["a".into()];
+                r.collections = vec!["a".into()];
+            }
+            let mut inv = Inventory::from_records(&records).unwrap();
+            for sets in [&mut inv.stores, &mut inv.metadata, &mut inv.collections] {
+                let set = sets["a"].clone();
+                sets.insert("\u{7}old".into(), set);
+            }
+            let op = Op { id, kind: KINDS[kind], name, secs };
+            let state = IdState { present: inv.present.contains(id), ssl: inv.ssl.contains(id) };
+            let names = [&inv.stores, &inv.metadata, &inv.collections];
+            let addable = |k: usize| check_name(name, "name").is_ok() || names[k].contains_key(name);
+            let name_ok = match op.kind {
+                OpKind::AddedToStore => addable(0),
+                OpKind::MetadataSet => addable(1),
+                OpKind::AddedToCollection => addable(2),
+                _ => true,
+            };
+            prop_assert_eq!(op.kind.applies(secs, state, name_ok), inv.check(&op).is_ok());
         }
     }
 

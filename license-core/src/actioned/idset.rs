@@ -72,6 +72,20 @@ impl Chunk {
         }
     }
 
+    /// Asks of ascending low halves whether the chunk holds each, an
+    /// array chunk's search going on from where the last ended (a gallop,
+    /// not a binary search of the whole array per ask).
+    pub(crate) fn holds_ascending(&self) -> impl FnMut(u16) -> bool + '_ {
+        let mut at = 0;
+        move |low| match self {
+            Chunk::Array(a) => {
+                at = gallop(a, at, low);
+                a.get(at) == Some(&low)
+            }
+            _ => self.contains(low),
+        }
+    }
+
     /// The all-ones block when this chunk holds every id.
     pub(crate) fn full(&self) -> Option<&'static Block> {
         (self.len() == 1 << 16).then_some(&FULL)
@@ -734,24 +748,19 @@ impl IdSet {
             Chunk::Array(a) => {
                 let adds = changes.iter().filter(|c| c.1).count();
                 let mut merged = Vec::with_capacity(a.len() + adds);
-                let mut j = 0;
-                for &low in a.iter() {
-                    while j < changes.len() && changes[j].0 < low {
-                        if changes[j].1 {
-                            merged.push(changes[j].0);
-                        }
-                        j += 1;
-                    }
-                    if j < changes.len() && changes[j].0 == low {
-                        if changes[j].1 {
-                            merged.push(low);
-                        }
-                        j += 1;
-                    } else {
+                // A batch changes a few ids of an array of thousands: each
+                // change's place is galloped to, and the ids between two
+                // changes are copied as a slice, not compared one by one.
+                let mut at = 0;
+                for &(low, on) in changes {
+                    let from = gallop(a, at, low);
+                    merged.extend_from_slice(&a[at..from]);
+                    at = from + usize::from(a.get(from) == Some(&low));
+                    if on {
                         merged.push(low);
                     }
                 }
-                merged.extend(changes[j..].iter().filter(|c| c.1).map(|c| c.0));
+                merged.extend_from_slice(&a[at..]);
                 if merged.len() > ARRAY_MAX {
                     self.chunks[i] = Chunk::to_bits(&merged);
                 } else {
@@ -799,6 +808,23 @@ impl IdSet {
             self.chunks.push(Chunk::Bits(block, count));
         }
     }
+}
+
+/// The first place at or after `from` in the ascending `a` whose value is
+/// not below `low`: steps of doubling length from `from`, then a binary
+/// search in the last step, so that a place `d` further on costs about
+/// `2 log2 d` comparisons, not `log2` of the rest of the array.
+pub(crate) fn gallop(a: &[u16], from: usize, low: u16) -> usize {
+    let mut lo = from;
+    let mut step = 1;
+    while lo + step < a.len() && a[lo + step] < low {
+        lo += step;
+        step *= 2;
+    }
+    // a[lo] may still be below `low` (when lo > from it is); the answer
+    // lies in lo..=min(lo + step, len).
+    let hi = (lo + step).min(a.len());
+    lo + a[lo..hi].partition_point(|&x| x < low)
 }
 
 /// Sets bits `first..=last` of a 65,536-bit block, a word at a time.
@@ -1049,6 +1075,45 @@ mod tests {
             prop_assert_eq!(&set.keys, &one_by_one.keys);
             if only != 0 {
                 prop_assert_eq!(kinds(&set), kinds(&one_by_one));
+            }
+        }
+    }
+
+    proptest! {
+        /// Galloping from any place finds what a binary search of the
+        /// rest of the array finds.
+        #[test]
+        fn gallop_equals_partition_point(
+            set in proptest::collection::btree_set(any::<u16>(), 0..300),
+            from in 0usize..301,
+            low in any::<u16>(),
+        ) {
+            let a: Vec<u16> = set.into_iter().collect();
+            let from = from.min(a.len());
+            prop_assert_eq!(gallop(&a, from, low), from + a[from..].partition_point(|&x| x < low));
+        }
+
+        /// Asked ascending lows, `holds_ascending` answers as `contains`,
+        /// for every layout.
+        #[test]
+        fn holds_ascending_equals_contains(
+            set in proptest::collection::btree_set(any::<u16>(), 0..6000),
+            asks in proptest::collection::btree_set(any::<u16>(), 0..400),
+            runs in any::<bool>(),
+        ) {
+            let lows: Vec<u16> = set.into_iter().collect();
+            let chunk = if runs {
+                let mut bitmap = RoaringBitmap::new();
+                bitmap.extend(lows.iter().map(|&l| u32::from(l)));
+                bitmap.insert_range(100..300);
+                bitmap.optimize();
+                IdSet::from(&bitmap).chunk(0).cloned().unwrap_or(Chunk::Array(Vec::new()))
+            } else {
+                Chunk::from_sorted_lows(&lows)
+            };
+            let mut holds = chunk.holds_ascending();
+            for &low in &asks {
+                prop_assert_eq!(holds(low), chunk.contains(low));
             }
         }
     }

@@ -24,26 +24,29 @@ pub(crate) enum Change {
 
 /// The net changes of one chunk, gathered certificate by certificate (in
 /// ascending id order), then applied.
+///
+/// Planning appends each certificate's net changes to one list (no vector
+/// per set to grow, chunk after chunk); applying groups the list by set
+/// with a counting sort, which keeps each set's changes in ascending id
+/// order.
 #[derive(Default)]
 pub(crate) struct NamedBatch {
-    /// Per set (`kind * names + name`), its net changes: (low id, in).
-    changes: Vec<Vec<(u16, bool)>>,
-    /// The sets with changes, in first-change order.
-    used: Vec<usize>,
+    /// The net changes, certificate after certificate: (set, low id, in),
+    /// the set `kind * names + name`.
+    flat: Vec<(u16, u16, bool)>,
     /// Low ids deleted (then out of every set that does not list them in
-    /// `changes`).
+    /// its changes).
     deleted: Vec<u16>,
     /// The current certificate's changes, and whether it was deleted.
-    current: Vec<(usize, bool)>,
+    current: Vec<(u16, bool)>,
     current_deleted: bool,
     names: usize,
-    list: Vec<(u16, bool)>,
 }
 
 impl NamedBatch {
     /// A batch whose events use `names` names.
     pub(crate) fn new(names: usize) -> NamedBatch {
-        NamedBatch { changes: vec![Vec::new(); 3 * names], names, ..NamedBatch::default() }
+        NamedBatch { names, ..NamedBatch::default() }
     }
 
     /// Records a change to the current certificate (changes of one
@@ -55,7 +58,7 @@ impl NamedBatch {
                 self.current_deleted = true;
             }
             Change::Set(kind, name, on) => {
-                let set = usize::from(kind) * self.names + usize::from(name);
+                let set = u16::from(kind) * self.names as u16 + name;
                 match self.current.iter_mut().find(|(s, _)| *s == set) {
                     Some(entry) => entry.1 = on,
                     None => self.current.push((set, on)),
@@ -70,84 +73,88 @@ impl NamedBatch {
             self.deleted.push(low);
             self.current_deleted = false;
         }
-        for &(set, on) in &self.current {
-            if self.changes[set].is_empty() {
-                self.used.push(set);
-            }
-            self.changes[set].push((low, on));
-        }
+        self.flat.extend(self.current.iter().map(|&(set, on)| (set, low, on)));
         self.current.clear();
     }
 
     /// Applies the gathered changes to chunk `key` of `sets` (stores,
-    /// metadata, collections; `names` the batch's names), and empties the
-    /// batch for the next chunk. Sets left empty are dropped, new names
-    /// get a set.
-    pub(crate) fn apply(&mut self, key: u16, sets: [&mut NamedSets; 3], names: &[&str]) {
-        let deleted = std::mem::take(&mut self.deleted);
+    /// metadata, collections; `names` the batch's names). Sets left empty
+    /// are dropped, new names get a set.
+    pub(crate) fn apply(self, key: u16, sets: [&mut NamedSets; 3], names: &[&str]) {
+        let n = self.names;
+        // Each set's changes, a slice of `grouped`: `starts[set]..starts[set + 1]`.
+        let mut starts = vec![0u32; 3 * n + 1];
+        for &(set, ..) in &self.flat {
+            starts[usize::from(set) + 1] += 1;
+        }
+        for i in 1..starts.len() {
+            starts[i] += starts[i - 1];
+        }
+        let mut grouped = vec![(0u16, false); self.flat.len()];
+        let mut next = starts.clone();
+        for &(set, low, on) in &self.flat {
+            let at = &mut next[usize::from(set)];
+            grouped[*at as usize] = (low, on);
+            *at += 1;
+        }
+        let changes = |set: usize| &grouped[starts[set] as usize..starts[set + 1] as usize];
+        // Sets whose changes went with the deletions.
+        let mut done = vec![false; 3 * n];
+        let mut list = Vec::new();
         for (kind, sets) in sets.into_iter().enumerate() {
-            if !deleted.is_empty() {
+            if !self.deleted.is_empty() {
                 // Every set with this chunk loses the deleted ids, but for
                 // those the batch puts back (listed in its changes).
                 let mut emptied = false;
                 for (name, set) in sets.iter_mut() {
-                    if set.chunk(key).is_none() {
+                    let Some(chunk) = set.chunk(key) else { continue };
+                    let slot = names.iter().position(|n| n == name).map(|i| kind * n + i);
+                    let explicit = slot.map_or(&[][..], changes);
+                    if let Some(slot) = slot {
+                        done[slot] = true;
+                    }
+                    list.clear();
+                    // Only the deleted ids the set holds: a set that holds
+                    // none of them (and that the batch does not change) is
+                    // left alone, not rebuilt.
+                    merge_deleted(explicit, &self.deleted, chunk.holds_ascending(), &mut list);
+                    if list.is_empty() {
                         continue;
                     }
-                    let slot = names.iter().position(|n| n == name).map(|i| kind * self.names + i);
-                    let explicit = slot.map(|s| std::mem::take(&mut self.changes[s])).unwrap_or_default();
-                    self.list.clear();
-                    if let Some(chunk) = set.chunk(key) {
-                        // Only the deleted ids the set holds: a set that
-                        // holds none of them (and that the batch does not
-                        // change) is left alone, not rebuilt.
-                        merge_deleted(&explicit, &deleted, |low| chunk.contains(low), &mut self.list);
-                    }
-                    if self.list.is_empty() {
-                        continue;
-                    }
-                    let list = std::mem::take(&mut self.list);
                     set.apply_chunk(key, &list);
-                    self.list = list;
                     emptied |= set.is_empty();
                 }
                 if emptied {
                     sets.retain(|_, s| !s.is_empty());
                 }
             }
-            for &slot in self.used.iter().filter(|&&s| s / self.names == kind) {
-                let list = std::mem::take(&mut self.changes[slot]);
-                if list.is_empty() {
+            for (i, &name) in names.iter().enumerate() {
+                let slot = kind * n + i;
+                let list = changes(slot);
+                if done[slot] || list.is_empty() {
                     continue; // applied above, with the deletions
                 }
-                let name = names[slot % self.names];
                 let set = match sets.get_mut(name) {
                     Some(set) => set,
                     None if list.iter().any(|&(_, on)| on) => sets.entry(name.to_owned()).or_default(),
                     None => continue,
                 };
-                set.apply_chunk(key, &list);
+                set.apply_chunk(key, list);
                 if set.is_empty() {
                     sets.remove(name);
                 }
             }
         }
-        for &slot in &self.used {
-            self.changes[slot].clear();
-        }
-        self.used.clear();
-        self.deleted = deleted;
-        self.deleted.clear();
     }
 }
 
 /// A set's changes with the deletions: each deleted low id not in
 /// `explicit` that the set `holds` goes out; both lists ascend, as does
-/// `out`.
+/// `out` (and so do the lows `holds` is asked about).
 fn merge_deleted(
     explicit: &[(u16, bool)],
     deleted: &[u16],
-    holds: impl Fn(u16) -> bool,
+    mut holds: impl FnMut(u16) -> bool,
     out: &mut Vec<(u16, bool)>,
 ) {
     let (mut i, mut j) = (0, 0);

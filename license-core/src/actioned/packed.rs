@@ -208,33 +208,6 @@ fn or_cell(words: &mut [u64], width: u32, c: usize, cell: u64) {
     }
 }
 
-/// Reads a block's rests in order, a cell decoded at a time.
-struct Reader {
-    cell: usize,
-    j: usize,
-    digits: [u64; 3],
-}
-
-impl Reader {
-    /// Decodes the current cell, if the block (of `count` rests) has it.
-    fn load(&mut self, p: &Packed, words: &[u64], count: usize) {
-        if self.cell * (p.digits as usize) < count {
-            self.digits = p.cell_digits(read_bits(words, p.cell_width, self.cell));
-        }
-    }
-
-    /// The next rest.
-    fn next(&mut self, p: &Packed, words: &[u64], count: usize) -> u64 {
-        let d = self.digits[self.j];
-        self.j += 1;
-        if self.j == p.digits as usize {
-            (self.cell, self.j) = (self.cell + 1, 0);
-            self.load(p, words, count);
-        }
-        d
-    }
-}
-
 /// Writes rests in order into zeroed cells, from a given cell on.
 struct Writer {
     cell: usize,
@@ -403,23 +376,26 @@ impl Packed {
 
     /// Sets slot `low` to `value` where that keeps whether it holds a
     /// time: its top byte and, in place, the one digit of its cell (the
-    /// ranks and every other rest stay).
-    fn put_in_place(&mut self, low: u16, value: u64) {
+    /// ranks and every other rest stay). Returns the slot's old value.
+    fn put_in_place(&mut self, low: u16, value: u64) -> u64 {
         debug_assert_eq!(self.top_byte(low) != 0, value != 0);
         if value == 0 {
-            return;
+            return 0;
         }
+        let old_top = self.top_byte(low);
         let top = self.div.div(value);
+        let mut old_rest = 0;
         if self.cell_width != 0 {
             let (b, at) = self.rank(low);
             let (c, k) = (at / self.digits as usize, at % self.digits as usize);
             let cell = read_bits(&self.rest[b], self.cell_width, c);
             let power = self.radix.pow(k as u32);
-            let old = self.digit(&self.rest[b], at);
+            old_rest = self.cell_digits(cell)[k];
             let rest = value - top * self.radix;
-            write_bits(&mut self.rest[b], self.cell_width, c, cell - old * power + rest * power);
+            write_bits(&mut self.rest[b], self.cell_width, c, cell - old_rest * power + rest * power);
         }
         self.set_top_byte(low, top);
+        old_top * self.radix + old_rest
     }
 
     /// Sets each group rank of block `b` from the byte column: the times
@@ -434,26 +410,35 @@ impl Packed {
         }
     }
 
+    /// The encoded time of stored value `v` (0 = none).
+    fn enc_of(&self, v: u64) -> u32 {
+        match v {
+            0 => 0,
+            v => (u64::from(self.base) + self.mask() - v) as u32,
+        }
+    }
+
     /// Sets slots to encoded times (0 = none), which the column must hold;
-    /// `changes` ascend by low, each low once. A change that keeps whether
-    /// its slot holds a time changes one digit in place; a block whose
-    /// slots gain or lose times is decoded and repacked once for all its
-    /// changes, and only from the cell of the first such slot on (the
-    /// cells before it keep their places).
-    pub(super) fn put_all(&mut self, changes: &[(u16, u32)]) {
+    /// `changes` ascend by low, each low once. Calls `old` with each
+    /// slot's encoded time before the change (0 = none), in the order of
+    /// `changes`: a caller that needs them reads no slot of its own. A
+    /// change that keeps whether its slot holds a time changes one digit
+    /// in place; a block whose slots gain or lose times is repacked once
+    /// for all its changes, and only from the cell of the first such slot
+    /// on (the cells before it keep their places).
+    pub(super) fn put_all(&mut self, changes: &[(u16, u32)], mut old: impl FnMut(u32)) {
         let k = self.digits as usize;
         let mut edits: Vec<(usize, bool, Option<u64>)> = Vec::new();
         for block in changes.chunk_by(|x, y| usize::from(x.0) / BLOCK == usize::from(y.0) / BLOCK) {
             let moves = |&(low, enc): &(u16, u32)| (self.top_byte(low) != 0) != (enc != 0);
-            let Some(m) = block.iter().position(moves) else {
-                for &(low, enc) in block {
-                    self.put_in_place(low, self.value(enc));
-                }
-                continue;
-            };
+            let m = block.iter().position(moves).unwrap_or(block.len());
             // Before the first slot that moves, places stay: in place.
             for &(low, enc) in &block[..m] {
-                self.put_in_place(low, self.value(enc));
+                let was = self.put_in_place(low, self.value(enc));
+                old(self.enc_of(was));
+            }
+            if m == block.len() {
+                continue;
             }
             let block = &block[m..];
             let b = usize::from(block[0].0) / BLOCK;
@@ -474,7 +459,14 @@ impl Packed {
                     + (group_present(&self.top, g) & below_bit(usize::from(low) % 64)).count_ones() as usize;
                 let value = self.value(enc);
                 let rest = (value != 0).then(|| value - self.div.div(value) * self.radix);
-                edits.push((at, self.top_byte(low) != 0, rest));
+                let top = self.top_byte(low);
+                let was = match top {
+                    0 => 0,
+                    _ if self.cell_width == 0 => top * self.radix,
+                    _ => top * self.radix + self.digit(&self.rest[b], at),
+                };
+                old(self.enc_of(was));
+                edits.push((at, top != 0, rest));
             }
             for &(low, enc) in block {
                 self.set_top_byte(low, self.div.div(self.value(enc)));
@@ -487,8 +479,9 @@ impl Packed {
                 continue;
             }
             // The cells before the first changed place keep their bits;
-            // from it on, the old rests are streamed into new cells with
-            // the edits merged in (no rest shifted in a buffer).
+            // from it on, the old rests between two edits are copied as
+            // runs into new cells (whole cells at a time where the run
+            // allows), the edits put between them.
             let first = edits[0].0 / k;
             let old = std::mem::take(&mut self.rest[b]);
             let keep = first * self.cell_width as usize;
@@ -497,29 +490,62 @@ impl Packed {
             if !keep.is_multiple_of(64) {
                 words[keep / 64] = old[keep / 64] & below_bit(keep % 64);
             }
-            let mut read = Reader { cell: first, j: 0, digits: [0; 3] };
-            read.load(self, &old, old_count);
             let mut write = Writer { cell: first, j: 0, acc: 0, power: 1 };
             let mut p = first * k;
             for &(at, had, rest) in edits.iter() {
-                while p < at {
-                    write.push(self, &mut words, read.next(self, &old, old_count));
-                    p += 1;
-                }
-                if had {
-                    read.next(self, &old, old_count);
-                    p += 1;
-                }
+                self.copy_rests(&old, p, at - p, &mut write, &mut words);
+                p = at + usize::from(had);
                 if let Some(rest) = rest {
                     write.push(self, &mut words, rest);
                 }
             }
-            while p < old_count {
-                write.push(self, &mut words, read.next(self, &old, old_count));
-                p += 1;
-            }
+            self.copy_rests(&old, p, old_count - p, &mut write, &mut words);
             write.flush(self, &mut words);
             self.rest[b] = words.into_boxed_slice();
+        }
+    }
+
+    /// Appends the `n` rests at places `src..src + n` of a block's old
+    /// packed column `old` to `write`. Rests one at a time until `write`
+    /// is at a cell boundary, then whole cells: each new cell is the
+    /// top digits of one old cell and the low digits of the next (a
+    /// quotient and a remainder by a power of the radix), or an old cell
+    /// as it is when the run keeps its place in the cell; then the last
+    /// rests one at a time.
+    fn copy_rests(&self, old: &[u64], mut src: usize, mut n: usize, write: &mut Writer, words: &mut [u64]) {
+        let k = self.digits as usize;
+        while n > 0 && write.j != 0 {
+            write.push(self, words, self.digit(old, src));
+            (src, n) = (src + 1, n - 1);
+        }
+        let cells = n / k;
+        if cells > 0 {
+            let (w, j) = (self.cell_width, src % k);
+            let mut c = src / k;
+            if j == 0 {
+                for _ in 0..cells {
+                    or_cell(words, w, write.cell, read_bits(old, w, c));
+                    (c, write.cell) = (c + 1, write.cell + 1);
+                }
+            } else {
+                // Digits `j..k` of cell `c` and `0..j` of cell `c + 1`:
+                // every place read is below `src + n`, so both cells exist.
+                let (div, low_power) =
+                    if j == 1 { (self.div, self.radix) } else { (self.div2, self.radix * self.radix) };
+                let high_power = self.radix.pow((k - j) as u32);
+                let mut q = div.div(read_bits(old, w, c));
+                for _ in 0..cells {
+                    let next = read_bits(old, w, c + 1);
+                    let next_q = div.div(next);
+                    let cell = q + (next - next_q * low_power) * high_power;
+                    or_cell(words, w, write.cell, cell);
+                    (q, c, write.cell) = (next_q, c + 1, write.cell + 1);
+                }
+            }
+            (src, n) = (src + cells * k, n - cells * k);
+        }
+        for place in src..src + n {
+            write.push(self, words, self.digit(old, place));
         }
     }
 
@@ -553,7 +579,7 @@ impl Packed {
 
     /// Sets slot `low` to `enc` (0 = none), which the column must hold.
     pub(super) fn put(&mut self, low: u16, enc: u32) {
-        self.put_all(&[(low, enc)]);
+        self.put_all(&[(low, enc)], |_| {});
     }
 
     /// The non-empty slots, as (low, encoded time), in slot order.
@@ -778,7 +804,11 @@ mod tests {
             let mut changes: Vec<(u16, u32)> =
                 changes.iter().map(|(&l, t)| (spread(l), t.map_or(0, enc))).collect();
             changes.sort_unstable();
-            batch.put_all(&changes);
+            let mut olds = Vec::new();
+            batch.put_all(&changes, |old| olds.push(old));
+            // The old times reported, in the order of the changes.
+            let want: Vec<u32> = changes.iter().map(|&(low, _)| one_by_one.get(low)).collect();
+            prop_assert_eq!(olds, want);
             for &(low, e) in &changes {
                 one_by_one.put(low, e);
                 match e {

@@ -19,7 +19,7 @@ use std::ops::RangeInclusive;
 
 use multiversion::multiversion;
 
-use super::idset::{Block, WORDS};
+use super::idset::{gallop, Block, WORDS};
 use super::packed::{mask_dense, Packed};
 
 /// Marks a time too late for the u32 column; the exact value is in the
@@ -242,7 +242,8 @@ impl TimeIndex {
                 times.reserve(l.len() + changes.len());
                 let mut at = 0;
                 for &(low, new) in changes {
-                    let from = at + l[at..].partition_point(|&x| x < low);
+                    // Galloped to: the changes are a few of the chunk's lows.
+                    let from = gallop(l, at, low);
                     lows.extend_from_slice(&l[at..from]);
                     times.extend_from_slice(&t[at..from]);
                     at = from;
@@ -271,22 +272,27 @@ impl TimeIndex {
                 };
             }
             TimeChunk::Dense(p) => {
-                let mut removed = false;
                 let mut encoded = Vec::with_capacity(changes.len());
                 for &(low, new) in changes {
-                    // Each low once: its old time is the one before the batch.
-                    let old = p.get(low);
-                    let enc = take(self, low, old, new);
+                    let enc = new.map_or(0, encode);
                     if enc != 0 && !p.holds(enc) {
                         // Widening is bounded: each one adds at least a bit.
                         // A column's range depends on its range alone, so
                         // widening before the puts gives the same column.
                         *p = p.widened(enc, enc);
                     }
-                    removed |= old != 0 && enc == 0;
                     encoded.push((low, enc));
                 }
-                p.put_all(&encoded);
+                // The old times come from the puts themselves (each low
+                // once: its old time is the one before the batch), in
+                // the order of the changes, so no slot is looked up twice.
+                let mut olds = Vec::with_capacity(changes.len());
+                p.put_all(&encoded, |old| olds.push(old));
+                let mut removed = false;
+                for (&(low, new), &old) in changes.iter().zip(&olds) {
+                    let enc = take(self, low, old, new);
+                    removed |= old != 0 && enc == 0;
+                }
                 // Back to sparse at half the size of the column, as
                 // `remove` does.
                 if removed && (p.n as usize) * SPARSE_ENTRY * 2 < p.bytes() {
