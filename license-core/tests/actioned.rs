@@ -617,3 +617,32 @@ proptest! {
         }
     }
 }
+
+/// An inventory grown one insert at a time keeps spare room in its chunk
+/// lists; `shrink_to_fit` releases it and changes nothing else, and the
+/// constructors that build whole hand back an inventory already trimmed.
+#[test]
+fn shrink_to_fit_releases_room_and_changes_nothing() {
+    let records: Vec<CertificateRecord> = (0..5u32)
+        .map(|k| CertificateRecord {
+            stores: vec!["iis-prod-1".into()],
+            expires_at: Some(ts(1_795_404_000 + i64::from(k) * 86_400)),
+            revoked_at: (k % 2 == 0).then(|| ts(1_795_000_000)),
+            ..CertificateRecord::new(k << 16 | 7)
+        })
+        .collect();
+    let mut inv = Inventory::new();
+    for r in &records {
+        inv.insert(r).unwrap();
+    }
+    let config = CountConfig::new(ActionedLimit::SiteLicense);
+    let (bytes, heap, count) = (inv.to_snapshot(), inv.heap_bytes(), inv.count(ts(1_795_404_000), &config));
+    inv.shrink_to_fit();
+    assert_eq!(inv.to_snapshot(), bytes);
+    assert_eq!(inv.count(ts(1_795_404_000), &config), count);
+    assert!(inv.heap_bytes() < heap, "{} of {heap} bytes after shrinking", inv.heap_bytes());
+    let built = Inventory::from_records(&records).unwrap();
+    assert_eq!(built.heap_bytes(), inv.heap_bytes());
+    let jsonl: String = records.iter().map(|r| r.to_json() + "\n").collect();
+    assert_eq!(Inventory::from_jsonl(jsonl.as_bytes()).unwrap().heap_bytes(), inv.heap_bytes());
+}

@@ -628,6 +628,21 @@ impl fmt::Debug for IdSet {
 /// pushed in strictly ascending order and chunks must not be empty.
 impl IdSet {
     /// Appends a chunk of sorted, distinct low halves under `key`.
+    /// Releases the spare capacity of the chunk lists and of each array
+    /// or run chunk: a set built by appending chunks holds up to twice the
+    /// room its chunks need.
+    pub(crate) fn shrink_to_fit(&mut self) {
+        self.keys.shrink_to_fit();
+        self.chunks.shrink_to_fit();
+        for chunk in &mut self.chunks {
+            match chunk {
+                Chunk::Array(lows) => lows.shrink_to_fit(),
+                Chunk::Runs(runs, _) => runs.shrink_to_fit(),
+                Chunk::Bits(..) => {}
+            }
+        }
+    }
+
     pub(crate) fn push_lows(&mut self, key: u16, lows: &[u16]) {
         debug_assert!(self.keys.last().is_none_or(|&k| k < key) && !lows.is_empty());
         self.keys.push(key);

@@ -97,7 +97,35 @@ impl Inventory {
     pub fn from_records(records: &[CertificateRecord]) -> Result<Inventory> {
         let mut inv = Inventory::new();
         inv.insert_records(records)?;
-        Ok(inv)
+        Ok(inv.shrunk())
+    }
+
+    /// This inventory with its spare capacity released.
+    pub(crate) fn shrunk(mut self) -> Inventory {
+        self.shrink_to_fit();
+        self
+    }
+
+    /// Releases the spare capacity the sets and time indexes hold: a set
+    /// grown chunk by chunk keeps room for up to twice its chunks. The
+    /// constructors that build an inventory whole (from records, from JSON
+    /// Lines) call it; call it after a series of inserts or a merge that
+    /// will not be followed by more for a while. The inventory is the same.
+    pub fn shrink_to_fit(&mut self) {
+        for set in [&mut self.present, &mut self.enrolled, &mut self.private_key, &mut self.ssl] {
+            set.shrink_to_fit();
+        }
+        self.ssl_extra.shrink_to_fit();
+        for set in &mut self.ssl_extra {
+            set.shrink_to_fit();
+        }
+        for named in [&mut self.stores, &mut self.metadata, &mut self.collections] {
+            for set in named.values_mut() {
+                set.shrink_to_fit();
+            }
+        }
+        self.revocations.shrink_to_fit();
+        self.expiries.shrink_to_fit();
     }
 
     /// The number of certificates.

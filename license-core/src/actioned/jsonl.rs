@@ -79,7 +79,7 @@ impl Inventory {
         options: &ReadOptions,
         progress: &mut dyn FnMut(u64),
     ) -> Result<Inventory> {
-        read(reader, options, CHUNK_BYTES, progress)
+        read(reader, options, CHUNK_BYTES, progress).map(Inventory::shrunk)
     }
 
     /// Reads JSON Lines from a regular file, as
@@ -106,7 +106,7 @@ impl Inventory {
         options: &ReadOptions,
         progress: &mut dyn FnMut(u64),
     ) -> Result<Inventory> {
-        read_file(file, options, FILE_CHUNK_BYTES, progress)
+        read_file(file, options, FILE_CHUNK_BYTES, progress).map(Inventory::shrunk)
     }
 
     /// The most heap bytes [`Inventory::from_jsonl_with_limits`] holds at

@@ -116,6 +116,19 @@ pub(crate) struct TimeIndex {
 }
 
 impl TimeIndex {
+    /// Releases the spare capacity of the chunk lists and of each sparse
+    /// chunk (a dense chunk's columns are sized exactly).
+    pub(crate) fn shrink_to_fit(&mut self) {
+        self.keys.shrink_to_fit();
+        self.chunks.shrink_to_fit();
+        for chunk in &mut self.chunks {
+            if let TimeChunk::Sparse(lows, times) = chunk {
+                lows.shrink_to_fit();
+                times.shrink_to_fit();
+            }
+        }
+    }
+
     pub(crate) fn len(&self) -> u64 {
         self.len
     }
