@@ -13,7 +13,9 @@
 //! (`Inventory::count`, `Notes` excluded). A counting global allocator gives
 //! the heap bytes per certificate the built inventory holds. Beside the
 //! records row, a calibration: the records read alone (every field, every
-//! name's bytes, no inventory work), the floor under `from_records`.
+//! name's bytes, no inventory work), the floor under `from_records`; and
+//! the column-wise insert (`Inventory::insert_columns`, the C batch's and
+//! Python's path) of the same records, filled into columns untimed.
 //!
 //! The harness: criterion runs and reports every row, but it is configured
 //! here rather than from the command line, because criterion's parser
@@ -41,7 +43,10 @@ use std::time::{Duration, Instant};
 
 use criterion::{Criterion, SamplingMode, Throughput};
 use license_core::{
-    actioned::{synthetic_records, Event, SYNTHETIC_COLLECTIONS, SYNTHETIC_METADATA, SYNTHETIC_STORES},
+    actioned::{
+        synthetic_records, CertificateColumns, Event, SYNTHETIC_COLLECTIONS, SYNTHETIC_METADATA,
+        SYNTHETIC_STORES,
+    },
     license::ActionedLimit,
     CertificateRecord, CountConfig, Inventory,
 };
@@ -347,6 +352,32 @@ fn run(c: &mut Criterion, n: u32, quick: bool, rows: &Rows) -> Summary {
             build.median_cpu_ns() / 1e9,
             read.median_ns() / 1e9,
             read.median_cpu_ns() / 1e9
+        );
+        // The column-wise insert, the path of the C batch
+        // (`lc_inventory_insert_batch`) and of Python's columns: the
+        // columns are filled once, and each call inserts a copy of them
+        // (the copy not timed).
+        let columns = CertificateColumns::from_records(&records, 0).expect("synthetic records are valid");
+        let insert = Calls::default();
+        group.bench_function("insert_columns", |b| {
+            b.iter_custom(|iters| {
+                insert.time(
+                    iters,
+                    || columns.clone(),
+                    |columns| {
+                        let mut inv = Inventory::new();
+                        inv.insert_columns(columns, 0).map(|()| inv)
+                    },
+                )
+            })
+        });
+        drop(columns);
+        // Not in the summary (its keys are fixed): on stderr.
+        eprintln!(
+            "insert_columns {n}: median {:.3} s wall = {:.2} M/s, {:.3} s CPU (every thread) per call",
+            insert.median_ns() / 1e9,
+            Summary::per_s(n as usize, insert.median_ns()) / 1e6,
+            insert.median_cpu_ns() / 1e9
         );
         let ids: Vec<u32> = records.iter().map(|r| r.id).collect();
         (inv, heap_bytes, ids)
