@@ -400,17 +400,17 @@ impl<'a> ChunkColumns<'a> {
             // The indexes of the record's names are needed only for a new
             // name's check or a refusal: found again then (every name is
             // known now, so finding one again adds nothing).
-            let mut checked = check_odd_lists(id, lists, odd);
-            let mut found = false;
-            if checked.is_ok() && fresh {
-                self.find_again(lists, &keep);
-                found = true;
-                checked = self.check_new_names(id, lists);
-            }
-            if let Err(e) = checked {
-                if !found {
-                    self.find_again(lists, &keep);
+            let checked = check_odd_lists(id, lists, odd).and_then(|()| {
+                if !fresh {
+                    return Ok(());
                 }
+                self.find_again(lists, &keep);
+                self.check_new_names(id, lists)
+            });
+            if let Err(e) = checked {
+                // A refusal (rare): the indexes are found to take the id
+                // back out (again, when a new name's check refused it).
+                self.find_again(lists, &keep);
                 for (names, listed) in self.names.iter_mut().zip(found_per_list(&self.found, lists)) {
                     for &i in listed {
                         names.pop(i);
